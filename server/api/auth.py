@@ -1,0 +1,40 @@
+"""Staff sign-in and sign-out: ``/api/v1/auth``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from server.api.deps import DB, AppSettings, Staff
+from server.domain import staff as staff_service
+from server.wire.auth import Me, TokenRequest, TokenResponse
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=TokenResponse)
+def issue_token(body: TokenRequest, db: DB, settings: AppSettings) -> TokenResponse:
+    """Exchange a staff email and password for an opaque bearer token."""
+    issued = staff_service.sign_in(db, body.email, body.password, settings.staff_token_hours)
+    return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+
+
+@router.delete("/token", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(staff: Staff, db: DB) -> None:
+    """Sign out: the token stops working at once."""
+    staff_service.sign_out(db, staff.token_id)
+
+
+@router.get("/me", response_model=Me)
+def me(staff: Staff) -> Me:
+    """Who is signed in, in which workspace, with which permissions."""
+    return Me(
+        id=staff.user.id,
+        email=staff.user.email,
+        name=staff.user.name,
+        role=staff.user.role,
+        permissions=sorted(p.value for p in staff.permissions),
+        workspace_id=staff.workspace.id,
+        workspace_slug=staff.workspace.slug,
+        workspace_name=staff.workspace.name,
+        portal_status=staff.workspace.portal_status,
+    )

@@ -1,0 +1,113 @@
+"""FastAPI dependencies: the database session, the signed-in staff member, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.base import utcnow
+from server.db.models import StaffToken, StaffUser, Workspace
+from server.domain.audit import Actor
+from server.domain.errors import Forbidden, Unauthorized
+from server.domain.permissions import Permission, permissions_for
+from server.domain.secrets import digest
+from server.settings import Settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; routes commit what they change."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    """The server's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DB = Annotated[Session, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """The signed-in staff member, the workspace they act in, and what they may do."""
+
+    user: StaffUser
+    workspace: Workspace
+    permissions: frozenset[Permission]
+    token_id: int
+    expires_at: datetime
+    ip: str | None
+
+    @property
+    def workspace_id(self) -> int:
+        """Shorthand for the workspace id every query is scoped by."""
+        return self.workspace.id
+
+    @property
+    def actor(self) -> Actor:
+        """This staff member as the actor of audit events."""
+        return Actor("staff", self.user.id, self.user.name, self.ip)
+
+
+def current_staff(
+    request: Request,
+    db: DB,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> StaffContext:
+    """Resolve the bearer token; 401 with a reason when it is missing, unknown or expired."""
+    if not authorization:
+        raise Unauthorized("Sign in first: this needs a staff bearer token.")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+    row = db.execute(
+        select(StaffToken, StaffUser, Workspace)
+        .join(StaffUser, StaffUser.id == StaffToken.staff_id)
+        .join(Workspace, Workspace.id == StaffUser.workspace_id)
+        .where(StaffToken.digest == digest(token.strip()))
+    ).one_or_none()
+    if row is None:
+        raise Unauthorized("This sign-in is not valid. Sign in again.")
+    tok, user, workspace = row
+    if tok.revoked_at is not None:
+        raise Unauthorized("This sign-in was ended. Sign in again.")
+    if tok.expires_at <= utcnow():
+        raise Unauthorized("This sign-in has expired. Sign in again.")
+    if not user.is_active:
+        raise Unauthorized("This staff account is disabled.")
+    perms = permissions_for(user.role, workspace.permissions)
+    ip = request.client.host if request.client else None
+    return StaffContext(user, workspace, perms, tok.id, tok.expires_at, ip)
+
+
+Staff = Annotated[StaffContext, Depends(current_staff)]
+
+
+class _Need:
+    """A dependency that checks one permission; ``permission`` is read by the route audit test."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, staff: Staff) -> StaffContext:
+        if self.permission not in staff.permissions:
+            label = self.permission.value.replace("_", " ")
+            raise Forbidden(
+                f"Your role ({staff.user.role}) does not have the '{label}' permission. "
+                "Ask the workspace owner."
+            )
+        return staff
+
+
+def need(permission: Permission) -> Any:
+    """``staff: Annotated[StaffContext, need(Permission.INVITE)]`` in a route's signature."""
+    return Depends(_Need(permission))

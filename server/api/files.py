@@ -1,0 +1,7 @@
+"""Staff API: files."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["files"])

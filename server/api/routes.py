@@ -1,0 +1,39 @@
+"""The staff API under /api/v1: every router in one list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from server.api import (
+    access,
+    audit,
+    auth,
+    bulk,
+    changes,
+    customers,
+    files,
+    hygiene,
+    mail,
+    previews,
+    team,
+    workspace,
+)
+from server.records import routes as records
+
+api_router = APIRouter(prefix="/api/v1")
+for module in (
+    auth,
+    customers,
+    access,
+    bulk,
+    hygiene,
+    audit,
+    workspace,
+    team,
+    changes,
+    mail,
+    previews,
+    files,
+    records,
+):
+    api_router.include_router(module.router)

@@ -1,0 +1,61 @@
+"""The application factory of the portal server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from server.api.errors import install_error_handlers
+from server.api.middleware import RequestContext
+from server.api.routes import api_router
+from server.db.engine import make_engine, make_sessionmaker
+from server.portal.routes import router as portal_router
+from server.settings import Settings
+
+
+def server_version() -> str:
+    """The installed version of the distribution."""
+    try:
+        return version("toolbag-portal")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
+    engine = make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Toolbag Portal",
+        version=server_version(),
+        description="Staff API, CRM records intake and customer portal of ToolbagCRM.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.background_starters = []
+    app.add_middleware(RequestContext)
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": app.version}
+
+    app.include_router(api_router)
+    app.include_router(portal_router)
+    return app

@@ -1,0 +1,13 @@
+"""ASGI entry point for uvicorn workers: the app built from PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from server.app import create_app
+from server.settings import Settings
+
+
+def create_from_env() -> FastAPI:
+    """uvicorn factory: ``uvicorn --factory server.asgi:create_from_env``."""
+    return create_app(Settings())

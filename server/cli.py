@@ -1,0 +1,265 @@
+"""``portal-server``: serve, migrate, create-staff, seed-demo, issue-token, local."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def _add_db_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--data-dir", type=Path, help="folder for the SQLite database")
+    group.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://...")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+        overrides["database_url"] = None
+    if getattr(args, "database_url", None):
+        overrides["database_url"] = args.database_url
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.database_url is None and settings.data_dir is None:
+        settings = Settings(data_dir=default_data_dir())
+    if settings.data_dir is not None and settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def default_data_dir() -> Path:
+    """Where the local workspace keeps its database when nothing else is said."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("toolbag-portal", appauthor=False)) / "local-server"
+
+
+def _fail(message: str) -> int:
+    print(f"portal-server: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from server.db import migrate
+    from server.db.engine import make_engine
+
+    engine = make_engine(_settings(args).resolved_database_url)
+    migrate.upgrade(engine)
+    print(f"Database is at migration {migrate.current_revision(engine)}.")
+    return 0
+
+
+def check_schema(settings: Settings) -> str | None:
+    """Migrate a fresh database; for an outdated one, say what to run instead of serving."""
+    from server.db import migrate
+    from server.db.engine import make_engine
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        if migrate.is_empty(engine):
+            migrate.upgrade(engine)
+            return None
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        if current != head:
+            return (
+                f"the database is at migration {current} but this server needs {head}. "
+                "Back it up, then run 'portal-server migrate' with the same database options."
+            )
+        return None
+    finally:
+        engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    problem = check_schema(settings)
+    if problem:
+        return _fail(problem)
+    os.environ["PORTAL_DATABASE_URL"] = settings.resolved_database_url
+    if settings.public_base_url is None:
+        os.environ.setdefault("PORTAL_PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "server.asgi:create_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    return 0
+
+
+def _read_password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _open_session(settings: Settings):  # type: ignore[no-untyped-def]
+    from server.db.engine import make_engine, make_sessionmaker
+
+    problem = check_schema(settings)
+    if problem:
+        raise SystemExit(_fail(problem))
+    return make_sessionmaker(make_engine(settings.resolved_database_url))()
+
+
+def cmd_create_staff(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from server.db.models import Workspace
+    from server.domain import staff as staff_service
+    from server.domain.errors import DomainError
+    from server.domain.workspaces import ensure_workspace
+
+    settings = _settings(args)
+    password = _read_password(f"Password for {args.email}: ")
+    with _open_session(settings) as session:
+        if args.workspace:
+            ws = ensure_workspace(session, args.workspace, args.workspace_name)
+        else:
+            spaces = session.scalars(select(Workspace).limit(2)).all()
+            if len(spaces) != 1:
+                return _fail("say which workspace with --workspace SLUG.")
+            ws = spaces[0]
+        try:
+            user = staff_service.create_staff(
+                session, ws, args.email, args.name or "", args.role, password
+            )
+        except DomainError as exc:
+            return _fail(exc.detail)
+        session.commit()
+        print(f"Created {user.role} {user.email} in workspace '{ws.slug}'.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from server.demo.seed import seed_demo
+
+    settings = _settings(args)
+    with _open_session(settings) as session:
+        report = seed_demo(
+            session, slug=args.workspace, customers=args.customers, seed=args.seed
+        )
+    print(report)
+    return 0
+
+
+def cmd_issue_token(args: argparse.Namespace) -> int:
+    """Print a bearer token for a staff member (needs direct access to the database)."""
+    from sqlalchemy import select
+
+    from server.db.models import StaffUser
+    from server.domain.staff import issue_token_for
+
+    settings = _settings(args)
+    with _open_session(settings) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == args.email.lower()))
+        if user is None:
+            return _fail(f"there is no staff account {args.email}.")
+        issued = issue_token_for(session, user, settings.staff_token_hours)
+    print(issued.token)
+    return 0
+
+
+def cmd_local(args: argparse.Namespace) -> int:
+    """Seed the local demo workspace on first run, print a sign-in, then serve it."""
+    from sqlalchemy import select
+
+    from server.db.models import StaffUser
+    from server.demo.seed import LOCAL_OWNER_EMAIL, seed_demo
+    from server.domain.secrets import hash_password
+
+    settings = _settings(args)
+    with _open_session(settings) as session:
+        owner = session.scalar(select(StaffUser).where(StaffUser.email == LOCAL_OWNER_EMAIL))
+        if owner is None:
+            print("First run: seeding the demo workspace...", flush=True)
+            print(seed_demo(session, slug="demo", customers=args.customers, seed=1))
+            owner = session.scalar(select(StaffUser).where(StaffUser.email == LOCAL_OWNER_EMAIL))
+            assert owner is not None
+        # A fresh password each start: nothing secret is written to a file.
+        password = secrets.token_urlsafe(12)
+        owner.password_hash = hash_password(password)
+        session.commit()
+    base = f"http://{args.host}:{args.port}"
+    print(f"\nPortal server: {base}\nCustomer portal: {base}/p/demo/")
+    print(f"Staff sign-in: {LOCAL_OWNER_EMAIL} / {password}\n", flush=True)
+    args.workers = 1
+    args.proxy_headers = False
+    args.forwarded_allow_ips = None
+    return cmd_serve(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="portal-server", description="Toolbag Portal server: staff API and customer portal."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the server (migrates a fresh database)")
+    _add_db_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* headers")
+    p.add_argument("--forwarded-allow-ips", default=None, help="proxies to trust")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    _add_db_options(p)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-staff", help="add a staff member (password read from stdin)")
+    _add_db_options(p)
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", required=True, choices=["owner", "manager", "dispatcher"])
+    p.add_argument("--name", help="display name")
+    p.add_argument("--workspace", help="workspace slug (created if missing)")
+    p.add_argument("--workspace-name", help="name for a workspace created here")
+    p.set_defaults(func=cmd_create_staff)
+
+    p = sub.add_parser("seed-demo", help="fill a workspace with believable demo data")
+    _add_db_options(p)
+    p.add_argument("--customers", type=int, default=200)
+    p.add_argument("--workspace", default="demo", help="workspace slug")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("issue-token", help="print a staff bearer token (local use)")
+    _add_db_options(p)
+    p.add_argument("--email", required=True)
+    p.set_defaults(func=cmd_issue_token)
+
+    p = sub.add_parser("local", help="serve a seeded local demo workspace and print a sign-in")
+    _add_db_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--customers", type=int, default=500)
+    p.set_defaults(func=cmd_local)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``portal-server``."""
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

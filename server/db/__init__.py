@@ -1,0 +1,1 @@
+"""Database layer: engine, SQLAlchemy models and migrations support."""

@@ -1,0 +1,46 @@
+"""Every table of the portal server; importing this package registers them all."""
+
+from server.db.models.access import Invite, PortalAccount, PortalSession, ResetToken
+from server.db.models.audit import AuditEvent, Change
+from server.db.models.customers import Address, Contact, Customer
+from server.db.models.files import Document, Photo, StoredFile
+from server.db.models.infra import IdempotencyKey, OutboxEmail, RateLimitHit
+from server.db.models.staff import StaffToken, StaffUser
+from server.db.models.work import (
+    Invoice,
+    InvoiceLine,
+    Job,
+    Payment,
+    Quote,
+    QuoteLine,
+    ServiceRequest,
+)
+from server.db.models.workspace import Workspace
+
+__all__ = [
+    "Address",
+    "AuditEvent",
+    "Change",
+    "Contact",
+    "Customer",
+    "Document",
+    "IdempotencyKey",
+    "Invite",
+    "Invoice",
+    "InvoiceLine",
+    "Job",
+    "OutboxEmail",
+    "Payment",
+    "Photo",
+    "PortalAccount",
+    "PortalSession",
+    "Quote",
+    "QuoteLine",
+    "RateLimitHit",
+    "ResetToken",
+    "ServiceRequest",
+    "StaffToken",
+    "StaffUser",
+    "StoredFile",
+    "Workspace",
+]

@@ -1,0 +1,93 @@
+"""Customers (households or companies), their contacts and service addresses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, BigId, utcnow
+
+
+class Customer(Base):
+    """A household or company the business works for.
+
+    ``search_text`` and the ``access_*`` columns are denormalised summaries kept up to date by
+    the domain services, so that search and the portal-status filter stay one indexed scan.
+    """
+
+    __tablename__ = "customer"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        Index("ix_customer_ws_name", "workspace_id", "sort_name", "id"),
+        Index("ix_customer_ws_access", "workspace_id", "access_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="household")
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    primary_contact_id: Mapped[int | None] = mapped_column(default=None)
+    access_status: Mapped[str] = mapped_column(String(20), default="not_invited")
+    access_invite_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    access_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Contact(Base):
+    """A person at a customer. ``email_normalized`` is the lower-cased, trimmed email."""
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        Index("ix_contact_ws_email", "workspace_id", "email_normalized"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    external_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    email_normalized: Mapped[str | None] = mapped_column(String(320), default=None)
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    role: Mapped[str] = mapped_column(String(40), default="primary")
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Address(Base):
+    """A service address of a customer."""
+
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(60), default="Home")
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200), default=None)
+    city: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(100), default=None)
+    postcode: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def one_line(self) -> str:
+        """The address on one line, as shown to people."""
+        parts = [self.line1, self.line2, self.city, self.region, self.postcode]
+        return ", ".join(p for p in parts if p)

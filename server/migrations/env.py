@@ -1,0 +1,21 @@
+"""Alembic environment: runs migrations on the connection handed over by server.db.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from server.db import models  # noqa: F401  (registers every table)
+from server.db.base import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("Run migrations through 'portal-server migrate'.")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
