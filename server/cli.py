@@ -151,9 +151,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     with _open_session(settings) as session:
-        report = seed_demo(
-            session, slug=args.workspace, customers=args.customers, seed=args.seed
-        )
+        report = seed_demo(session, slug=args.workspace, customers=args.customers, seed=args.seed)
     print(report)
     return 0
 

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Key for signing webhooks and tokens that are not stored."
     )
-    smtp_host: str | None = Field(default=None, description="SMTP server; unset keeps mail pending.")
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server; unset keeps mail pending."
+    )
     smtp_port: int = Field(default=587, description="SMTP port.")
     smtp_username: str | None = Field(default=None, description="SMTP user name.")
     smtp_password: str | None = Field(default=None, description="SMTP password.")

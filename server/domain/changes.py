@@ -25,7 +25,9 @@ ENTITIES = (
 )
 
 
-def record_change(session: Session, workspace_id: int, entity: str, entity_id: int, op: str) -> None:
+def record_change(
+    session: Session, workspace_id: int, entity: str, entity_id: int, op: str
+) -> None:
     """Give one record a new sequence number (``op`` is ``upsert`` or ``delete``).
 
     The workspace row is locked first so that sequence numbers are handed out in commit order

@@ -20,7 +20,7 @@ class TokenResponse(Response):
     """An opaque bearer token."""
 
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105  (a scheme name, not a secret)
     expires_at: datetime
 
 

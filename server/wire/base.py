@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 from pydantic import BaseModel, ConfigDict
-
-T = TypeVar("T")
-
 
 class Request(BaseModel):
     """A request body: unknown fields are refused (no mass assignment)."""
@@ -21,7 +16,7 @@ class Response(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class Page(Response, Generic[T]):
+class Page[T](Response):
     """One page of a cursor-paginated list."""
 
     data: list[T]

@@ -35,7 +35,9 @@ class Server:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """One live server per database backend for the whole run."""
     backend: str = request.param
     folder = tmp_path_factory.mktemp(f"db-{backend}")

@@ -25,8 +25,12 @@ def test_sign_in_and_me(anon: httpx.Client, ws: TestWorkspace) -> None:
     assert "manage_team" not in me.json()["permissions"]
 
 
-def test_wrong_password_and_unknown_email_answer_alike(anon: httpx.Client, ws: TestWorkspace) -> None:
-    wrong = anon.post("/api/v1/auth/token", json={"email": ws.emails["owner"], "password": "nope-nope"})
+def test_wrong_password_and_unknown_email_answer_alike(
+    anon: httpx.Client, ws: TestWorkspace
+) -> None:
+    wrong = anon.post(
+        "/api/v1/auth/token", json={"email": ws.emails["owner"], "password": "nope-nope"}
+    )
     unknown = anon.post("/api/v1/auth/token", json={"email": "nobody@example.com", "password": "x"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json()["detail"] == unknown.json()["detail"]
@@ -48,7 +52,9 @@ def test_missing_and_malformed_tokens(anon: httpx.Client) -> None:
 
 
 def test_bad_bodies(anon: httpx.Client) -> None:
-    r = anon.post("/api/v1/auth/token", content=b"{not json", headers={"Content-Type": "application/json"})
+    r = anon.post(
+        "/api/v1/auth/token", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400
     assert r.json()["detail"] == "The request body is not valid JSON."
     r = anon.post("/api/v1/auth/token", json={"email": "a@b.c", "password": "x", "role": "owner"})

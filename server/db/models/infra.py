@@ -27,7 +27,7 @@ class IdempotencyKey(Base):
 
 
 class OutboxEmail(Base):
-    """An email written in the same transaction as what it announces: ``pending | sent | failed``."""
+    """An email written in the same transaction as its cause: ``pending | sent | failed``."""
 
     __tablename__ = "outbox_email"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)

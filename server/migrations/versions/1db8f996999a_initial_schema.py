@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9f4ab4ea7c5f
+Revision ID: 1db8f996999a
 Revises: 
-Create Date: 2026-11-25 10:56:29.612819
+Create Date: 2026-11-25 11:00:39.840648
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy import Text  # noqa: F401  (JSONB columns name it unqualified)
 import server.db.base
 from sqlalchemy.dialects import postgresql
 
-revision: str = '9f4ab4ea7c5f'
+revision: str = '1db8f996999a'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -95,6 +95,9 @@ def upgrade() -> None:
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('primary_contact_id', sa.Integer(), nullable=True),
+    sa.Column('primary_contact_name', sa.String(length=200), nullable=True),
+    sa.Column('primary_email', sa.String(length=320), nullable=True),
+    sa.Column('address_line', sa.String(length=400), nullable=True),
     sa.Column('access_status', sa.String(length=20), nullable=False),
     sa.Column('access_invite_expires_at', server.db.base.UtcDateTime(timezone=True), nullable=True),
     sa.Column('access_locked_until', server.db.base.UtcDateTime(timezone=True), nullable=True),

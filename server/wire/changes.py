@@ -1,0 +1,37 @@
+"""The changes feed: ``GET /api/v1/changes?since=<cursor>&limit=<n>``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from server.wire.base import Response
+
+
+class ChangeOut(Response):
+    """One record's latest change. ``data`` is its current form for upserts, None for deletes.
+
+    For ``entity == "customer"`` the data is a ``CustomerRow``; other entities carry their
+    staff-API representation.
+    """
+
+    seq: int
+    entity: str
+    id: int
+    op: Literal["upsert", "delete"]
+    data: dict[str, Any] | None = None
+
+
+class ChangesPage(Response):
+    """A page of changes in sequence order.
+
+    ``next_cursor`` is where to continue (pass it back as ``since``); it is returned even when
+    the page is empty, so a client always has a cursor to keep. ``has_more`` says whether to
+    ask again at once. Cursor ``0`` (or no ``since``) starts from the beginning: a full
+    snapshot, since every record keeps only its latest change. A cursor older than the
+    oldest kept tombstone gets 410 Gone: wipe the local copy and start again from 0.
+    """
+
+    data: list[ChangeOut]
+    count: int
+    next_cursor: str
+    has_more: bool
