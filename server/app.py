@@ -31,9 +31,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Background work (the mail sender) registers a starter: app -> stop coroutine.
+        stops = [await start(app) for start in app.state.background_starters]
         try:
             yield
         finally:
+            for stop in stops:
+                await stop()
             engine.dispose()
 
     app = FastAPI(

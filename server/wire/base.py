@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+
 class Request(BaseModel):
     """A request body: unknown fields are refused (no mass assignment)."""
 
