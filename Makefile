@@ -60,3 +60,8 @@ migration-reset: setup
 	$(BIN)/python -c "from server.db.engine import make_engine; from server.db import migrate; \
 	migrate.revision(make_engine('sqlite:///.migration-tmp/x.db'), 'initial schema')"
 	rm -rf .migration-tmp
+
+## A one-folder desktop bundle of the console (with the embedded server) in dist/.
+package: setup
+	$(BIN)/python -m pip install -q "pyinstaller>=6.10"
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/toolbag-portal.spec
