@@ -5,6 +5,7 @@ from server.db.models.audit import AuditEvent, Change
 from server.db.models.customers import Address, Contact, Customer
 from server.db.models.files import Document, Photo, StoredFile
 from server.db.models.infra import IdempotencyKey, OutboxEmail, RateLimitHit
+from server.db.models.payments import Checkout, ProviderEvent
 from server.db.models.staff import StaffToken, StaffUser
 from server.db.models.work import (
     Invoice,
@@ -21,6 +22,7 @@ __all__ = [
     "Address",
     "AuditEvent",
     "Change",
+    "Checkout",
     "Contact",
     "Customer",
     "Document",
@@ -34,6 +36,7 @@ __all__ = [
     "Photo",
     "PortalAccount",
     "PortalSession",
+    "ProviderEvent",
     "Quote",
     "QuoteLine",
     "RateLimitHit",

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1db8f996999a
+Revision ID: 90f05d52dfef
 Revises: 
-Create Date: 2026-11-25 11:00:39.840648
+Create Date: 2026-11-25 11:04:31.869781
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy import Text  # noqa: F401  (JSONB columns name it unqualified)
 import server.db.base
 from sqlalchemy.dialects import postgresql
 
-revision: str = '1db8f996999a'
+revision: str = '90f05d52dfef'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -149,6 +149,17 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('provider_event',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('provider', sa.String(length=20), nullable=False),
+    sa.Column('event_id', sa.String(length=200), nullable=False),
+    sa.Column('event_type', sa.String(length=100), nullable=False),
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('received_at', server.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_provider_event_workspace_id_workspace'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_event')),
+    sa.UniqueConstraint('provider', 'event_id', name=op.f('uq_provider_event_provider_event_id'))
+    )
     op.create_table('staff_user',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -448,6 +459,33 @@ def upgrade() -> None:
     with op.batch_alter_table('service_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_service_request_customer_id'), ['customer_id'], unique=False)
 
+    op.create_table('checkout',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('invoice_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('contact_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('provider', sa.String(length=20), nullable=False),
+    sa.Column('provider_session_id', sa.String(length=200), nullable=True),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
+    sa.Column('last_decline', sa.String(length=300), nullable=True),
+    sa.Column('created_at', server.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', server.db.base.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_checkout_contact_id_contact'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_checkout_customer_id_customer'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], name=op.f('fk_checkout_invoice_id_invoice'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_checkout_workspace_id_workspace'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkout')),
+    sa.UniqueConstraint('provider', 'provider_session_id', name=op.f('uq_checkout_provider_provider_session_id')),
+    sa.UniqueConstraint('token', name=op.f('uq_checkout_token'))
+    )
+    with op.batch_alter_table('checkout', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checkout_invoice_id'), ['invoice_id'], unique=False)
+
     op.create_table('invoice_line',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('invoice_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -549,6 +587,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invoice_line_invoice_id'))
 
     op.drop_table('invoice_line')
+    with op.batch_alter_table('checkout', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_checkout_invoice_id'))
+
+    op.drop_table('checkout')
     with op.batch_alter_table('service_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_request_customer_id'))
 
@@ -600,6 +642,7 @@ def downgrade() -> None:
     op.drop_table('address')
     op.drop_table('stored_file')
     op.drop_table('staff_user')
+    op.drop_table('provider_event')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
