@@ -13,6 +13,7 @@ from server.api.errors import install_error_handlers
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
 from server.db.engine import make_engine, make_sessionmaker
+from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
 from server.settings import Settings
 
@@ -62,4 +63,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(portal_router)
+    install_portal(app)
     return app

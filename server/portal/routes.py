@@ -1,10 +1,16 @@
-"""Customer portal pages under /p/{slug}/."""
+"""Customer portal pages under /p/{slug}/: every portal router in one place."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from server.portal import payments
+from server.portal import assets, payments
+from server.portal.deps import portal_workspace
+
+# Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
+pages = APIRouter(dependencies=[Depends(portal_workspace)])
+pages.include_router(payments.router)
 
 router = APIRouter(prefix="/p/{slug}", include_in_schema=False)
-router.include_router(payments.router)
+router.include_router(assets.router)
+router.include_router(pages)

@@ -1,0 +1,111 @@
+"""Server-side portal sessions: start, resolve (with idle and absolute timeouts), end.
+
+The cookie holds a random token; only its SHA-256 digest is stored. A session stops working
+on its next request when it is revoked, timed out, its account is no longer active, or the
+account's password changed after the session began.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.db.base import utcnow
+from server.db.models import PortalAccount, PortalSession
+from server.domain.secrets import digest, new_token
+
+IDLE_TIMEOUT = timedelta(minutes=60)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# Writing last_seen_at on every page view would turn every read into a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A session as handed to the browser once: the token goes into the cookie."""
+
+    token: str
+    row: PortalSession
+
+
+def start_session(
+    db: Session,
+    account: PortalAccount,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    lifetime: timedelta = ABSOLUTE_TIMEOUT,
+    preview_by_id: int | None = None,
+    preview_options: dict[str, bool] | None = None,
+) -> OpenSession:
+    """Add a new session (with its own CSRF token) to the current transaction."""
+    token = new_token()
+    now = utcnow()
+    row = PortalSession(
+        workspace_id=account.workspace_id,
+        account_id=account.id,
+        digest=digest(token),
+        csrf_token=new_token(),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        ip=(ip or "")[:64] or None,
+        user_agent=(user_agent or "")[:300] or None,
+        preview_by_id=preview_by_id,
+        preview_options=preview_options,
+    )
+    db.add(row)
+    db.flush()
+    return OpenSession(token, row)
+
+
+def resolve_session(
+    db: Session, workspace_id: int, token: str | None
+) -> tuple[PortalSession, PortalAccount] | None:
+    """The live session for a cookie token and its account, or None when it no longer works."""
+    if not token or len(token) > 200:
+        return None
+    found = db.execute(
+        select(PortalSession, PortalAccount)
+        .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
+        .where(PortalSession.digest == digest(token), PortalSession.workspace_id == workspace_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    row, account = found
+    now = utcnow()
+    if row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if row.preview_by_id is None:
+        if row.last_seen_at + IDLE_TIMEOUT <= now or account.status != "active":
+            return None
+        if account.password_changed_at and account.password_changed_at > row.created_at:
+            return None
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+            db.commit()
+    return row, account
+
+
+def end_session(db: Session, session_id: int) -> None:
+    """Revoke one session (sign out)."""
+    db.execute(
+        update(PortalSession)
+        .where(PortalSession.id == session_id, PortalSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_sessions(db: Session, account_id: int, *, keep_id: int | None = None) -> None:
+    """Revoke every customer session of an account, except ``keep_id`` when given."""
+    stmt = update(PortalSession).where(
+        PortalSession.account_id == account_id,
+        PortalSession.revoked_at.is_(None),
+        PortalSession.preview_by_id.is_(None),
+    )
+    if keep_id is not None:
+        stmt = stmt.where(PortalSession.id != keep_id)
+    db.execute(stmt.values(revoked_at=utcnow()))

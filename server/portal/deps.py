@@ -1,0 +1,234 @@
+"""Dependencies of the portal pages: the workspace, the signed-in customer, CSRF checks.
+
+``Customer`` resolves the session cookie to a ``CustomerContext``; pages that change data add
+``verify_csrf`` (or use ``CustomerForm``), which checks the Origin and the synchronizer token
+and turns every form posted in a staff preview into a "nothing was changed" notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.api.deps import DB
+from server.db.models import (
+    Contact,
+    PortalAccount,
+    PortalSession,
+    Workspace,
+)
+from server.db.models import (
+    Customer as CustomerRow,
+)
+from server.domain.audit import Actor
+from server.domain.branding import draft_or_published_branding, published_branding
+from server.domain.errors import Forbidden, NotFound
+from server.domain.portal_sessions import resolve_session
+from server.domain.secrets import same
+from server.domain.visibility import draft_or_published_policy, published_policy
+from server.wire.branding import Branding
+from server.wire.visibility import VisibilityPolicy
+
+SESSION_COOKIE = "tb_portal"
+FORM_COOKIE = "tb_form"  # double-submit token for the forms shown before sign-in
+CSRF_FIELD = "csrf_token"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class SignInRequired(Exception):
+    """No live session: the answer is a redirect to the sign-in page."""
+
+    def __init__(self, slug: str, next_path: str | None = None) -> None:
+        super().__init__(slug)
+        self.slug = slug
+        self.next_path = next_path
+
+
+class PortalClosed(Exception):
+    """The workspace's portal is not active yet: every path shows the coming-soon page."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace.slug)
+        self.workspace = workspace
+
+
+class PreviewNotice(Exception):
+    """A form was posted in a staff preview: nothing changes, the page says so."""
+
+    def __init__(self, ctx: CustomerContext) -> None:
+        super().__init__(ctx.workspace.slug)
+        self.ctx = ctx
+
+
+@dataclass
+class CustomerContext:
+    """The signed-in contact (or the contact a staff preview renders as) and what they see."""
+
+    workspace: Workspace
+    branding: Branding
+    policy: VisibilityPolicy
+    account: PortalAccount
+    contact: Contact
+    customer: CustomerRow
+    session: PortalSession
+    is_preview: bool
+    csrf_token: str
+    ip: str | None = None
+
+    @property
+    def base(self) -> str:
+        """The portal's path prefix, e.g. ``/p/acme``."""
+        return f"/p/{self.workspace.slug}"
+
+    @property
+    def customer_id(self) -> int:
+        """The customer every query of a portal page is scoped by."""
+        return self.customer.id
+
+    @property
+    def actor(self) -> Actor:
+        """The contact as the actor of audit events."""
+        return Actor("customer", self.contact.id, self.contact.name, self.ip)
+
+
+def client_ip(request: Request) -> str | None:
+    """The address the request came from."""
+    return request.client.host if request.client else None
+
+
+def is_loopback_http(request: Request) -> bool:
+    """Plain http to this machine: the only case where cookies go without ``Secure``."""
+    return request.url.scheme == "http" and (request.url.hostname or "") in LOOPBACK
+
+
+def _lookup_workspace(db: Session, slug: str) -> Workspace:
+    ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
+    if ws is None:
+        raise NotFound("There is no customer portal at this address.")
+    return ws
+
+
+def _live_session(
+    request: Request, db: Session, ws: Workspace
+) -> tuple[PortalSession, PortalAccount] | None:
+    if hasattr(request.state, "portal_session"):
+        cached: tuple[PortalSession, PortalAccount] | None = request.state.portal_session
+        return cached
+    found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
+    request.state.portal_session = found
+    return found
+
+
+def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
+    """The workspace of the portal path; a portal that is not active is closed, except to
+    a staff preview (so the office can prepare before going live)."""
+    ws = _lookup_workspace(db, slug)
+    if ws.portal_status != "active":
+        found = _live_session(request, db, ws)
+        if found is None or found[0].preview_by_id is None:
+            raise PortalClosed(ws)
+    return ws
+
+
+PortalWorkspace = Annotated[Workspace, Depends(portal_workspace)]
+
+
+def current_customer(request: Request, db: DB, ws: PortalWorkspace) -> CustomerContext:
+    """The signed-in contact; without a live session the browser is sent to sign in."""
+    found = _live_session(request, db, ws)
+    if found is None:
+        next_path = request.url.path if request.method == "GET" else None
+        raise SignInRequired(ws.slug, next_path)
+    row, account = found
+    contact = db.get(Contact, account.contact_id)
+    customer = db.get(CustomerRow, account.customer_id)
+    if contact is None or customer is None:
+        raise SignInRequired(ws.slug)
+    options = row.preview_options or {}
+    preview = row.preview_by_id is not None
+    branding = (
+        draft_or_published_branding(ws)
+        if preview and options.get("use_draft_branding")
+        else published_branding(ws)
+    )
+    policy = (
+        draft_or_published_policy(ws)
+        if preview and options.get("use_draft_visibility")
+        else published_policy(ws)
+    )
+    return CustomerContext(
+        workspace=ws,
+        branding=branding,
+        policy=policy,
+        account=account,
+        contact=contact,
+        customer=customer,
+        session=row,
+        is_preview=preview,
+        csrf_token=row.csrf_token,
+        ip=client_ip(request),
+    )
+
+
+Customer = Annotated[CustomerContext, Depends(current_customer)]
+
+
+def check_origin(request: Request) -> None:
+    """Refuse a form whose Origin (or, lacking it, Referer) is not this portal's own."""
+    settings = request.app.state.settings
+    allowed = {f"{request.url.scheme}://{request.url.netloc}"}
+    if settings.public_base_url:
+        parts = urlsplit(settings.public_base_url)
+        allowed.add(f"{parts.scheme}://{parts.netloc}")
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        referer = urlsplit(request.headers.get("referer", ""))
+        origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+    if origin not in allowed:
+        raise Forbidden(
+            "This form was sent from another site, so nothing was changed. "
+            "Open the portal again and use its own pages."
+        )
+
+
+async def _form_token(request: Request) -> str:
+    form = await request.form()
+    value = form.get(CSRF_FIELD)
+    return value if isinstance(value, str) else ""
+
+
+_EXPIRED_FORM = (
+    "This form has expired, so nothing was changed. Go back, reload the page and try again."
+)
+
+
+async def verify_csrf(request: Request, ctx: Customer) -> None:
+    """Origin check plus the session's synchronizer token; in a preview, a notice instead."""
+    check_origin(request)
+    if not same(await _form_token(request), ctx.csrf_token):
+        raise Forbidden(_EXPIRED_FORM)
+    if ctx.is_preview:
+        raise PreviewNotice(ctx)
+
+
+async def verify_public_csrf(request: Request) -> None:
+    """For forms shown before sign-in: Origin check plus the double-submit cookie."""
+    check_origin(request)
+    cookie = request.cookies.get(FORM_COOKIE, "")
+    if not cookie or not same(await _form_token(request), cookie):
+        raise Forbidden(_EXPIRED_FORM)
+
+
+async def customer_form(request: Request, ctx: Customer) -> CustomerContext:
+    """``Customer`` plus ``verify_csrf`` in one dependency, for POST routes."""
+    await verify_csrf(request, ctx)
+    return ctx
+
+
+CustomerForm = Annotated[CustomerContext, Depends(customer_form)]
+PublicForm = Annotated[None, Depends(verify_public_csrf)]

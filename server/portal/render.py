@@ -1,0 +1,155 @@
+"""Rendering portal pages: one Jinja2 environment, the page shell, and the response headers.
+
+Templates are named ``*.html`` so autoescaping is always on: brand names, job notes and file
+names from staff or the CRM can never become markup. The page shell carries nothing
+session-specific except the CSRF token, so a staff preview renders the same bytes as the
+contact's own page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from server.db.models import Workspace
+from server.domain.branding import published_branding
+from server.domain.secrets import new_token
+from server.portal.deps import FORM_COOKIE, is_loopback_http
+from server.wire.branding import Branding
+from server.wire.visibility import VisibilityPolicy
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+PAGE_HEADERS = {
+    "content-security-policy": CSP,
+    "cache-control": "no-store",
+}
+
+
+def _static_version() -> str:
+    """A short hash of the stylesheet, so browsers fetch a new one after an upgrade."""
+    css = STATIC / "portal.css"
+    return hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
+
+
+def money(cents: int | None, currency: str = "USD") -> str:
+    """Cents as an amount people read: ``$1,234.50``."""
+    if cents is None:
+        return ""
+    symbol = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "GBP": "£", "EUR": "€"}.get(
+        currency.upper(), ""
+    )
+    sign = "-" if cents < 0 else ""
+    text = f"{abs(cents) / 100:,.2f}"
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
+
+
+def day(value: datetime | None) -> str:
+    """A date as people read it: ``Tue 3 March 2026``."""
+    return f"{value:%a} {value.day} {value:%B %Y}" if value else ""
+
+
+def when(value: datetime | None) -> str:
+    """A date and time: ``Tue 3 March 2026, 2:05 PM`` (UTC)."""
+    if value is None:
+        return ""
+    hour = value.hour % 12 or 12
+    return f"{day(value)}, {hour}:{value:%M} {'AM' if value.hour < 12 else 'PM'} UTC"
+
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(money=money, day=day, when=when)
+_env.globals["static_version"] = _static_version()
+
+
+class PageContext(Protocol):
+    """What every page needs: the workspace, its branding, and the form token."""
+
+    workspace: Workspace
+    branding: Branding
+    csrf_token: str
+
+
+@dataclass
+class PublicContext:
+    """A page shown before sign-in (sign in, invite, reset, coming soon, errors)."""
+
+    workspace: Workspace
+    branding: Branding
+    csrf_token: str
+    new_form_cookie: bool = False
+    policy: VisibilityPolicy | None = None
+    is_preview: bool = False
+
+    @property
+    def base(self) -> str:
+        """The portal's path prefix."""
+        return f"/p/{self.workspace.slug}"
+
+
+def public_context(request: Request, workspace: Workspace) -> PublicContext:
+    """The context of a signed-out page; reuses the browser's form token when it has one."""
+    token = request.cookies.get(FORM_COOKIE, "")
+    fresh = not (20 <= len(token) <= 100)
+    return PublicContext(
+        workspace=workspace,
+        branding=published_branding(workspace),
+        csrf_token=new_token() if fresh else token,
+        new_form_cookie=fresh,
+    )
+
+
+def theme_path(slug: str, branding: Branding) -> str:
+    """The stylesheet holding the brand colours (its address names them: cacheable)."""
+    return f"/p/{slug}/theme/{branding.primary_color[1:]}-{branding.accent_color[1:]}.css"
+
+
+def render_text(template: str, ctx: PageContext, **values: Any) -> str:
+    """Render a page to text: the body a browser (or the preview) receives."""
+    signed_in = hasattr(ctx, "contact")
+    return _env.get_template(template).render(
+        ctx=ctx,
+        ws=ctx.workspace,
+        brand=ctx.branding,
+        base=f"/p/{ctx.workspace.slug}",
+        theme=theme_path(ctx.workspace.slug, ctx.branding),
+        policy=getattr(ctx, "policy", None),
+        signed_in=signed_in,
+        csrf_token=ctx.csrf_token,
+        **values,
+    )
+
+
+def render(
+    request: Request, template: str, ctx: PageContext, *, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """Render a template into an HTML answer with the portal's security headers."""
+    response = HTMLResponse(render_text(template, ctx, **values), status, headers=PAGE_HEADERS)
+    if isinstance(ctx, PublicContext) and ctx.new_form_cookie:
+        response.set_cookie(
+            FORM_COOKIE,
+            ctx.csrf_token,
+            path=f"/p/{ctx.workspace.slug}",
+            httponly=True,
+            samesite="lax",
+            secure=not is_loopback_http(request),
+        )
+    return response
