@@ -1,15 +1,33 @@
-"""The emails the portal sends, rendered from the workspace's branding.
+"""The emails the portal sends, rendered from Jinja templates with the workspace's branding.
 
-This first version renders plain but complete messages; branded HTML templates replace the
-bodies without changing these signatures.
+Every message has an HTML part and a plain-text part with the same words, the brand's logo
+or name, its colours and the office's contact details. ``link`` is the message's main link,
+shown to staff while the email is pending so they can pass it on by hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from server.payments.money import format_money
 from server.wire.branding import Branding
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+# HTML parts are autoescaped; plain-text parts are not (they are never read as markup).
+_env = Environment(
+    loader=FileSystemLoader(_TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,20 @@ class Message:
     link: str | None = None
 
 
+def text_on(colour: str) -> str:
+    """Black or white, whichever reads better on a background colour (WCAG luminance)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    # Contrast against white is 1.05/(L+0.05); against near-black (#111) about (L+0.05)/0.056.
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.056 else "#111111"
+
+
+def _one_line(value: str) -> str:
+    # A subject is a header: a line break in staff-written text must not start a new header.
+    return " ".join(value.split())
+
+
 def _fill(template: str, **values: str) -> str:
     out = template
     for key, value in values.items():
@@ -29,33 +61,96 @@ def _fill(template: str, **values: str) -> str:
     return out
 
 
-def invite_message(branding: Branding, contact_name: str, customer_name: str, link: str) -> Message:
-    """The invitation to set a password and open the portal."""
+def _render(name: str, branding: Branding, logo_url: str | None, **values: Any) -> tuple[str, str]:
+    contact = [
+        (label, value)
+        for label, value in (
+            ("Phone", branding.phone),
+            ("Email", branding.email),
+            ("Address", branding.address),
+            ("Hours", branding.hours),
+            ("Website", branding.website),
+        )
+        if value
+    ]
+    context = {
+        "brand": branding,
+        "logo_url": logo_url,
+        "header_text": text_on(branding.primary_color),
+        "button_text": text_on(branding.primary_color),
+        "contact": contact,
+        **values,
+    }
+    html = _env.get_template(f"{name}.html").render(context)
+    text = _env.get_template(f"{name}.txt").render(context)
+    return text, html
+
+
+def invite_message(
+    branding: Branding,
+    contact_name: str,
+    customer_name: str,
+    link: str,
+    *,
+    logo_url: str | None = None,
+) -> Message:
+    """The invitation to set a password and open the portal, in the office's own words."""
     values = {
         "brand_name": branding.brand_name,
         "contact_name": contact_name,
         "customer_name": customer_name,
     }
-    subject = _fill(branding.invite_subject, **values)
+    subject = _one_line(_fill(branding.invite_subject, **values))
     body = _fill(branding.invite_message, **values)
-    text = f"{body}\n\nSet your password: {link}\n\nThis link works for 7 days.\n"
-    html = (
-        f"<p>{escape(body).replace(chr(10), '<br>')}</p>"
-        f'<p><a href="{escape(link)}">Set your password</a></p><p>This link works for 7 days.</p>'
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    text, html = _render(
+        "invite", branding, logo_url, subject=subject, paragraphs=paragraphs, link=link
     )
     return Message(subject, text, html, link)
 
 
-def reset_message(branding: Branding, contact_name: str, link: str) -> Message:
-    """A password reset link."""
-    subject = f"Reset your {branding.brand_name} portal password"
-    text = (
-        f"Hello {contact_name},\n\nUse this link to choose a new password: {link}\n\n"
-        "It works for one hour. If you did not ask for this, you can ignore this email.\n"
+def reset_message(
+    branding: Branding, contact_name: str, link: str, *, logo_url: str | None = None
+) -> Message:
+    """A password reset link (valid for one hour)."""
+    subject = _one_line(f"Reset your {branding.brand_name} portal password")
+    text, html = _render(
+        "reset", branding, logo_url, subject=subject, contact_name=contact_name, link=link
     )
-    html = (
-        f"<p>Hello {escape(contact_name)},</p>"
-        f'<p><a href="{escape(link)}">Choose a new password</a></p>'
-        "<p>It works for one hour. If you did not ask for this, you can ignore this email.</p>"
+    return Message(subject, text, html, link)
+
+
+def receipt_message(
+    branding: Branding,
+    contact_name: str,
+    *,
+    invoice_number: str,
+    receipt_number: str,
+    amount_cents: int,
+    currency: str,
+    paid_at: datetime,
+    balance_cents: int,
+    link: str,
+    card: str | None = None,
+    test_mode: bool = False,
+    logo_url: str | None = None,
+) -> Message:
+    """The receipt for a payment made in the portal."""
+    amount = format_money(amount_cents, currency)
+    subject = _one_line(f"Receipt for your payment of {amount} to {branding.brand_name}")
+    text, html = _render(
+        "receipt",
+        branding,
+        logo_url,
+        subject=subject,
+        contact_name=contact_name,
+        invoice_number=invoice_number,
+        receipt_number=receipt_number,
+        amount=amount,
+        balance=format_money(balance_cents, currency),
+        paid_on=f"{paid_at:%B} {paid_at.day}, {paid_at.year}",
+        card=card,
+        test_mode=test_mode,
+        link=link,
     )
     return Message(subject, text, html, link)
