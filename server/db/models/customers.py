@@ -21,7 +21,8 @@ class Customer(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
         Index("ix_customer_ws_name", "workspace_id", "sort_name", "id"),
-        Index("ix_customer_ws_access", "workspace_id", "access_status"),
+        # The portal-status filter walks this index in list order.
+        Index("ix_customer_ws_access", "workspace_id", "access_status", "sort_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
