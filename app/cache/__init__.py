@@ -1,0 +1,290 @@
+"""The local cache of one server and workspace: customer rows, other records and the sync cursor.
+
+One SQLite file per server and workspace. A page of changes and the cursor after it are written
+in one transaction, so a kill at any moment leaves rows and cursor that agree. During a full
+resync the old rows stay readable; rows the fresh snapshot did not mention are removed in the
+transaction of its last page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.cache.rows import COLUMNS, CachedCustomer, row_from_wire
+from app.cache.schema import (
+    SCHEMA_VERSION,
+    SELECT_CUSTOMERS,
+    STATEMENTS,
+    UPSERT_CUSTOMER,
+)
+
+__all__ = ["COLUMNS", "Cache", "CachedCustomer", "PageSummary"]
+
+log = logging.getLogger(__name__)
+
+CustomersListener = Callable[[set[int]], None]
+RecordsListener = Callable[[str, set[int]], None]
+
+
+@dataclass
+class PageSummary:
+    """What one written page changed: customer ids, other records by entity, rows written."""
+
+    customer_ids: set[int] = field(default_factory=set)
+    records: dict[str, set[int]] = field(default_factory=dict)
+    rows: int = 0
+    removed_by_resync: int = 0
+
+
+class Cache:
+    """A SQLite copy of the server's customers and records, safe to use from a worker thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else path
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._customer_listeners: list[CustomersListener] = []
+        self._record_listeners: list[RecordsListener] = []
+        self._migrate()
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                log.info("cache schema %s is outdated; starting a fresh cache", version)
+                for table in ("meta", "customer", "record", "resync_seen"):
+                    self._conn.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in STATEMENTS:
+                self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the database file."""
+        with self._lock:
+            self._conn.close()
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def on_customers_changed(self, callback: CustomersListener) -> Callable[[], None]:
+        """Call ``callback(ids)`` after customers were written; returns a function to unhook."""
+        self._customer_listeners.append(callback)
+        return lambda: self._customer_listeners.remove(callback)
+
+    def on_records_changed(self, callback: RecordsListener) -> Callable[[], None]:
+        """Call ``callback(entity, ids)`` after other records were written."""
+        self._record_listeners.append(callback)
+        return lambda: self._record_listeners.remove(callback)
+
+    def notify(self, summary: PageSummary) -> None:
+        """Tell the listeners what a written page changed (call on the UI thread)."""
+        if summary.customer_ids:
+            for listener in list(self._customer_listeners):
+                listener(set(summary.customer_ids))
+        for entity, ids in summary.records.items():
+            for record_listener in list(self._record_listeners):
+                record_listener(entity, set(ids))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> str:
+        """Where the next sync continues the changes feed (``"0"``: from the beginning)."""
+        return self._meta("cursor") or "0"
+
+    @property
+    def resyncing(self) -> bool:
+        """A full resync started and has not finished yet."""
+        return self._meta("resync") == "1"
+
+    @property
+    def synced_once(self) -> bool:
+        """At least one complete snapshot has been written."""
+        return self._meta("complete") == "1"
+
+    def _meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def customer_rows(self) -> list[CachedCustomer]:
+        """Every cached customer, in id order (fast enough for a million rows)."""
+        with self._lock:
+            rows = self._conn.execute(SELECT_CUSTOMERS + " ORDER BY id").fetchall()
+        return list(map(CachedCustomer._make, rows))
+
+    def customer_count(self) -> int:
+        """How many customers are cached."""
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM customer").fetchone()[0])
+
+    def get_customer(self, customer_id: int) -> CachedCustomer | None:
+        """One cached customer, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                SELECT_CUSTOMERS + " WHERE id = ?", (int(customer_id),)
+            ).fetchone()
+        return None if row is None else CachedCustomer._make(row)
+
+    def get_record(self, entity: str, record_id: int) -> dict[str, Any] | None:
+        """The latest JSON of another entity's record (``workspace``, ``branding``...)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT data FROM record WHERE entity = ? AND id = ?", (entity, int(record_id))
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def records(self, entity: str) -> list[dict[str, Any]]:
+        """Every cached record of one entity."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM record WHERE entity = ? ORDER BY id", (entity,)
+            ).fetchall()
+        return [dict(json.loads(r[0])) for r in rows]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, page: Mapping[str, Any]) -> PageSummary:
+        """Write a page of changes and its cursor in one transaction, then tell the listeners."""
+        summary = self.write(page)
+        self.notify(summary)
+        return summary
+
+    def write(self, page: Mapping[str, Any]) -> PageSummary:
+        """Write a page of changes and its ``next_cursor`` in one transaction (no listeners).
+
+        Safe to call from a worker thread; call ``notify`` with the result on the UI thread.
+        """
+        summary = PageSummary()
+        upserts: list[tuple[Any, ...]] = []
+        deletes: list[tuple[int]] = []
+        record_upserts: list[tuple[str, int, str]] = []
+        record_deletes: list[tuple[str, int]] = []
+        for change in page.get("data", ()):
+            entity, rid, op = change["entity"], int(change["id"]), change["op"]
+            if entity == "customer":
+                summary.customer_ids.add(rid)
+                if op == "delete" or change.get("data") is None:
+                    deletes.append((rid,))
+                else:
+                    upserts.append(row_from_wire(change["data"]))
+            else:
+                summary.records.setdefault(entity, set()).add(rid)
+                if op == "delete" or change.get("data") is None:
+                    record_deletes.append((entity, rid))
+                else:
+                    record_upserts.append((entity, rid, json.dumps(change["data"])))
+        summary.rows = len(upserts) + len(deletes) + len(record_upserts) + len(record_deletes)
+        finishing = self.resyncing and not page.get("has_more", False)
+        with self._lock, self._transaction():
+            c = self._conn
+            if upserts:
+                c.executemany(UPSERT_CUSTOMER, upserts)
+            if deletes:
+                c.executemany("DELETE FROM customer WHERE id = ?", deletes)
+            if record_upserts:
+                c.executemany("INSERT OR REPLACE INTO record VALUES (?, ?, ?)", record_upserts)
+            if record_deletes:
+                c.executemany("DELETE FROM record WHERE entity = ? AND id = ?", record_deletes)
+            if self._meta_in_tx("resync") == "1":
+                self._track_resync(summary, upserts, record_upserts, finishing)
+            self._set_meta("cursor", str(page["next_cursor"]))
+            if not page.get("has_more", False):
+                self._set_meta("complete", "1")
+        return summary
+
+    def _track_resync(
+        self,
+        summary: PageSummary,
+        upserts: list[tuple[Any, ...]],
+        record_upserts: list[tuple[str, int, str]],
+        finishing: bool,
+    ) -> None:
+        c = self._conn
+        c.executemany(
+            "INSERT OR IGNORE INTO resync_seen VALUES ('customer', ?)", ((u[0],) for u in upserts)
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO resync_seen VALUES (?, ?)",
+            ((r[0], r[1]) for r in record_upserts),
+        )
+        if not finishing:
+            return
+        gone = [
+            int(r[0])
+            for r in c.execute(
+                "SELECT id FROM customer WHERE id NOT IN "
+                "(SELECT id FROM resync_seen WHERE entity = 'customer')"
+            )
+        ]
+        c.executemany("DELETE FROM customer WHERE id = ?", ((i,) for i in gone))
+        summary.customer_ids.update(gone)
+        summary.removed_by_resync = len(gone)
+        c.execute(
+            "DELETE FROM record WHERE NOT EXISTS (SELECT 1 FROM resync_seen s "
+            "WHERE s.entity = record.entity AND s.id = record.id)"
+        )
+        c.execute("DROP TABLE resync_seen")
+        self._set_meta("resync", "0")
+
+    def begin_resync(self) -> None:
+        """Start over from cursor 0, keeping the old rows readable until the snapshot is in."""
+        with self._lock, self._transaction():
+            self._conn.execute("DROP TABLE IF EXISTS resync_seen")
+            self._conn.execute(
+                "CREATE TABLE resync_seen (entity TEXT NOT NULL, id INTEGER NOT NULL, "
+                "PRIMARY KEY (entity, id))"
+            )
+            self._set_meta("resync", "1")
+            self._set_meta("cursor", "0")
+
+    def clear(self) -> None:
+        """Forget everything (rows, records and cursor); listeners hear of every removed id."""
+        with self._lock, self._transaction():
+            ids = {int(r[0]) for r in self._conn.execute("SELECT id FROM customer")}
+            for table in ("customer", "record", "meta"):
+                self._conn.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed names)
+            self._conn.execute("DROP TABLE IF EXISTS resync_seen")
+        self.notify(PageSummary(customer_ids=ids))
+
+    def put_customers(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Store customers fetched outside the feed (e.g. after an action); listeners hear."""
+        values = [row_from_wire(r) for r in rows]
+        with self._lock, self._transaction():
+            self._conn.executemany(UPSERT_CUSTOMER, values)
+        self.notify(PageSummary(customer_ids={int(v[0]) for v in values}))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _meta_in_tx(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._conn)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

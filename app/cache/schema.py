@@ -1,0 +1,25 @@
+"""The cache's SQLite schema. A new ``SCHEMA_VERSION`` throws the old cache away (it is a copy)."""
+
+from __future__ import annotations
+
+from app.cache.rows import COLUMNS
+
+SCHEMA_VERSION = 1
+
+_TYPES = {"id": "INTEGER PRIMARY KEY", "version": "INTEGER", "primary_contact_id": "INTEGER"}
+
+STATEMENTS: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS customer ("
+    + ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in COLUMNS)
+    + ")",
+    # Every other entity of the changes feed, kept as its JSON for the panels that want it.
+    "CREATE TABLE IF NOT EXISTS record ("
+    "entity TEXT NOT NULL, id INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (entity, id))",
+)
+
+_NAMES = ", ".join(COLUMNS)
+_MARKS = ", ".join("?" for _ in COLUMNS)
+# Column names are fixed constants, never user input.
+UPSERT_CUSTOMER = f"INSERT OR REPLACE INTO customer ({_NAMES}) VALUES ({_MARKS})"  # noqa: S608
+SELECT_CUSTOMERS = f"SELECT {', '.join(COLUMNS)} FROM customer"  # noqa: S608

@@ -1,0 +1,88 @@
+"""Staff tokens kept in the system keyring under (server, email); never the password.
+
+Without a usable keyring the token lives in memory for this run only: nothing secret is ever
+written to a plain file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+log = logging.getLogger(__name__)
+
+SERVICE_PREFIX = "toolbag-portal"
+
+NO_KEYRING_MESSAGE = (
+    "This computer has no password store the console can use, so it cannot remember your "
+    "sign-in. You will be asked to sign in again next time."
+)
+
+
+def _service(server_url: str) -> str:
+    return f"{SERVICE_PREFIX}:{server_url.rstrip('/')}"
+
+
+class CredentialStore:
+    """Remembers tokens in keyring, or in memory when keyring is unusable."""
+
+    def __init__(self) -> None:
+        self._memory: dict[tuple[str, str], str] = {}
+        self.problem: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Whether a real keyring backend is available (checked on each call)."""
+        try:
+            backend = keyring.get_keyring()
+        except Exception:  # a broken backend configuration is "no keyring"
+            log.warning("keyring backend could not be loaded", exc_info=True)
+            return False
+        return not isinstance(backend, fail.Keyring)
+
+    def save(self, server_url: str, email: str, token: str) -> bool:
+        """Remember a token; False when it can be kept for this run only."""
+        key = (server_url.rstrip("/"), email.lower())
+        self._memory[key] = token
+        if not self.usable:
+            self.problem = NO_KEYRING_MESSAGE
+            return False
+        try:
+            keyring.set_password(_service(server_url), email.lower(), token)
+        except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
+            log.warning("keyring refused to store the token: %s", exc)
+            self.problem = NO_KEYRING_MESSAGE
+            return False
+        self.problem = None
+        return True
+
+    def load(self, server_url: str, email: str) -> str | None:
+        """The remembered token, or None."""
+        key = (server_url.rstrip("/"), email.lower())
+        if key in self._memory:
+            return self._memory[key]
+        if not self.usable:
+            return None
+        try:
+            token = keyring.get_password(_service(server_url), email.lower())
+        except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
+            log.warning("keyring could not be read: %s", exc)
+            return None
+        if token:
+            self._memory[key] = token
+        return token
+
+    def delete(self, server_url: str, email: str) -> None:
+        """Forget the token everywhere."""
+        self._memory.pop((server_url.rstrip("/"), email.lower()), None)
+        if not self.usable:
+            return
+        try:
+            keyring.delete_password(_service(server_url), email.lower())
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing was stored
+        except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
+            log.warning("keyring could not delete the token: %s", exc)

@@ -1,0 +1,38 @@
+"""Errors the console core raises: each carries a plain-English message a person can act on."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """The server answered with an error, or could not be reached.
+
+    ``message`` is plain English (the server's ``detail`` when it sent one), ``status`` the HTTP
+    status (None when no answer came), ``errors`` per-field messages for a form.
+    """
+
+    def __init__(
+        self, message: str, status: int | None = None, errors: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors: dict[str, str] = dict(errors or {})
+
+    @property
+    def forbidden(self) -> bool:
+        """The signed-in person lacks the permission for this."""
+        return self.status == 403
+
+
+class OfflineError(ApiError):
+    """No answer from the server: network down, server stopped, or a timeout."""
+
+
+class AuthExpired(ApiError):
+    """The token was refused (expired, revoked or unknown): sign in again."""
+
+    server_detail: str | None = None
+
+
+class CursorExpired(ApiError):
+    """The sync cursor is older than the server keeps changes (410): resync from scratch."""

@@ -1,0 +1,216 @@
+"""Keeps the local cache in step with the server through ``GET /api/v1/changes``.
+
+Pages are fetched on the event loop (httpx is async) but decoded and written in one worker
+thread, so a full sync of 100,000 customers never stalls the UI. Offline, the engine retries
+with jittered exponential backoff; a 410 starts a full resync that keeps the old rows readable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+from app.api_client import ApiClient
+from app.cache import Cache, PageSummary
+from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError
+
+log = logging.getLogger(__name__)
+
+
+class SyncState(StrEnum):
+    """What the sync engine is doing."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    SYNCING = "syncing"
+
+
+StateListener = Callable[[SyncState], None]
+ProgressListener = Callable[[str, int, int | None], None]
+ErrorListener = Callable[[ApiError], None]
+
+
+def backoff_delay(attempt: int, base: float, max_delay: float) -> float:
+    """Seconds before reconnection attempt ``attempt`` (0-based): doubling, capped, jittered."""
+    ceiling = min(max_delay, base * float(2 ** min(attempt, 20)))
+    # Jitter spreads the reconnects of many consoles after a server restart.
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+class SyncEngine:
+    """Catches the cache up with the server, then polls, reconnecting by itself when offline."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        cache: Cache,
+        *,
+        page_size: int = 1000,
+        interval: float = 5.0,
+        retry_base: float = 1.0,
+        max_delay: float = 60.0,
+    ) -> None:
+        self.api = api
+        self.cache = cache
+        self.page_size = page_size
+        self.interval = interval
+        self.retry_base = retry_base
+        self.max_delay = max_delay
+        self.requests = 0  # changes requests made, for figures and tests
+        self.last_error: ApiError | None = None
+        self._state = SyncState.OFFLINE
+        self._state_listeners: list[StateListener] = []
+        self._progress_listeners: list[ProgressListener] = []
+        self._error_listeners: list[ErrorListener] = []
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+        self._lock: asyncio.Lock | None = None
+        self._paused = False
+        # One thread: pages are written in order, and never two at once.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
+
+    # -- listeners -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> SyncState:
+        """``online``, ``offline`` or ``syncing``."""
+        return self._state
+
+    def on_state(self, callback: StateListener) -> None:
+        """Call ``callback(state)`` whenever the state changes."""
+        self._state_listeners.append(callback)
+
+    def on_progress(self, callback: ProgressListener) -> None:
+        """Call ``callback(label, done, total or None)`` while a sync writes pages."""
+        self._progress_listeners.append(callback)
+
+    def on_error(self, callback: ErrorListener) -> None:
+        """Call ``callback(error)`` on a failure (``AuthExpired`` pauses the engine)."""
+        self._error_listeners.append(callback)
+
+    def _set_state(self, state: SyncState) -> None:
+        if state != self._state:
+            self._state = state
+            for listener in list(self._state_listeners):
+                listener(state)
+
+    def _progress(self, label: str, done: int, total: int | None) -> None:
+        for listener in list(self._progress_listeners):
+            listener(label, done, total)
+
+    # -- running ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """The background loop is alive."""
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start syncing in the background on the running loop."""
+        if self.running:
+            return
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._paused = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="sync")
+
+    async def stop(self) -> None:
+        """Stop the background loop; a page being written finishes, so the cache stays whole."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(None, self._writer.shutdown, True)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
+
+    def wake(self) -> None:
+        """Try now instead of waiting (after a new sign-in, or the person pressed Retry)."""
+        self._paused = False
+        if self._wake is not None:
+            self._wake.set()
+
+    async def sync_now(self) -> int:
+        """Catch up with the server now; returns how many rows were written."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            return await self._catch_up()
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self.sync_now()
+            except AuthExpired as exc:
+                # Nothing to retry until someone signs in again and calls wake().
+                self._paused = True
+                self._failed(exc)
+            except OfflineError as exc:
+                self._failed(exc)
+                attempt += 1
+            except ApiError as exc:
+                log.warning("sync failed: %s", exc.message)
+                self._failed(exc)
+                attempt += 1
+            else:
+                attempt = 0
+                self.last_error = None
+                self._set_state(SyncState.ONLINE)
+            if self._paused:
+                delay: float | None = None
+            elif attempt:
+                delay = backoff_delay(attempt - 1, self.retry_base, self.max_delay)
+            else:
+                delay = self.interval
+            await self._sleep(delay)
+
+    def _failed(self, exc: ApiError) -> None:
+        self.last_error = exc
+        self._set_state(SyncState.OFFLINE)
+        for listener in list(self._error_listeners):
+            listener(exc)
+
+    async def _sleep(self, delay: float | None) -> None:
+        assert self._wake is not None
+        # A wake() that came during the last sync counts: it is cleared only after waiting.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+        self._wake.clear()
+
+    async def _catch_up(self) -> int:
+        loop = asyncio.get_running_loop()
+        written = 0
+        resync = self.cache.resyncing
+        expected = self.cache.customer_count() if resync else None
+        while True:
+            cursor = self.cache.cursor
+            try:
+                self.requests += 1
+                raw = await self.api.changes_raw(cursor, self.page_size)
+            except CursorExpired:
+                log.info("cursor %s is too old; starting a full resync", cursor)
+                await loop.run_in_executor(self._writer, self.cache.begin_resync)
+                resync, expected = True, self.cache.customer_count() or None
+                continue
+            summary, has_more = await loop.run_in_executor(self._writer, self._write, raw)
+            written += summary.rows
+            if summary.rows or has_more:
+                self._set_state(SyncState.SYNCING)
+            self.cache.notify(summary)
+            if resync or has_more or written > summary.rows:
+                label = "Full resync" if resync else "Syncing"
+                self._progress(label, written, expected)
+            if not has_more:
+                return written
+
+    def _write(self, raw: bytes) -> tuple[PageSummary, bool]:
+        page: dict[str, Any] = orjson.loads(raw)
+        return self.cache.write(page), bool(page.get("has_more"))
