@@ -1,7 +1,70 @@
-"""Staff API: team."""
+"""Staff API: the office team and its permissions (``/api/v1/team``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["team"])
+from fastapi import APIRouter, Query, Response, status
+
+from server.api.deps import DB, StaffContext, need
+from server.api.etags import IfMatch, set_etag
+from server.domain import team as service
+from server.domain.permissions import Permission
+from server.wire.base import Page
+from server.wire.team import (
+    TeamMember,
+    TeamMemberCreate,
+    TeamMemberPatch,
+    TeamPermissions,
+    TeamPermissionsUpdate,
+)
+
+router = APIRouter(prefix="/team", tags=["team"])
+
+Manager = Annotated[StaffContext, need(Permission.MANAGE_TEAM)]
+
+
+@router.get("", response_model=Page[TeamMember])
+def list_team(
+    staff: Manager,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: str | None = None,
+) -> Page[TeamMember]:
+    """Every staff member of the workspace with their role."""
+    return service.list_members(db, staff.workspace, limit, cursor)
+
+
+@router.post("", response_model=TeamMember, status_code=status.HTTP_201_CREATED)
+def add_member(body: TeamMemberCreate, staff: Manager, db: DB) -> TeamMember:
+    """Add a staff member with a first password the owner hands over."""
+    return service.member_out(service.add_member(db, staff.workspace, body, staff.actor))
+
+
+@router.get("/permissions", response_model=TeamPermissions)
+def get_permissions(staff: Manager, response: Response) -> TeamPermissions:
+    """What each role may do; the ETag is the permissions version."""
+    set_etag(response, staff.workspace.permissions_version)
+    return service.permissions_doc(staff.workspace)
+
+
+@router.put("/permissions", response_model=TeamPermissions)
+def set_permissions(
+    body: TeamPermissionsUpdate,
+    staff: Manager,
+    db: DB,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TeamPermissions:
+    """Replace the permission lists of the roles given; owners keep team and workspace."""
+    doc = service.set_permissions(db, staff.workspace, body, if_match, staff.actor)
+    set_etag(response, doc.version)
+    return doc
+
+
+@router.patch("/{member_id}", response_model=TeamMember)
+def update_member(member_id: int, body: TeamMemberPatch, staff: Manager, db: DB) -> TeamMember:
+    """Rename, change the role of, or switch off a member."""
+    return service.member_out(
+        service.update_member(db, staff.workspace, member_id, body, staff.actor)
+    )
