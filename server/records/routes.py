@@ -1,7 +1,17 @@
-"""CRM records intake: /api/v1/records."""
+"""CRM records intake: /api/v1/records.
+
+Each record is upserted with ``PUT /records/<kind>/{external_id}`` (JSON, or multipart for
+documents and photos) and removed with ``DELETE``; ``POST /records/batch`` upserts many in
+one transaction; ``GET /records/activity`` reads back what customers did. Upserts are
+idempotent: sending the same body again writes nothing and adds no change to the feed.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from server.records import billing, customers, files, jobs, readback
+
 router = APIRouter(prefix="/records", tags=["records"])
+for module in (customers, jobs, billing, files, readback):
+    router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""Upsert and delete services behind the CRM records API (keyed by the CRM's external ids)."""

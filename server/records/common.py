@@ -1,0 +1,52 @@
+"""What every records route shares: the CRM actor, path ids, results and body checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Request, Response
+
+from server.api.deps import StaffContext, need
+from server.domain.audit import Actor
+from server.domain.errors import UnsupportedMedia
+from server.domain.permissions import Permission
+from server.domain.records.customers import Upserted
+from server.wire.records import EXTERNAL_ID_PATTERN, RecordResult
+
+CrmStaff = Annotated[StaffContext, need(Permission.RECORDS)]
+ExternalIdPath = Annotated[
+    str,
+    Path(
+        pattern=EXTERNAL_ID_PATTERN,
+        max_length=100,
+        description="The CRM's id of the record: letters, digits and . _ : @ -",
+    ),
+]
+
+
+def crm_actor(staff: StaffContext) -> Actor:
+    """The CRM integration, acting with a staff member's token, as an audit actor."""
+    return Actor("crm", staff.user.id, f"CRM ({staff.user.name})", staff.ip)
+
+
+def answer(result: Upserted, response: Response) -> RecordResult:
+    """The result of an upsert; 201 when the record was created."""
+    if result.created:
+        response.status_code = 201
+    return RecordResult(
+        entity=result.entity,
+        external_id=result.external_id,
+        id=result.id,
+        created=result.created,
+        changed=result.changed,
+    )
+
+
+def json_body(request: Request) -> None:
+    """Refuse a body that is not declared as JSON (415), before it is read as one."""
+    content_type = request.headers.get("content-type", "")
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime != "application/json" and not (
+        mime.startswith("application/") and mime.endswith("+json")
+    ):
+        raise UnsupportedMedia("Send the body as JSON (Content-Type: application/json).")

@@ -1,0 +1,51 @@
+"""Records API: customers (with addresses) and contacts, by the CRM's external ids."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+
+from server.api.deps import DB
+from server.domain.records.contacts import delete_contact, upsert_contact
+from server.domain.records.customers import delete_customer, upsert_customer
+from server.records.common import CrmStaff, ExternalIdPath, answer, crm_actor, json_body
+from server.wire.records import ContactIn, CustomerIn, RecordResult
+
+router = APIRouter()
+
+
+@router.put("/customers/{external_id}", dependencies=[Depends(json_body)])
+def put_customer(
+    external_id: ExternalIdPath, body: CustomerIn, staff: CrmStaff, db: DB, response: Response
+) -> RecordResult:
+    """Create or update a customer; its ``addresses`` replace the stored ones, in order."""
+    result = upsert_customer(db, staff.workspace_id, external_id, body)
+    db.commit()
+    return answer(result, response)
+
+
+@router.delete("/customers/{external_id}", status_code=204)
+def remove_customer(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+    """Delete a customer with its contacts, portal accounts, jobs, quotes, invoices and files."""
+    delete_customer(db, staff.workspace_id, external_id, crm_actor(staff))
+    db.commit()
+
+
+@router.put("/contacts/{external_id}", dependencies=[Depends(json_body)])
+def put_contact(
+    external_id: ExternalIdPath, body: ContactIn, staff: CrmStaff, db: DB, response: Response
+) -> RecordResult:
+    """Create or update a contact.
+
+    A new email is carried to the contact's portal account; 409 when another account of the
+    workspace signs in with it, or when the email would be removed from an account holder.
+    """
+    result = upsert_contact(db, staff.workspace_id, external_id, body, crm_actor(staff))
+    db.commit()
+    return answer(result, response)
+
+
+@router.delete("/contacts/{external_id}", status_code=204)
+def remove_contact(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+    """Delete a contact; its portal account and sessions end with it."""
+    delete_contact(db, staff.workspace_id, external_id, crm_actor(staff))
+    db.commit()
