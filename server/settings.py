@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     smtp_from: str = Field(
         default="portal@localhost", description="Envelope sender for portal mail."
     )
+    mail_max_attempts: int = Field(
+        default=8, description="Delivery attempts before an email is marked failed."
+    )
+    mail_retry_seconds: float = Field(
+        default=30.0, description="First retry delay; doubles per attempt, with jitter."
+    )
+    mail_poll_seconds: float = Field(
+        default=2.0, description="How often the sender looks for mail that is due."
+    )
     payment_provider: str = Field(
         default="sandbox", description="'sandbox' (test mode) or 'stripe'."
     )

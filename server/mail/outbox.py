@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.db.base import utcnow
 from server.db.models import OutboxEmail
+from server.domain.audit import Actor, record_event
+from server.domain.errors import Conflict, Invalid, NotFound
 from server.mail.messages import Message
+from server.wire.mail import OutboxEmailOut, OutboxPage
 
 
 def queue_email(
@@ -35,4 +40,59 @@ def queue_email(
     )
     session.add(row)
     session.flush()
+    return row
+
+
+def outbox_row(row: OutboxEmail) -> OutboxEmailOut:
+    """The staff view of an outbox row; a delivered email's link is not shown again."""
+    out = OutboxEmailOut.model_validate(row)
+    return out.model_copy(update={"link": None}) if row.status == "sent" else out
+
+
+def list_outbox(
+    session: Session, workspace_id: int, *, status: str | None, limit: int, cursor: str | None
+) -> OutboxPage:
+    """Newest first; ``cursor`` is the id the previous page ended at."""
+    query = select(OutboxEmail).where(OutboxEmail.workspace_id == workspace_id)
+    if status is not None:
+        query = query.where(OutboxEmail.status == status)
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise Invalid("That cursor is not valid.", errors={"cursor": "Not a valid cursor."})
+        query = query.where(OutboxEmail.id < int(cursor))
+    rows = list(session.scalars(query.order_by(OutboxEmail.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return OutboxPage(
+        data=[outbox_row(r) for r in rows],
+        count=count,
+        next_cursor=str(rows[-1].id) if more else None,
+    )
+
+
+def retry_email(session: Session, workspace_id: int, email_id: int, actor: Actor) -> OutboxEmail:
+    """Make an undelivered email due now with a fresh set of attempts."""
+    row = session.scalar(
+        select(OutboxEmail).where(
+            OutboxEmail.id == email_id, OutboxEmail.workspace_id == workspace_id
+        )
+    )
+    if row is None:
+        raise NotFound("That email is not in this workspace's outbox.")
+    if row.status == "sent":
+        raise Conflict("This email was already delivered; there is nothing to retry.")
+    row.status = "pending"
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    record_event(
+        session,
+        workspace_id,
+        actor,
+        "mail.retry",
+        customer_id=row.customer_id,
+        outbox_id=row.id,
+        kind=row.kind,
+        to_address=row.to_address,
+    )
     return row
