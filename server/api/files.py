@@ -1,7 +1,62 @@
-"""Staff API: files."""
+"""Staff API: documents and photos reviewed before customers may see them (``/api/v1/files``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["files"])
+from fastapi import APIRouter, Path, Query, Response
+
+from server.api.deps import DB, StaffContext, need
+from server.api.downloads import file_response
+from server.domain import file_review as service
+from server.domain.permissions import Permission
+from server.wire.base import Page
+from server.wire.files import FileKind, FileOut, FileReview, ReviewStatus
+
+router = APIRouter(prefix="/files", tags=["files"])
+
+Reviewer = Annotated[StaffContext, need(Permission.REVIEW_FILES)]
+FileId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get("", response_model=Page[FileOut])
+def list_files(
+    staff: Reviewer,
+    db: DB,
+    status: ReviewStatus = "pending",
+    kind: FileKind | None = None,
+    customer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Page[FileOut]:
+    """Documents and photos with one review status, oldest first."""
+    return service.list_files(
+        db,
+        staff.workspace,
+        status,
+        kind=kind,
+        customer_id=customer_id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get("/{kind}/{file_id}", response_model=FileOut)
+def get_file(kind: FileKind, file_id: FileId, staff: Reviewer, db: DB) -> FileOut:
+    """One document or photo and its review state."""
+    return service.file_out(db, staff.workspace, kind, file_id)
+
+
+@router.get("/{kind}/{file_id}/content", response_class=Response)
+def file_content(kind: FileKind, file_id: FileId, staff: Reviewer, db: DB) -> Response:
+    """Download the file to look at it (always as an attachment)."""
+    stored, filename = service.file_content(db, staff.workspace, kind, file_id)
+    return file_response(stored, filename)
+
+
+@router.post("/{kind}/{file_id}/review", response_model=FileOut)
+def review_file(
+    kind: FileKind, file_id: FileId, body: FileReview, staff: Reviewer, db: DB
+) -> FileOut:
+    """Share the file with the customer, or keep it from them."""
+    return service.review(db, staff.workspace, kind, file_id, body.decision, staff.actor)

@@ -1,7 +1,7 @@
 """The office team: staff members, their roles, and the permissions of each role.
 
-Changes are recorded for sync as entity "team": a member under its staff id, and the
-permission table under id 0 (staff ids start at 1).
+Changes are recorded for sync: a member as entity "team" under its staff id; the permission
+table as a "workspace" change, since it lives on the workspace row (``permissions_version``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from server.wire.team import (
     TeamPermissions,
     TeamPermissionsUpdate,
 )
-
-PERMISSIONS_CHANGE_ID = 0
 
 
 def member_out(user: StaffUser) -> TeamMember:
@@ -218,6 +216,6 @@ def set_permissions(
         if after[role] != before[role]
     }
     record_event(session, ws.id, actor, "team.permissions_changed", changes=diff)
-    record_change(session, ws.id, "team", PERMISSIONS_CHANGE_ID, "upsert")
+    record_change(session, ws.id, "workspace", ws.id, "upsert")
     session.commit()
     return permissions_doc(ws)
