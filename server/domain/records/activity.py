@@ -20,16 +20,17 @@ PORTAL_PAYMENT = and_(Payment.provider != "office", Payment.status == "succeeded
 def _people(
     session: Session, customer_ids: set[int], contact_ids: set[int]
 ) -> tuple[dict[int, str | None], dict[int, tuple[str | None, str]]]:
-    customers = dict(
-        session.execute(
+    customers: dict[int, str | None] = {
+        cid: ext
+        for cid, ext in session.execute(
             select(Customer.id, Customer.external_id).where(Customer.id.in_(customer_ids))
-        ).tuples()
-    )
+        )
+    }
     contacts = {
         cid: (ext, name)
         for cid, ext, name in session.execute(
             select(Contact.id, Contact.external_id, Contact.name).where(Contact.id.in_(contact_ids))
-        ).tuples()
+        ).all()
     }
     return customers, contacts
 
@@ -121,7 +122,7 @@ def read_activity(session: Session, workspace_id: int, since: int, limit: int) -
             select(Payment, Invoice.external_id)
             .join(Invoice, Invoice.id == Payment.invoice_id)
             .where(Payment.id.in_(ids["payment"]))
-        ).tuples()
+        ).all()
         raw += [_payment_item(ids["payment"][p.id], p, ext) for p, ext in pay]
     if ids["service_request"]:
         reqs = session.scalars(
