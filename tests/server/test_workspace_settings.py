@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 from sqlalchemy import select
 
@@ -148,3 +150,31 @@ def test_unchanged_patch_keeps_version(ws: TestWorkspace) -> None:
     body, tag = _get(c)
     r = c.patch("/api/v1/workspace", json={"name": body["name"]}, headers={"If-Match": tag})
     assert r.status_code == 200 and r.headers["etag"] == tag
+
+
+def test_simultaneous_writes_with_one_etag_let_exactly_one_through(
+    server: Server, ws: TestWorkspace
+) -> None:
+    _, tag = _get(ws.client("owner"))
+
+    def attempt(i: int) -> int:
+        with httpx.Client(base_url=ws.base_url, timeout=30) as c:
+            r = c.patch(
+                "/api/v1/workspace",
+                json={"name": f"Racer {i}"},
+                headers={"If-Match": tag, "Authorization": f"Bearer {ws.tokens['owner']}"},
+            )
+            return r.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(attempt, range(6)))
+    assert codes == [200, 412, 412, 412, 412, 412]
+    with server.sessionmaker() as s:
+        row = s.get_one(Workspace, ws.id)
+        assert f'"{row.version}"' != tag and row.name.startswith("Racer ")
+        events = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.workspace_id == ws.id, AuditEvent.action == "workspace.updated"
+            )
+        )
+        assert len(list(events)) == 1
