@@ -1,7 +1,33 @@
-"""Staff API: bulk."""
+"""Staff API: ``POST /api/v1/portal-invites/bulk``, invite up to 5,000 contacts at once.
+
+Send ``contact_ids`` or a ``selection`` (the customer list's ``q`` and ``portal_status``;
+each chosen customer's primary contact). ``dry_run: true`` only reports what would happen.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(tags=["bulk"])
+from fastapi import APIRouter, Request
+
+from server.api.access import portal_base_url
+from server.api.deps import DB, AppSettings, StaffContext, need
+from server.domain.bulk_invite import bulk_invite
+from server.domain.permissions import Permission
+from server.wire.access import BulkInviteRequest, BulkInviteResult
+
+router = APIRouter(tags=["access"])
+
+
+@router.post("/portal-invites/bulk", response_model=BulkInviteResult)
+def bulk(
+    body: BulkInviteRequest,
+    request: Request,
+    settings: AppSettings,
+    staff: Annotated[StaffContext, need(Permission.BULK_INVITE)],
+    db: DB,
+) -> BulkInviteResult:
+    """Per contact: would_invite/invited, or why not (no_email, invalid_email, email_shared,
+    email_taken, already_invited, already_active, disabled, not_found)."""
+    base = portal_base_url(settings, request)
+    return bulk_invite(db, staff.workspace, staff.actor, body, base)

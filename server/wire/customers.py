@@ -40,3 +40,91 @@ class CustomerRow(Response):
     last_sign_in_at: datetime | None
     version: int
     updated_at: datetime
+
+
+class LastAction(Response):
+    """Who did what last to a portal account (staff, the customer or the system)."""
+
+    action: str
+    by: str | None
+    by_kind: str | None = None
+    at: datetime
+
+
+class InviteState(Response):
+    """The newest invite of an account: when it was sent, until when it works, what became of it."""
+
+    id: int
+    sent_at: datetime
+    expires_at: datetime
+    expired: bool
+    used_at: datetime | None
+    revoked_at: datetime | None
+    sent_by: str | None
+    email_id: int | None
+    email_status: str | None
+
+
+class PortalAccountOut(Response):
+    """A contact's portal account as the Access panel shows it.
+
+    ``status`` is the stored state (invited, active, disabled); ``portal_status`` adds what
+    time decides (invite_expired, locked), like the customer list.
+    """
+
+    id: int
+    contact_id: int
+    customer_id: int
+    email: str
+    status: str
+    portal_status: PortalStatus
+    invite: InviteState | None
+    last_sign_in_at: datetime | None
+    failed_attempts: int
+    locked_until: datetime | None
+    locked: bool
+    disabled_at: datetime | None
+    disabled_reason: str | None
+    disabled_by: str | None
+    last_action: LastAction | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactOut(Response):
+    """A contact of a customer; ``email_problem`` says why the email cannot be invited."""
+
+    id: int
+    customer_id: int
+    external_id: str | None
+    name: str
+    email: str | None
+    phone: str | None
+    role: str
+    is_primary: bool
+    email_problem: str | None
+    version: int
+    updated_at: datetime
+    portal_account: PortalAccountOut | None
+
+
+class AddressOut(Response):
+    """A service address."""
+
+    id: int
+    label: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postcode: str
+    one_line: str
+
+
+class CustomerDetail(CustomerRow):
+    """``GET /api/v1/customers/{id}``: the list row plus contacts (with accounts) and addresses."""
+
+    notes: str | None
+    created_at: datetime
+    contacts: list[ContactOut]
+    addresses: list[AddressOut]
