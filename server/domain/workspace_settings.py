@@ -69,6 +69,10 @@ def update_workspace(
         record_event(session, ws.id, actor, action)
     record_event(session, ws.id, actor, "workspace.updated", changes=changed)
     record_change(session, ws.id, "workspace", ws.id, "upsert")
+    if "name" in changed and not ws.branding:
+        # Default branding shows the workspace name, so what customers see changed too.
+        ws.branding_version += 1
+        record_change(session, ws.id, "branding", ws.id, "upsert")
     try:
         session.commit()
     except IntegrityError as exc:  # two renames to the same slug at once

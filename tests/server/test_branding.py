@@ -68,6 +68,17 @@ def test_defaults_follow_workspace_name(ws: TestWorkspace) -> None:
     assert r.headers["etag"] == f'"{body["version"]}"'
 
 
+def test_default_brand_name_follows_a_rename(ws: TestWorkspace) -> None:
+    c = ws.client("owner")
+    tag = _etag(c)
+    wtag = c.get("/api/v1/workspace").headers["etag"]
+    r = c.patch("/api/v1/workspace", json={"name": "Renamed Heating"}, headers={"If-Match": wtag})
+    assert r.status_code == 200
+    r = c.get("/api/v1/branding")
+    assert r.json()["published"]["brand_name"] == "Renamed Heating"
+    assert r.headers["etag"] != tag  # what customers see changed, so the branding did too
+
+
 def test_draft_then_publish(server: Server, ws: TestWorkspace) -> None:
     c = ws.client("manager")
     r = c.put("/api/v1/branding/draft", json=DRAFT, headers={"If-Match": _etag(c)})
