@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 
 from server.api.deps import StaffContext, need
 from server.domain.audit import Actor
@@ -50,3 +50,7 @@ def json_body(request: Request) -> None:
         mime.startswith("application/") and mime.endswith("+json")
     ):
         raise UnsupportedMedia("Send the body as JSON (Content-Type: application/json).")
+
+
+# Declared after the staff parameter, so 401/403 come before 415.
+JsonBody = Annotated[None, Depends(json_body)]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from server.api.deps import DB
 from server.domain.records.contacts import delete_contact, upsert_contact
 from server.domain.records.customers import delete_customer, upsert_customer
-from server.records.common import CrmStaff, ExternalIdPath, answer, crm_actor, json_body
+from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer, crm_actor
 from server.wire.records import ContactIn, CustomerIn, RecordResult
 
 router = APIRouter()
 
 
-@router.put("/customers/{external_id}", dependencies=[Depends(json_body)])
+@router.put("/customers/{external_id}")
 def put_customer(
-    external_id: ExternalIdPath, body: CustomerIn, staff: CrmStaff, db: DB, response: Response
+    staff: CrmStaff,
+    _json: JsonBody,
+    external_id: ExternalIdPath,
+    body: CustomerIn,
+    db: DB,
+    response: Response,
 ) -> RecordResult:
     """Create or update a customer; its ``addresses`` replace the stored ones, in order."""
     result = upsert_customer(db, staff.workspace_id, external_id, body)
@@ -24,15 +29,20 @@ def put_customer(
 
 
 @router.delete("/customers/{external_id}", status_code=204)
-def remove_customer(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+def remove_customer(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> None:
     """Delete a customer with its contacts, portal accounts, jobs, quotes, invoices and files."""
     delete_customer(db, staff.workspace_id, external_id, crm_actor(staff))
     db.commit()
 
 
-@router.put("/contacts/{external_id}", dependencies=[Depends(json_body)])
+@router.put("/contacts/{external_id}")
 def put_contact(
-    external_id: ExternalIdPath, body: ContactIn, staff: CrmStaff, db: DB, response: Response
+    staff: CrmStaff,
+    _json: JsonBody,
+    external_id: ExternalIdPath,
+    body: ContactIn,
+    db: DB,
+    response: Response,
 ) -> RecordResult:
     """Create or update a contact.
 
@@ -45,7 +55,7 @@ def put_contact(
 
 
 @router.delete("/contacts/{external_id}", status_code=204)
-def remove_contact(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+def remove_contact(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> None:
     """Delete a contact; its portal account and sessions end with it."""
     delete_contact(db, staff.workspace_id, external_id, crm_actor(staff))
     db.commit()

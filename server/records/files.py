@@ -40,9 +40,9 @@ async def _photo_form(request: Request) -> tuple[PhotoForm, UploadFile]:
 
 @router.put("/documents/{external_id}", openapi_extra=_FORM_DOC)
 def put_document(
+    staff: CrmStaff,
     external_id: ExternalIdPath,
     form: Annotated[tuple[DocumentForm, UploadFile], Depends(_document_form)],
-    staff: CrmStaff,
     db: DB,
     settings: AppSettings,
     response: Response,
@@ -62,9 +62,9 @@ def put_document(
 
 @router.put("/photos/{external_id}", openapi_extra=_FORM_DOC)
 def put_photo(
+    staff: CrmStaff,
     external_id: ExternalIdPath,
     form: Annotated[tuple[PhotoForm, UploadFile], Depends(_photo_form)],
-    staff: CrmStaff,
     db: DB,
     settings: AppSettings,
     response: Response,
@@ -83,14 +83,14 @@ def put_photo(
 
 
 @router.delete("/documents/{external_id}", status_code=204)
-def remove_document(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+def remove_document(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> None:
     """Delete a document and its file."""
     delete_file_record(db, Document, staff.workspace_id, external_id)
     db.commit()
 
 
 @router.delete("/photos/{external_id}", status_code=204)
-def remove_photo(external_id: ExternalIdPath, staff: CrmStaff, db: DB) -> None:
+def remove_photo(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> None:
     """Delete a photo and its file."""
     delete_file_record(db, Photo, staff.workspace_id, external_id)
     db.commit()

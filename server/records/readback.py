@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from server.api.deps import DB
 from server.domain.records.activity import read_activity
 from server.domain.records.batch import apply_batch
-from server.records.common import CrmStaff, crm_actor, json_body
+from server.records.common import CrmStaff, JsonBody, crm_actor
 from server.records.cursor import parse_cursor
 from server.wire.records import ActivityPage, BatchResult, RecordResult, RecordsBatch
 
 router = APIRouter()
 
 
-@router.post("/batch", dependencies=[Depends(json_body)])
-def post_batch(body: RecordsBatch, staff: CrmStaff, db: DB) -> BatchResult:
+@router.post("/batch")
+def post_batch(staff: CrmStaff, _json: JsonBody, body: RecordsBatch, db: DB) -> BatchResult:
     """Upsert up to 5,000 records in one transaction (customers, contacts, jobs, quotes,
     invoices, applied in that order). All or nothing; send an ``Idempotency-Key`` to retry
     safely.
