@@ -1,7 +1,35 @@
-"""Staff API: previews."""
+"""Staff API: previews of the portal as one contact sees it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from server.api.deps import DB, AppSettings, StaffContext, need
+from server.domain import previews
+from server.domain.permissions import Permission
+from server.wire.previews import PreviewRequest, PreviewResponse
 
 router = APIRouter(tags=["previews"])
+
+
+@router.post("/previews", response_model=PreviewResponse, status_code=201)
+def create_preview(
+    body: PreviewRequest,
+    request: Request,
+    staff: Annotated[StaffContext, need(Permission.PREVIEW)],
+    db: DB,
+    settings: AppSettings,
+) -> PreviewResponse:
+    """A short-lived link that renders the portal as this contact (read-only, audited)."""
+    link = previews.create_preview(
+        db,
+        staff.workspace,
+        staff.actor,
+        body.contact_id,
+        use_draft_visibility=body.use_draft_visibility,
+        use_draft_branding=body.use_draft_branding,
+    )
+    base = (settings.public_base_url or str(request.base_url)).rstrip("/")
+    return PreviewResponse(url=f"{base}{link.path}", expires_at=link.expires_at)

@@ -29,6 +29,7 @@ from server.domain.audit import Actor
 from server.domain.branding import draft_or_published_branding, published_branding
 from server.domain.errors import Forbidden, NotFound
 from server.domain.portal_sessions import resolve_session
+from server.domain.portal_view_models import Scope
 from server.domain.secrets import same
 from server.domain.visibility import draft_or_published_policy, published_policy
 from server.wire.branding import Branding
@@ -91,6 +92,11 @@ class CustomerContext:
         return self.customer.id
 
     @property
+    def scope(self) -> Scope:
+        """Whose data the page shows and under which policy (for the view builders)."""
+        return Scope(self.workspace.id, self.customer.id, self.policy)
+
+    @property
     def actor(self) -> Actor:
         """The contact as the actor of audit events."""
         return Actor("customer", self.contact.id, self.contact.name, self.ip)
@@ -106,7 +112,8 @@ def is_loopback_http(request: Request) -> bool:
     return request.url.scheme == "http" and (request.url.hostname or "") in LOOPBACK
 
 
-def _lookup_workspace(db: Session, slug: str) -> Workspace:
+def workspace_by_slug(db: Session, slug: str) -> Workspace:
+    """The workspace of a portal path, or the portal's 404."""
     ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
     if ws is None:
         raise NotFound("There is no customer portal at this address.")
@@ -127,7 +134,7 @@ def _live_session(
 def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
     """The workspace of the portal path; a portal that is not active is closed, except to
     a staff preview (so the office can prepare before going live)."""
-    ws = _lookup_workspace(db, slug)
+    ws = workspace_by_slug(db, slug)
     if ws.portal_status != "active":
         found = _live_session(request, db, ws)
         if found is None or found[0].preview_by_id is None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from server.portal import assets, payments
+from server.portal import assets, auth, files, pages, payments, preview, quotes, requests
 from server.portal.deps import portal_workspace
 
 # Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
-pages = APIRouter(dependencies=[Depends(portal_workspace)])
-pages.include_router(payments.router)
+guarded = APIRouter(dependencies=[Depends(portal_workspace)])
+for module in (auth, pages, quotes, files, requests, payments):
+    guarded.include_router(module.router)
 
 router = APIRouter(prefix="/p/{slug}", include_in_schema=False)
 router.include_router(assets.router)
-router.include_router(pages)
+router.include_router(preview.router)
+router.include_router(guarded)

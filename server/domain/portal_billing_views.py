@@ -1,0 +1,192 @@
+"""Quotes and invoices as a customer sees them, filtered by the visibility policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.base import utcnow
+from server.db.models import Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from server.domain.errors import NotFound
+from server.domain.portal_view_models import (
+    MISSING,
+    InvoiceView,
+    LineView,
+    PaymentView,
+    QuoteView,
+    Scope,
+)
+from server.wire.visibility import VisibilityPolicy
+
+
+def _lines(
+    policy: VisibilityPolicy, section: str, rows: list[QuoteLine] | list[InvoiceLine]
+) -> list[LineView] | None:
+    if not policy.shows(section, "line_items"):
+        return None
+    costs = policy.shows(section, "line_costs")
+    return [
+        LineView(
+            r.description,
+            r.quantity,
+            r.unit_price_cents if costs else None,
+            r.total_cents if costs else None,
+        )
+        for r in rows
+    ]
+
+
+QUOTE_LABELS = {
+    "pending": "Waiting for your answer",
+    "approved": "Approved",
+    "declined": "Declined",
+    "expired": "Expired",
+}
+
+
+def quote_state(quote: Quote, now: datetime | None = None) -> str:
+    """pending, approved, declined or expired (a pending quote past its date has expired)."""
+    now = now or utcnow()
+    if quote.status == "pending" and quote.expires_at is not None and quote.expires_at <= now:
+        return "expired"
+    return quote.status if quote.status in QUOTE_LABELS else "expired"
+
+
+def quote_view(scope: Scope, quote: Quote, lines: list[QuoteLine] | None = None) -> QuoteView:
+    """One quote through the policy."""
+    p = scope.policy
+    state = quote_state(quote)
+    number = quote.number if p.shows("quotes", "number") else None
+    return QuoteView(
+        id=quote.id,
+        heading=f"{quote.title} ({number})" if number else quote.title,
+        number=number,
+        title=quote.title,
+        state=state,
+        state_label=QUOTE_LABELS[state],
+        notes=quote.notes if p.shows("quotes", "notes") else None,
+        lines=_lines(p, "quotes", lines) if lines is not None else None,
+        total=quote.total_cents if p.shows("quotes", "totals") else None,
+        currency=quote.currency,
+        issued_at=quote.issued_at,
+        expires_at=quote.expires_at if p.shows("quotes", "expires_at") else None,
+        decided_at=quote.decided_at,
+        approved_name=quote.approved_name if state == "approved" else None,
+        declined_reason=quote.declined_reason if state == "declined" else None,
+        can_decide=state == "pending" and p.allows("approve_quotes"),
+    )
+
+
+def _quote_query(scope: Scope):  # type: ignore[no-untyped-def]
+    return select(Quote).where(
+        Quote.workspace_id == scope.workspace_id, Quote.customer_id == scope.customer_id
+    )
+
+
+def list_quotes(db: Session, scope: Scope, *, waiting_only: bool = False) -> list[QuoteView]:
+    """The customer's quotes, newest first (without lines)."""
+    if not scope.policy.shows("quotes"):
+        return []
+    stmt = _quote_query(scope).order_by(Quote.issued_at.desc(), Quote.id.desc())
+    if waiting_only:
+        stmt = stmt.where(Quote.status == "pending")
+    views = [quote_view(scope, q) for q in db.scalars(stmt)]
+    return [v for v in views if v.state == "pending"] if waiting_only else views
+
+
+def quote_detail(db: Session, scope: Scope, quote_id: int) -> QuoteView:
+    """One quote with its lines."""
+    if not scope.policy.shows("quotes"):
+        raise NotFound(MISSING)
+    quote = db.scalar(_quote_query(scope).where(Quote.id == quote_id))
+    if quote is None:
+        raise NotFound(MISSING)
+    lines = list(
+        db.scalars(
+            select(QuoteLine)
+            .where(QuoteLine.quote_id == quote.id)
+            .order_by(QuoteLine.position, QuoteLine.id)
+        )
+    )
+    return quote_view(scope, quote, lines)
+
+
+def invoice_view(
+    scope: Scope,
+    inv: Invoice,
+    lines: list[InvoiceLine] | None = None,
+    payments: list[Payment] | None = None,
+) -> InvoiceView:
+    """One invoice through the policy."""
+    p = scope.policy
+    now = utcnow()
+    if inv.status == "void":
+        state = "cancelled"
+    elif inv.status == "paid" or inv.balance_cents <= 0:
+        state = "paid"
+    else:
+        state = "overdue" if inv.due_at and inv.due_at < now else "due"
+    labels = {"cancelled": "Cancelled", "paid": "Paid", "overdue": "Overdue", "due": "Due"}
+    number = inv.number if p.shows("invoices", "number") else None
+    shown_payments = None
+    if payments is not None and p.shows("invoices", "payments"):
+        shown_payments = [
+            PaymentView(x.amount_cents, x.method, x.paid_at, x.receipt_number) for x in payments
+        ]
+    return InvoiceView(
+        id=inv.id,
+        heading=f"Invoice {number}" if number else "Invoice",
+        number=number,
+        state=state,
+        state_label=labels[state],
+        lines=_lines(p, "invoices", lines) if lines is not None else None,
+        total=inv.total_cents if p.shows("invoices", "totals") else None,
+        balance=inv.balance_cents if p.shows("invoices", "balance") else None,
+        currency=inv.currency,
+        issued_at=inv.issued_at,
+        due_at=inv.due_at if p.shows("invoices", "due_at") else None,
+        payments=shown_payments,
+        can_pay=state in ("due", "overdue") and p.allows("pay_invoices"),
+    )
+
+
+def _invoice_query(scope: Scope):  # type: ignore[no-untyped-def]
+    return select(Invoice).where(
+        Invoice.workspace_id == scope.workspace_id, Invoice.customer_id == scope.customer_id
+    )
+
+
+def list_invoices(db: Session, scope: Scope, *, due_only: bool = False) -> list[InvoiceView]:
+    """The customer's invoices, newest first (without lines)."""
+    if not scope.policy.shows("invoices"):
+        return []
+    stmt = _invoice_query(scope).order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+    if due_only:
+        stmt = stmt.where(Invoice.status == "open", Invoice.balance_cents > 0)
+    return [invoice_view(scope, inv) for inv in db.scalars(stmt)]
+
+
+def invoice_detail(db: Session, scope: Scope, invoice_id: int) -> InvoiceView:
+    """One invoice with its lines and payments."""
+    if not scope.policy.shows("invoices"):
+        raise NotFound(MISSING)
+    inv = db.scalar(_invoice_query(scope).where(Invoice.id == invoice_id))
+    if inv is None:
+        raise NotFound(MISSING)
+    lines = list(
+        db.scalars(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == inv.id)
+            .order_by(InvoiceLine.position, InvoiceLine.id)
+        )
+    )
+    payments = list(
+        db.scalars(
+            select(Payment)
+            .where(Payment.invoice_id == inv.id, Payment.status == "succeeded")
+            .order_by(Payment.id)
+        )
+    )
+    return invoice_view(scope, inv, lines, payments)

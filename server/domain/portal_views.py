@@ -1,0 +1,188 @@
+"""What a customer sees: view models built from the rows, filtered by the visibility policy.
+
+This is where data leaves the server for the portal, so a hidden field is never copied into a
+view model: templates can only show what is here. Every query is scoped by workspace and
+customer; anything else is the same NotFound as a missing row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.models import (
+    Address,
+    Document,
+    Job,
+    Photo,
+)
+from server.domain.errors import NotFound
+from server.domain.portal_billing_views import list_invoices, list_quotes
+from server.domain.portal_view_models import (
+    MISSING,
+    DocumentView,
+    HomeView,
+    JobView,
+    PhotoView,
+    Scope,
+)
+from server.wire.visibility import ACTIVE_JOB_STATUSES, VisibilityPolicy
+
+
+def _job_label(policy: VisibilityPolicy, job: Job | None) -> str | None:
+    if job is None:
+        return None
+    if policy.shows("jobs", "title") and policy.shows("jobs", "number"):
+        return f"{job.title} ({job.number})"
+    if policy.shows("jobs", "title"):
+        return job.title
+    if policy.shows("jobs", "number"):
+        return f"Job {job.number}"
+    return "A job"
+
+
+def job_view(
+    scope: Scope,
+    job: Job,
+    address: Address | None,
+    photos: list[PhotoView] | None = None,
+    documents: list[DocumentView] | None = None,
+) -> JobView:
+    """One job through the policy."""
+    p = scope.policy
+    shown = {f: p.shows("jobs", f) for f in p.fields["jobs"]}
+    title = job.title if shown["title"] else None
+    number = job.number if shown["number"] else None
+    return JobView(
+        id=job.id,
+        heading=title or (f"Job {number}" if number else "Job"),
+        number=number,
+        title=title,
+        description=job.description if shown["description"] else None,
+        status=p.label(job.internal_status) if shown["status"] else None,
+        scheduled_start=job.scheduled_start if shown["scheduled_time"] else None,
+        scheduled_end=job.scheduled_end if shown["scheduled_time"] else None,
+        address=address.one_line() if shown["address"] and address else None,
+        technician=job.technician_name if shown["technician_name"] else None,
+        notes=job.internal_notes if shown["internal_notes"] else None,
+        completed_at=job.completed_at if shown["completed_at"] else None,
+        active=job.internal_status in ACTIVE_JOB_STATUSES,
+        photos=photos or [],
+        documents=documents or [],
+    )
+
+
+def _jobs_query(scope: Scope):  # type: ignore[no-untyped-def]
+    return (
+        select(Job, Address)
+        .outerjoin(Address, Address.id == Job.address_id)
+        .where(Job.workspace_id == scope.workspace_id, Job.customer_id == scope.customer_id)
+    )
+
+
+def list_jobs(db: Session, scope: Scope, *, active_only: bool = False) -> list[JobView]:
+    """The customer's jobs, newest first; empty when the jobs section is hidden."""
+    if not scope.policy.shows("jobs"):
+        return []
+    stmt = _jobs_query(scope).order_by(Job.scheduled_start.desc(), Job.id.desc())
+    if active_only:
+        stmt = stmt.where(Job.internal_status.in_(ACTIVE_JOB_STATUSES))
+    return [job_view(scope, job, address) for job, address in db.execute(stmt)]
+
+
+def job_detail(db: Session, scope: Scope, job_id: int) -> JobView:
+    """One job with its shared photos and documents (when the policy links them to jobs)."""
+    if not scope.policy.shows("jobs"):
+        raise NotFound(MISSING)
+    found = db.execute(_jobs_query(scope).where(Job.id == job_id)).one_or_none()
+    if found is None:
+        raise NotFound(MISSING)
+    job, address = found
+    photos = list_photos(db, scope, job_id=job.id) if _linked(scope, "photos") else []
+    docs = list_documents(db, scope, job_id=job.id) if _linked(scope, "documents") else []
+    return job_view(scope, job, address, photos, docs)
+
+
+def _linked(scope: Scope, section: str) -> bool:
+    return scope.policy.shows(section) and scope.policy.shows(section, "job_link")
+
+
+def home_view(db: Session, scope: Scope) -> HomeView:
+    """The home page: quotes waiting, invoices due, active jobs."""
+    return HomeView(
+        quotes=list_quotes(db, scope, waiting_only=True),
+        invoices=list_invoices(db, scope, due_only=True),
+        jobs=list_jobs(db, scope, active_only=True),
+    )
+
+
+def _jobs_by_id(db: Session, scope: Scope, ids: set[int]) -> dict[int, Job]:
+    if not ids:
+        return {}
+    rows = db.scalars(select(Job).where(Job.id.in_(ids), Job.customer_id == scope.customer_id))
+    return {j.id: j for j in rows}
+
+
+def list_documents(db: Session, scope: Scope, *, job_id: int | None = None) -> list[DocumentView]:
+    """Documents staff marked shareable, newest first."""
+    if not scope.policy.shows("documents"):
+        return []
+    stmt = select(Document).where(
+        Document.workspace_id == scope.workspace_id,
+        Document.customer_id == scope.customer_id,
+        Document.review_status == "shareable",
+    )
+    if job_id is not None:
+        stmt = stmt.where(Document.job_id == job_id)
+    docs = list(db.scalars(stmt.order_by(Document.created_at.desc(), Document.id.desc())))
+    p = scope.policy
+    jobs = (
+        _jobs_by_id(db, scope, {d.job_id for d in docs if d.job_id})
+        if _linked(scope, "documents")
+        else {}
+    )
+    views = []
+    for d in docs:
+        filename = d.filename if p.shows("documents", "filename") else None
+        title = d.title if p.shows("documents", "title") else None
+        label = title or filename or f"Document added {d.created_at:%d %b %Y}"
+        views.append(
+            DocumentView(
+                d.id, label, filename, _job_label(p, jobs.get(d.job_id or 0)), d.created_at
+            )
+        )
+    return views
+
+
+def list_photos(db: Session, scope: Scope, *, job_id: int | None = None) -> list[PhotoView]:
+    """Photos staff marked shareable, newest first."""
+    if not scope.policy.shows("photos"):
+        return []
+    stmt = select(Photo).where(
+        Photo.workspace_id == scope.workspace_id,
+        Photo.customer_id == scope.customer_id,
+        Photo.review_status == "shareable",
+    )
+    if job_id is not None:
+        stmt = stmt.where(Photo.job_id == job_id)
+    photos = list(db.scalars(stmt.order_by(Photo.created_at.desc(), Photo.id.desc())))
+    p = scope.policy
+    jobs = (
+        _jobs_by_id(db, scope, {x.job_id for x in photos if x.job_id})
+        if _linked(scope, "photos")
+        else {}
+    )
+    views = []
+    for x in photos:
+        caption = x.caption if p.shows("photos", "caption") and x.caption else None
+        job_label = _job_label(p, jobs.get(x.job_id or 0))
+        alt = caption or (f"Photo of {job_label}" if job_label else "Photo")
+        taken = x.taken_at if p.shows("photos", "taken_at") else None
+        views.append(PhotoView(x.id, alt, caption, taken, job_label))
+    return views
+
+
+def require_section(scope: Scope, section: str) -> None:
+    """A hidden section's pages do not exist for customers."""
+    if not scope.policy.shows(section):
+        raise NotFound(MISSING)

@@ -1,0 +1,64 @@
+"""Stripe's webhook: the one POST under /p/ without a CSRF token or Origin check.
+
+Stripe is not a browser; its signature, checked with the stripe library, is what makes the
+request trustworthy. Each event id is processed once.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from server.db.models import Workspace
+from server.domain.branding import published_branding
+from server.domain.errors import NotFound
+from server.domain.payment_events import handle_event
+from server.domain.payments import ReceiptLinks
+from server.payments import PaymentsNotConfigured, provider_named
+from server.payments.base import InvalidWebhook
+
+router = APIRouter()
+
+
+def portal_url(request: Request, slug: str) -> str:
+    """The absolute address of this portal, for links that leave the browser (emails, Stripe)."""
+    configured: str | None = request.app.state.settings.public_base_url
+    return f"{(configured or str(request.base_url)).rstrip('/')}/p/{slug}"
+
+
+def receipt_links(request: Request, ws: Workspace, logo_file_id: int | None) -> ReceiptLinks:
+    """Where the receipt email points, and its logo."""
+    url = portal_url(request, ws.slug)
+    return ReceiptLinks(url, f"{url}/logo/{logo_file_id}" if logo_file_id else None)
+
+
+def _process_webhook(request: Request, slug: str, payload: bytes, signature: str | None) -> str:
+    settings = request.app.state.settings
+    with request.app.state.sessionmaker() as db:
+        ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
+        if ws is None:
+            raise NotFound("There is no customer portal at this address.")
+        provider = provider_named("stripe", settings)
+        event = provider.verify_webhook(payload, signature)
+        links = receipt_links(request, ws, published_branding(ws).logo_file_id)
+        outcome = handle_event(db, ws, provider, event, links)
+        db.commit()
+        return outcome
+
+
+@router.post("/payments/stripe/webhook")
+async def stripe_webhook(slug: str, request: Request) -> Response:
+    """Stripe's events, verified by signature and processed once each."""
+    payload = await request.body()
+    signature = request.headers.get("stripe-signature")
+    try:
+        outcome = await run_in_threadpool(_process_webhook, request, slug, payload, signature)
+    except InvalidWebhook as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    except PaymentsNotConfigured as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+    except NotFound as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=404)
+    return JSONResponse({"received": True, "outcome": outcome})

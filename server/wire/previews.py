@@ -1,0 +1,22 @@
+"""Preview links for the console's Preview panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.wire.base import Request, Response
+
+
+class PreviewRequest(Request):
+    """``POST /api/v1/previews``: whom to preview as, and whether to use the drafts."""
+
+    contact_id: int
+    use_draft_visibility: bool = False
+    use_draft_branding: bool = False
+
+
+class PreviewResponse(Response):
+    """The link to open (once, before ``expires_at``); the preview then lasts an hour."""
+
+    url: str
+    expires_at: datetime
