@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
@@ -22,6 +22,8 @@ from server.wire.team import (
 router = APIRouter(prefix="/team", tags=["team"])
 
 Manager = Annotated[StaffContext, need(Permission.MANAGE_TEAM)]
+# Bounded so an absurd id is a 422, not a database overflow.
+MemberId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[TeamMember])
@@ -63,7 +65,7 @@ def set_permissions(
 
 
 @router.patch("/{member_id}", response_model=TeamMember)
-def update_member(member_id: int, body: TeamMemberPatch, staff: Manager, db: DB) -> TeamMember:
+def update_member(member_id: MemberId, body: TeamMemberPatch, staff: Manager, db: DB) -> TeamMember:
     """Rename, change the role of, or switch off a member."""
     return service.member_out(
         service.update_member(db, staff.workspace, member_id, body, staff.actor)

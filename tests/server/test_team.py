@@ -109,6 +109,8 @@ def test_other_workspace_member_is_not_found(server: Server, ws: TestWorkspace) 
     assert r.status_code == missing.status_code == 404
     assert r.json()["detail"] == missing.json()["detail"]
     assert other.client("dispatcher").get("/api/v1/auth/me").status_code == 200
+    huge = c.patch("/api/v1/team/99999999999999999999", json={"active": False})
+    assert huge.status_code == 422 and "member_id" in huge.json()["errors"]
     other.close()
 
 
