@@ -71,9 +71,9 @@ def patch_contact(
     contact_id: int,
     body: ContactPatch,
     response: Response,
-    if_match: IfMatch,
     staff: Annotated[StaffContext, need(Permission.EDIT_CONTACTS)],
     db: DB,
+    if_match: IfMatch = None,
 ) -> ContactOut:
     """Change a contact's name, email or phone. Emails are stored trimmed and lower-cased;
     changing the email of a contact with portal access kills links mailed to the old one."""

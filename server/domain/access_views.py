@@ -75,9 +75,7 @@ def account_views(
         dict(
             session.execute(
                 select(OutboxEmail.id, OutboxEmail.status).where(OutboxEmail.id.in_(outbox_ids))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if outbox_ids
         else {}
@@ -86,9 +84,9 @@ def account_views(
     staff_ids.discard(None)
     names = (
         dict(
-            session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids)))
-            .tuples()
-            .all()
+            session.execute(
+                select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(staff_ids))
+            ).all()
         )
         if staff_ids
         else {}
