@@ -150,6 +150,6 @@ def test_delete_customer_leaves_tombstones(server: Server, ws: TestWorkspace) ->
     assert got == {("contact", contact, "delete"), ("customer", cust, "delete")}
     again = c.delete("/api/v1/records/customers/C-1")
     assert again.status_code == 404
-    assert again.json()["detail"] == "No customer with external id 'C-1'."
+    assert again.json()["detail"] == "No customer with that external id in this workspace."
     r = c.delete("/api/v1/records/contacts/P-1")
     assert r.status_code == 404

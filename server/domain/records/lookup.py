@@ -41,7 +41,8 @@ def existing[M: Base](
     """The record to delete or read; 404 (the same for another workspace's) when absent."""
     found = by_external_id(session, model, workspace_id, external_id, lock=True)
     if found is None:
-        raise NotFound(f"No {label} with external id '{external_id}'.")
+        # The same words for every id, so a 404 says nothing about which ids exist elsewhere.
+        raise NotFound(f"No {label} with that external id in this workspace.")
     return found
 
 
