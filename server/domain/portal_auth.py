@@ -76,7 +76,7 @@ def sign_in(
 ) -> OpenSession:
     """Check the password and start a session; every failure looks the same."""
     email_n = normalise_email(email)[:320]
-    if ip and throttle.over(db, f"signin-ip:{ip}", IP_LIMIT, WINDOW):
+    if ip and throttle.over(db, f"signin-ip:{ws.id}:{ip}", IP_LIMIT, WINDOW):
         raise TooManyRequests(TOO_MANY_FROM_HERE)
     account = db.scalar(
         select(PortalAccount).where(

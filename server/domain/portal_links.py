@@ -171,7 +171,7 @@ def request_reset(db: Session, ws: Workspace, email: str, base_url: str, *, ip: 
     email_n = normalise_email(email)[:320]
     if throttle.over(db, f"reset-email:{ws.id}:{email_n}", RESET_PER_EMAIL, RESET_WINDOW):
         return
-    if ip and throttle.over(db, f"reset-ip:{ip}", 20, RESET_WINDOW):
+    if ip and throttle.over(db, f"reset-ip:{ws.id}:{ip}", 20, RESET_WINDOW):
         raise TooManyRequests("Too many requests from your network. Wait an hour and try again.")
     found = db.execute(
         select(PortalAccount, Contact)
