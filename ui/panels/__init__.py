@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from ui.context import PanelContext
+from ui.panels.access import AccessPanel
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class PanelSpec:
 
     ``available_when_coming_soon``: still useful while the portal is not live (branding,
     visibility, email clean-up) and listed beside the coming-soon placeholder.
+    ``permission``: the one the panel needs at all; without it the entry is disabled with a
+    tooltip saying why.
     """
 
     key: str
@@ -23,7 +26,10 @@ class PanelSpec:
     icon: str
     factory: Callable[[PanelContext], QWidget]
     available_when_coming_soon: bool = True
+    permission: str | None = None
 
 
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
-PANELS: list[PanelSpec] = []
+PANELS: list[PanelSpec] = [
+    PanelSpec("access", "Access", "access", AccessPanel, True, "view_customers"),
+]

@@ -1,0 +1,211 @@
+"""The Access panel: find a customer, see why they cannot sign in, fix it; roll out invites.
+
+This module wires the views to ``app.access`` coroutines through ``Operations``; the views
+themselves only lay out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from app import access
+from app.customer_search import CustomerIndex
+from ui.context import PanelContext
+from ui.models.customers import STATUS_COLUMN, CustomerTableModel
+from ui.panels.access.bulk import BulkInviteView
+from ui.panels.access.cleanup import EmailCleanupView
+from ui.panels.access.customer_list import CustomerList
+from ui.panels.access.detail import DetailPane
+from ui.panels.access.dialogs import DisableDialog, InviteDialog, InviteSentDialog
+
+# More changed ids than this at once (a resync) rebuild the index instead of patching rows.
+PATCH_LIMIT = 2000
+DONE = {
+    "resend": "A new invite was sent to {email}.",
+    "revoke": "The invite link for {email} no longer works.",
+    "disable": "Portal access for {email} is disabled.",
+    "enable": "Portal access for {email} is enabled again.",
+    "reset": "A password reset link was emailed to {email}.",
+    "unlock": "{email} can try to sign in again.",
+}
+
+
+class AccessPanel(QWidget):
+    """Customer list with detail and actions, bulk invites, and email clean-up."""
+
+    def __init__(self, ctx: PanelContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog: Any = None
+        self.shown_id: int | None = None
+        self.model = CustomerTableModel(self)
+        self.list = CustomerList(self.model)
+        self.detail = DetailPane(ctx.session.can)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Customers")
+        self.bulk: BulkInviteView | None = None
+        if ctx.session.can("bulk_invite"):
+            self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
+            self.tabs.addTab(self.bulk, "Bulk invite")
+        self.cleanup = EmailCleanupView(ctx)
+        self.tabs.addTab(self.cleanup, "Email clean-up")
+        self.tabs.currentChanged.connect(self._on_tab)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.tabs)
+
+        self.list.customer_selected.connect(self.show_customer)
+        self.detail.action_requested.connect(self.request_action)
+        self._unhook = ctx.cache.on_customers_changed(self._on_cache_changed)
+        self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
+        self._rebuild_timer = QTimer(self, singleShot=True, interval=300)
+        self._rebuild_timer.timeout.connect(self.load)
+        # Invites expire and lockouts end while the console is open: re-read statuses.
+        self._clock = QTimer(self, interval=60_000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self.loading: asyncio.Task[Any] | None = None
+        QTimer.singleShot(0, self.load)
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def load(self) -> asyncio.Task[Any]:
+        """Read every cached row and build the search index, off the UI thread."""
+        self.loading = self.ctx.ops.run(self._load(), label="Loading customers", key="access-load")
+        return self.loading
+
+    async def _load(self) -> None:
+        rows = await asyncio.to_thread(self.ctx.cache.customer_rows)
+        index = await asyncio.to_thread(CustomerIndex, rows)
+        self.model.set_index(index)
+
+    def visible_rows(self) -> list[Any]:
+        """The customers the list shows now (search and filter applied)."""
+        return [self.model.row_at(r) for r in range(self.model.rowCount())]
+
+    def _on_cache_changed(self, ids: set[int]) -> None:
+        index = self.model.index_
+        if len(ids) > PATCH_LIMIT or any(i not in index.position for i in ids):
+            self._rebuild_timer.start()
+            return
+        rows = [self.ctx.cache.get_customer(i) for i in ids]
+        if any(r is None for r in rows):
+            self._rebuild_timer.start()
+            return
+        self.model.update_rows([r for r in rows if r is not None])
+
+    def _tick(self) -> None:
+        if self.model.index_.refresh_statuses():
+            last = self.model.rowCount() - 1
+            if last >= 0:
+                top, bottom = self.model.index(0, STATUS_COLUMN), self.model.index(last, 3)
+                self.model.dataChanged.emit(top, bottom)
+
+    def _on_tab(self, i: int) -> None:
+        if self.tabs.widget(i) is self.cleanup and self.cleanup.model.rowCount() == 0:
+            self.cleanup.load()
+
+    # -- the detail ----------------------------------------------------------------------------
+
+    def show_customer(self, customer_id: int) -> asyncio.Task[Any]:
+        """Load one customer's details and history (a newer pick cancels an older one)."""
+        self.shown_id = customer_id
+        row = self.model.index_.rows[self.model.index_.position[customer_id]]
+        self.detail.show_loading(row.name)
+        return self.ctx.ops.run(
+            self._show(customer_id), label=f"Opening {row.name}", key="access-detail"
+        )
+
+    async def _show(self, customer_id: int) -> None:
+        detail, events = await asyncio.gather(
+            access.customer_detail(self.ctx.api, customer_id),
+            self._history(customer_id),
+        )
+        self.detail.show_customer(detail)
+        self.detail.show_history(events)
+
+    async def _history(self, customer_id: int) -> list[dict[str, Any]]:
+        if not self.ctx.session.can("view_audit"):
+            return []
+        return await access.customer_audit(self.ctx.api, customer_id)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def request_action(self, action: str, contact_id: int) -> None:
+        """A button on a contact was pressed: confirm when needed, then act."""
+        contact = self.detail.contact(contact_id)
+        customer = self.detail.customer
+        if contact is None or customer is None:
+            return
+        if action == "invite":
+            shared = {c["id"]: self._shared_with(c, customer["id"]) for c in customer["contacts"]}
+            dialog = InviteDialog(customer["name"], customer["contacts"], shared, self)
+            dialog.select_contact(contact_id)
+            dialog.confirmed.connect(lambda cid: self.act("invite", cid))
+            self._open(dialog)
+        elif action == "disable":
+            disable = DisableDialog(contact["name"], contact.get("email") or "", self)
+            disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
+            self._open(disable)
+        else:
+            self.act(action, contact_id)
+
+    def _open(self, dialog: Any) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    def _shared_with(self, contact: dict[str, Any], customer_id: int) -> list[str]:
+        """Other customers whose primary email is this contact's email."""
+        email = (contact.get("email") or "").lower()
+        if not email:
+            return []
+        return [
+            r.name
+            for r in self.model.index_.rows
+            if r.id != customer_id and (r.primary_email or "").lower() == email
+        ]
+
+    def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
+        """Run one access action, then refresh the customer in place."""
+        label = f"{access.ACTIONS[action][1].capitalize()} for contact {contact_id}"
+        return self.ctx.ops.run(self._act(action, contact_id, reason), label=label)
+
+    async def _act(self, action: str, contact_id: int, reason: str | None) -> None:
+        contact = self.detail.contact(contact_id) or {}
+        customer_id = self.shown_id
+        answer = await access.access_action(self.ctx.api, action, contact_id, reason=reason)
+        if action == "invite":
+            self.dialog = InviteSentDialog(answer, contact.get("name", ""), self)
+            self.dialog.open()
+        else:
+            self.detail.status.setText(DONE[action].format(email=contact.get("email", "")))
+        if customer_id is not None:
+            await self._refresh(customer_id)
+
+    async def _refresh(self, customer_id: int) -> None:
+        detail, events = await asyncio.gather(
+            access.customer_detail(self.ctx.api, customer_id), self._history(customer_id)
+        )
+        # The detail is a list row too: the table row updates in place through the cache.
+        self.ctx.cache.put_customers([detail])
+        if self.shown_id == customer_id:
+            status = self.detail.status.text()
+            self.detail.show_customer(detail)
+            self.detail.show_history(events)
+            self.detail.status.setText(status)
+
+
+def _quietly(stop: Any) -> None:
+    # Unhooking twice (closed, then destroyed) is harmless.
+    with contextlib.suppress(ValueError):
+        stop()
