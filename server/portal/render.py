@@ -35,6 +35,9 @@ CSP = (
 PAGE_HEADERS = {
     "content-security-policy": CSP,
     "cache-control": "no-store",
+    # Not no-referrer: with it, browsers send "Origin: null" on form posts and the Origin
+    # check could not tell our own forms from another site's. Other sites still get nothing.
+    "referrer-policy": "same-origin",
 }
 
 
