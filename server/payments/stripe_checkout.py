@@ -81,9 +81,12 @@ class StripeCheckout:
             raise InvalidWebhook("The webhook signature is not valid.") from exc
         except ValueError as exc:
             raise InvalidWebhook("The webhook body is not valid JSON.") from exc
+        body = event.to_dict()
         try:
-            event_id, event_type = str(event["id"]), str(event["type"])
-            obj = event["data"]["object"]
+            event_id, event_type = str(body["id"]), str(body["type"])
+            obj = body["data"]["object"]
+            if not isinstance(obj, dict):
+                raise TypeError("data.object is not an object")
         except (KeyError, TypeError) as exc:
             raise InvalidWebhook("The webhook body is not a Stripe event.") from exc
         if event_type not in PAID_EVENTS:

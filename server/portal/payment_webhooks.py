@@ -9,15 +9,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from server.api.deps import DB
 from server.db.models import Workspace
 from server.domain.branding import published_branding
-from server.domain.errors import NotFound
 from server.domain.payment_events import handle_event
 from server.domain.payments import ReceiptLinks
 from server.payments import PaymentsNotConfigured, provider_named
-from server.payments.base import InvalidWebhook
+from server.payments.base import InvalidWebhook, PaymentProvider, WebhookEvent
+from server.portal.deps import PortalWorkspace
 
 router = APIRouter()
 
@@ -34,31 +35,26 @@ def receipt_links(request: Request, ws: Workspace, logo_file_id: int | None) -> 
     return ReceiptLinks(url, f"{url}/logo/{logo_file_id}" if logo_file_id else None)
 
 
-def _process_webhook(request: Request, slug: str, payload: bytes, signature: str | None) -> str:
-    settings = request.app.state.settings
-    with request.app.state.sessionmaker() as db:
-        ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
-        if ws is None:
-            raise NotFound("There is no customer portal at this address.")
-        provider = provider_named("stripe", settings)
-        event = provider.verify_webhook(payload, signature)
-        links = receipt_links(request, ws, published_branding(ws).logo_file_id)
-        outcome = handle_event(db, ws, provider, event, links)
-        db.commit()
-        return outcome
+def _process(
+    request: Request, db: Session, ws: Workspace, provider: PaymentProvider, event: WebhookEvent
+) -> str:
+    links = receipt_links(request, ws, published_branding(ws).logo_file_id)
+    outcome = handle_event(db, ws, provider, event, links)
+    db.commit()
+    return outcome
 
 
 @router.post("/payments/stripe/webhook")
-async def stripe_webhook(slug: str, request: Request) -> Response:
+async def stripe_webhook(request: Request, ws: PortalWorkspace, db: DB) -> Response:
     """Stripe's events, verified by signature and processed once each."""
     payload = await request.body()
-    signature = request.headers.get("stripe-signature")
     try:
-        outcome = await run_in_threadpool(_process_webhook, request, slug, payload, signature)
+        provider = provider_named("stripe", request.app.state.settings)
+        event = provider.verify_webhook(payload, request.headers.get("stripe-signature"))
     except InvalidWebhook as exc:
         return JSONResponse({"detail": str(exc)}, status_code=400)
     except PaymentsNotConfigured as exc:
         return JSONResponse({"detail": str(exc)}, status_code=503)
-    except NotFound as exc:
-        return JSONResponse({"detail": exc.detail}, status_code=404)
+    # The request's own session: on SQLite a second one would wait on this one's write lock.
+    outcome = await run_in_threadpool(_process, request, db, ws, provider, event)
     return JSONResponse({"received": True, "outcome": outcome})

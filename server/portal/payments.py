@@ -206,7 +206,7 @@ def sandbox_pay(
         return _not_available(request, ctx)
     problem = payable_problem(invoice)
     if problem:
-        return _pay_page(request, ctx, invoice, problem, 409)
+        return _pay_page(request, ctx, invoice, f"{problem} Your card was not charged.", 409)
     result = charge_test_card(number, expiry, cvc, today=utcnow().date())
     if not result.approved:
         if result.last4:  # a real decline (not a typing mistake): the office may want to know
