@@ -21,8 +21,17 @@ class Customer(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
         Index("ix_customer_ws_name", "workspace_id", "sort_name", "id"),
-        # The portal-status filter walks this index in list order.
-        Index("ix_customer_ws_access", "workspace_id", "access_status", "sort_name", "id"),
+        # The portal-status filter walks this index in list order; the two times at the end
+        # let it tell invited from expired and active from locked without reading the rows.
+        Index(
+            "ix_customer_ws_access",
+            "workspace_id",
+            "access_status",
+            "sort_name",
+            "id",
+            "access_invite_expires_at",
+            "access_locked_until",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6b14128f3871
+Revision ID: 103825579329
 Revises: 
-Create Date: 2026-11-25 11:06:28.741775
+Create Date: 2026-11-25 11:13:44.010313
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy import Text  # noqa: F401  (JSONB columns name it unqualified)
 import server.db.base
 from sqlalchemy.dialects import postgresql
 
-revision: str = '6b14128f3871'
+revision: str = '103825579329'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -110,7 +110,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('workspace_id', 'external_id', name=op.f('uq_customer_workspace_id_external_id'))
     )
     with op.batch_alter_table('customer', schema=None) as batch_op:
-        batch_op.create_index('ix_customer_ws_access', ['workspace_id', 'access_status', 'sort_name', 'id'], unique=False)
+        batch_op.create_index('ix_customer_ws_access', ['workspace_id', 'access_status', 'sort_name', 'id', 'access_invite_expires_at', 'access_locked_until'], unique=False)
         batch_op.create_index('ix_customer_ws_name', ['workspace_id', 'sort_name', 'id'], unique=False)
 
     op.create_table('idempotency_key',
