@@ -7,6 +7,7 @@ shown to staff while the email is pending so they can pass it on by hand.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from server.payments.money import format_money
 from server.wire.branding import Branding
 
+_PORTAL_LINK = re.compile(r"^(https?://[^/\s]+(?:/[^/\s]+)*?/p/[a-z0-9-]+)/")
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
 # HTML parts are autoescaped; plain-text parts are not (they are never read as markup).
@@ -61,7 +63,16 @@ def _fill(template: str, **values: str) -> str:
     return out
 
 
+def portal_logo_url(branding: Branding, link: str | None) -> str | None:
+    """The published logo's address, found from the portal link the email carries."""
+    if branding.logo_file_id is None or not link:
+        return None
+    match = _PORTAL_LINK.match(link)
+    return f"{match.group(1)}/logo/{branding.logo_file_id}" if match else None
+
+
 def _render(name: str, branding: Branding, logo_url: str | None, **values: Any) -> tuple[str, str]:
+    logo_url = logo_url or portal_logo_url(branding, values.get("link"))
     contact = [
         (label, value)
         for label, value in (
