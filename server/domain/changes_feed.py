@@ -7,31 +7,18 @@ long ``IN`` lists). Rows become plain dicts and the page is encoded once with or
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, cast
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import String, and_, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from server.db.base import utcnow
-from server.db.models import (
-    Change,
-    Contact,
-    Customer,
-    Document,
-    Invoice,
-    Job,
-    Payment,
-    Photo,
-    PortalAccount,
-    Quote,
-    ServiceRequest,
-    StaffUser,
-    Workspace,
-)
+from server.db.base import UtcDateTime, utcnow
+from server.db.models import Change, Customer, Workspace
+from server.domain.changes_compact import COMPACT
 from server.domain.customer_summary import portal_status
 from server.domain.errors import Gone
 
@@ -39,211 +26,76 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
 ENCODE = orjson.OPT_UTC_Z
 
-_WORKSPACE_COLS = (
-    Workspace.id,
-    Workspace.slug,
-    Workspace.name,
-    Workspace.portal_status,
-    Workspace.version,
-    Workspace.branding_version,
-    Workspace.visibility_version,
-    Workspace.permissions_version,
-)
 
-# entity -> (model, columns of its compact form). Customers are built by _customer_data.
-COMPACT: dict[str, tuple[Any, tuple[Any, ...]]] = {
-    "customer": (
-        Customer,
-        (
-            Customer.id,
-            Customer.external_id,
-            Customer.name,
-            Customer.kind,
-            Customer.phone,
-            Customer.address_line,
-            Customer.primary_contact_id,
-            Customer.primary_contact_name,
-            Customer.primary_email,
-            Customer.access_status,
-            Customer.access_invite_expires_at,
-            Customer.access_locked_until,
-            Customer.last_sign_in_at,
-            Customer.version,
-            Customer.updated_at,
-        ),
-    ),
-    "contact": (
-        Contact,
-        (
-            Contact.id,
-            Contact.customer_id,
-            Contact.external_id,
-            Contact.name,
-            Contact.email,
-            Contact.phone,
-            Contact.role,
-            Contact.is_primary,
-            Contact.version,
-            Contact.updated_at,
-        ),
-    ),
-    "portal_account": (
-        PortalAccount,
-        (
-            PortalAccount.id,
-            PortalAccount.contact_id,
-            PortalAccount.customer_id,
-            PortalAccount.email_normalized.label("email"),
-            PortalAccount.status,
-            PortalAccount.failed_attempts,
-            PortalAccount.locked_until,
-            PortalAccount.last_sign_in_at,
-            PortalAccount.disabled_at,
-            PortalAccount.updated_at,
-        ),
-    ),
-    "job": (
-        Job,
-        (
-            Job.id,
-            Job.customer_id,
-            Job.external_id,
-            Job.number,
-            Job.title,
-            Job.internal_status,
-            Job.technician_name,
-            Job.scheduled_start,
-            Job.scheduled_end,
-            Job.completed_at,
-            Job.source,
-            Job.updated_at,
-        ),
-    ),
-    "quote": (
-        Quote,
-        (
-            Quote.id,
-            Quote.customer_id,
-            Quote.job_id,
-            Quote.external_id,
-            Quote.number,
-            Quote.title,
-            Quote.status,
-            Quote.currency,
-            Quote.total_cents,
-            Quote.issued_at,
-            Quote.expires_at,
-            Quote.decided_at,
-            Quote.updated_at,
-        ),
-    ),
-    "invoice": (
-        Invoice,
-        (
-            Invoice.id,
-            Invoice.customer_id,
-            Invoice.job_id,
-            Invoice.external_id,
-            Invoice.number,
-            Invoice.status,
-            Invoice.currency,
-            Invoice.total_cents,
-            Invoice.balance_cents,
-            Invoice.issued_at,
-            Invoice.due_at,
-            Invoice.version,
-            Invoice.updated_at,
-        ),
-    ),
-    "payment": (
-        Payment,
-        (
-            Payment.id,
-            Payment.invoice_id,
-            Payment.customer_id,
-            Payment.amount_cents,
-            Payment.currency,
-            Payment.method,
-            Payment.provider,
-            Payment.status,
-            Payment.receipt_number,
-            Payment.paid_at,
-        ),
-    ),
-    "service_request": (
-        ServiceRequest,
-        (
-            ServiceRequest.id,
-            ServiceRequest.customer_id,
-            ServiceRequest.contact_id,
-            ServiceRequest.description,
-            ServiceRequest.preferred_times,
-            ServiceRequest.status,
-            ServiceRequest.job_id,
-            ServiceRequest.created_at,
-        ),
-    ),
-    "document": (
-        Document,
-        (
-            Document.id,
-            Document.customer_id,
-            Document.job_id,
-            Document.external_id,
-            Document.title,
-            Document.filename,
-            Document.review_status,
-            Document.created_at,
-        ),
-    ),
-    "photo": (
-        Photo,
-        (
-            Photo.id,
-            Photo.customer_id,
-            Photo.job_id,
-            Photo.service_request_id,
-            Photo.external_id,
-            Photo.caption,
-            Photo.review_status,
-            Photo.taken_at,
-            Photo.created_at,
-        ),
-    ),
-    "workspace": (Workspace, _WORKSPACE_COLS),
-    "branding": (Workspace, _WORKSPACE_COLS),
-    "visibility": (Workspace, _WORKSPACE_COLS),
-    "team": (
-        StaffUser,
-        (StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.is_active),
-    ),
-}
+class _AccessProbe(NamedTuple):
+    """The three columns ``portal_status`` reads, without building a Customer."""
+
+    access_status: str
+    access_locked_until: datetime | None
+    access_invite_expires_at: datetime | None
 
 
-def _customer_data(now: datetime) -> Callable[[Any], dict[str, Any]]:
+def _utc(value: Any) -> datetime | None:
+    """A timestamp read raw: SQLite gives ISO text (parsed in C here, much faster than the
+    generic converter), PostgreSQL gives a datetime. Always aware, in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _raw(col: Any) -> Any:
+    """Timestamp columns are read untyped and converted by ``_utc``; others as they are."""
+    if isinstance(col.type, UtcDateTime):
+        return type_coerce(col, String).label(col.key)
+    return col
+
+
+def _customer_rows(rows: Iterable[Any], now: datetime) -> dict[int, dict[str, Any]]:
     """The same fields and values as ``customer_row`` (a test holds them equal)."""
-
-    def build(r: Any) -> dict[str, Any]:
-        return {
-            "id": r.id,
-            "external_id": r.external_id,
-            "name": r.name,
-            "kind": r.kind,
-            "phone": r.phone,
-            "address": r.address_line,
-            "primary_contact_id": r.primary_contact_id,
-            "primary_contact_name": r.primary_contact_name,
-            "primary_email": r.primary_email,
-            # The row has the attributes portal_status reads; one rule, not a copy of it.
-            "portal_status": portal_status(cast(Customer, r), now),
-            "invite_expires_at": r.access_invite_expires_at,
-            "locked_until": r.access_locked_until,
-            "last_sign_in_at": r.last_sign_in_at,
-            "version": r.version,
-            "updated_at": r.updated_at,
+    out: dict[int, dict[str, Any]] = {}
+    for (
+        cid,
+        external_id,
+        name,
+        kind,
+        phone,
+        address,
+        contact_id,
+        contact_name,
+        email,
+        status,
+        invite_expires,
+        locked_until,
+        last_sign_in,
+        version,
+        updated_at,
+    ) in rows:
+        invite_expires, locked_until = _utc(invite_expires), _utc(locked_until)
+        if status == "invited" or (status == "active" and locked_until is not None):
+            # One rule for the shown status: ask the function customer_row uses.
+            probe = _AccessProbe(status, locked_until, invite_expires)
+            status = portal_status(cast(Customer, probe), now)
+        out[cid] = {
+            "id": cid,
+            "external_id": external_id,
+            "name": name,
+            "kind": kind,
+            "phone": phone,
+            "address": address,
+            "primary_contact_id": contact_id,
+            "primary_contact_name": contact_name,
+            "primary_email": email,
+            "portal_status": status,
+            "invite_expires_at": invite_expires,
+            "locked_until": locked_until,
+            "last_sign_in_at": _utc(last_sign_in),
+            "version": version,
+            "updated_at": _utc(updated_at),
         }
-
-    return build
+    return out
 
 
 def _load(
@@ -259,11 +111,12 @@ def _load(
     scope: ColumnElement[bool] = (
         model.id == workspace_id if model is Workspace else model.workspace_id == workspace_id
     )
+    selected = [_raw(c) for c in cols]
     if ids is not None:
-        query = select(*cols).where(model.id.in_(ids), scope)
+        query = select(*selected).where(model.id.in_(ids), scope)
     else:
         query = (
-            select(*cols)
+            select(*selected)
             .join(Change, and_(Change.entity_id == model.id, Change.entity == entity))
             .where(
                 Change.workspace_id == workspace_id,
@@ -273,11 +126,19 @@ def _load(
                 scope,
             )
         )
-    rows = session.execute(query)
+    # Core execution on the session's connection: plain rows, no ORM result machinery.
+    result = session.connection().execute(query)
     if entity == "customer":
-        build = _customer_data(utcnow())
-        return {r.id: build(r) for r in rows}
-    return {r.id: r._asdict() for r in rows}
+        return _customer_rows(result, utcnow())
+    keys = list(result.keys())
+    stamps = [i for i, c in enumerate(cols) if isinstance(c.type, UtcDateTime)]
+    out: dict[int, dict[str, Any]] = {}
+    for row in result:
+        values = list(row)
+        for i in stamps:
+            values[i] = _utc(values[i])
+        out[values[0]] = dict(zip(keys, values, strict=True))
+    return out
 
 
 def check_cursor(workspace: Workspace, since: int) -> None:

@@ -154,3 +154,33 @@ def test_job_and_invoice_compact_data(server: Server, ws: TestWorkspace) -> None
     assert page["data"][0]["entity"] == "job"
     assert page["data"][0]["data"]["title"] == "Boiler service"
     assert page["data"][0]["data"]["internal_status"] == "scheduled"
+
+
+def test_customer_data_matches_for_every_access_state(server: Server, ws: TestWorkspace) -> None:
+    c = ws.client()
+    _seed(c, 5)
+    now = utcnow()
+    states = [
+        ("invited", now + timedelta(days=3), None),  # invited
+        ("invited", now - timedelta(days=1), None),  # invite_expired
+        ("active", None, now + timedelta(minutes=10)),  # locked
+        ("active", None, now - timedelta(minutes=10)),  # lock over: active
+        ("disabled", None, None),
+    ]
+    with server.sessionmaker() as s:
+        rows = s.scalars(
+            select(Customer).where(Customer.workspace_id == ws.id).order_by(Customer.id)
+        ).all()
+        for row, (status, expires, locked) in zip(rows, states, strict=True):
+            row.access_status, row.access_invite_expires_at, row.access_locked_until = (
+                status,
+                expires,
+                locked,
+            )
+            row.last_sign_in_at = now.replace(microsecond=0)
+        s.commit()
+        expected = {r.id: customer_row(r).model_dump(mode="json") for r in rows}
+    got = {x["id"]: x["data"] for x in changes(c)["data"]}
+    assert got == expected
+    shown = [got[r]["portal_status"] for r in sorted(got)]
+    assert shown == ["invited", "invite_expired", "locked", "active", "disabled"]
