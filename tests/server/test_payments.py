@@ -44,6 +44,7 @@ def payments(server: Server, invoice_id: int) -> list[Payment]:
 
 def test_pay_an_invoice_in_the_sandbox(server: Server, ws: TestWorkspace, payer: Payer) -> None:
     inv_id = add_invoice(server.sessionmaker, payer, 12_550)
+    assert f"/invoices/{inv_id}/pay" in payer.client.get(f"{payer.base}/invoices/{inv_id}").text
     page = payer.client.get(f"{payer.base}/invoices/{inv_id}/pay")
     assert page.status_code == 200
     assert "TEST MODE" in page.text and "$125.50" in page.text
@@ -238,6 +239,9 @@ def test_pay_action_switched_off(server: Server, ws: TestWorkspace, payer: Payer
         assert w is not None
         w.visibility = {"actions": {"pay_invoices": False}}
         s.commit()
+    invoice_page = payer.client.get(f"{payer.base}/invoices/{inv_id}")
+    assert invoice_page.status_code == 200
+    assert f"/invoices/{inv_id}/pay" not in invoice_page.text  # no pay button
     page = payer.client.get(f"{payer.base}/invoices/{inv_id}/pay")
     assert page.status_code == 200
     assert "Online payment is not available" in page.text
