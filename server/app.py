@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from server import housekeeping
 from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
@@ -52,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.background_starters = [mail_sender.start]
+    app.state.background_starters = [mail_sender.start, housekeeping.start]
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)

@@ -10,6 +10,7 @@ behind by a crashed worker is taken over after ``STALE``.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,11 +129,35 @@ def reserve(
     return None
 
 
+# Answers can carry a secret that is shown once (an invite link holds its token). Only digests
+# of such tokens may be stored, so the stored copy drops them: a replay answers null there.
+SECRET_FIELDS = frozenset({"invite_url", "access_token", "reset_url"})
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: None if k in SECRET_FIELDS else _without_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
+
+
+def redact(body: str) -> str:
+    """The body as it may be stored: JSON with every secret field set to null."""
+    if not any(f'"{name}"' in body for name in SECRET_FIELDS):
+        return body  # stored byte for byte, so a replay is the very first answer
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(_without_secrets(doc))
+
+
 def complete(
     factory: sessionmaker[Session], workspace_id: int, key: str, answer: StoredAnswer
 ) -> None:
-    """Store the first (successful) answer against the reserved key."""
-    doc = {"headers": [list(h) for h in answer.headers], "body": answer.body}
+    """Store the first (successful) answer against the reserved key, secrets removed."""
+    doc = {"headers": [list(h) for h in answer.headers], "body": redact(answer.body)}
     with factory() as session:
         session.execute(
             update(IdempotencyKey)

@@ -132,3 +132,28 @@ def test_prune_removes_old_keys(server: Server, ws: TestWorkspace) -> None:
         assert prune_idempotency_keys(s, utcnow() - timedelta(days=1)) >= 1
         s.commit()
         assert s.scalar(select(IdempotencyKey).where(IdempotencyKey.id == row.id)) is None
+
+
+def test_replayed_invite_keeps_no_token(server: Server, ws: TestWorkspace) -> None:
+    from server.db.models import Invite
+    from tests.support.customers import add_customer
+
+    made = add_customer(
+        server.sessionmaker, ws.id, "Ruth Alder", [("Ruth Alder", "ruth@example.com", None)]
+    )
+    url = f"/api/v1/contacts/{made.contact_ids[0]}/portal-invite"
+    c = ws.client("dispatcher")
+    first = c.post(url, json={}, headers={"Idempotency-Key": "invite-ruth"})
+    assert first.status_code in (200, 201), first.text
+    token = first.json()["invite_url"].rsplit("/", 1)[1]
+    replay = c.post(url, json={}, headers={"Idempotency-Key": "invite-ruth"})
+    assert replay.status_code == first.status_code
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json()["invite_url"] is None
+    with server.sessionmaker() as s:
+        stored = s.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "invite-ruth"))
+        assert stored is not None and token not in str(stored.response_body)
+        invites = s.scalar(
+            select(func.count()).select_from(Invite).where(Invite.workspace_id == ws.id)
+        )
+    assert invites == 1

@@ -1,6 +1,6 @@
 """The staff API contract is snapshotted: any change to it shows up as a diff of openapi.json.
 
-Regenerate after an intended change with ``UPDATE_OPENAPI_SNAPSHOT=1 pytest tests/server/test_openapi.py``.
+Regenerate after an intended change: ``UPDATE_OPENAPI_SNAPSHOT=1`` while running this file.
 """
 
 from __future__ import annotations
