@@ -51,6 +51,7 @@ class AccessPanel(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 560])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         self.bulk: BulkInviteView | None = None

@@ -31,6 +31,12 @@ KINDS = {
     "duplicated": "Same email twice in one customer",
     "shared": "Email shared by several customers",
 }
+COUNTED = {
+    "invalid": "invalid emails",
+    "missing": "contacts without an email",
+    "duplicated": "emails repeated within a customer",
+    "shared": "emails shared by several customers",
+}
 COLUMNS = [
     ("Problem", lambda r: r.get("fixed") or KINDS[r["kind"]]),
     ("Customer", lambda r: r["customer_name"]),
@@ -115,8 +121,8 @@ class EmailCleanupView(QWidget):
         report = await access.email_hygiene(self.ctx.api)
         rows = flatten(report)
         self.model.set_records(rows)
-        parts = [f"{report[k]['count']:,} {KINDS[k].lower()}" for k in KINDS]
-        self.summary.setText("To fix: " + "; ".join(parts) + ".")
+        parts = [f"{report[k]['count']:,} {COUNTED[k]}" for k in KINDS]
+        self.summary.setText("To fix before inviting everyone: " + "; ".join(parts) + ".")
 
     def pick(self, row: int) -> Any:
         """Open a contact for editing: read its current email and version."""

@@ -105,6 +105,7 @@ class DetailPane(QWidget):
         self.can = can
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
+        self.setMinimumWidth(420)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 0, 0)
         self.title = QLabel("Choose a customer")
@@ -121,6 +122,7 @@ class DetailPane(QWidget):
         outer.addWidget(self.status)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.cards_box = QWidget()
         self.cards_layout = QVBoxLayout(self.cards_box)
