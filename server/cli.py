@@ -148,10 +148,16 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from server.demo.seed import seed_demo
+    from server.domain.errors import DomainError
 
     settings = _settings(args)
     with _open_session(settings) as session:
-        report = seed_demo(session, slug=args.workspace, customers=args.customers, seed=args.seed)
+        try:
+            report = seed_demo(
+                session, slug=args.workspace, customers=args.customers, seed=args.seed
+            )
+        except DomainError as exc:  # a bad slug or count, or a workspace that has data
+            return _fail(exc.detail)
     print(report)
     return 0
 
