@@ -30,9 +30,10 @@ def span(seconds: float) -> str:
         return "less than a minute"
     if seconds < 3600:
         return _plural(int(seconds // 60), "minute")
-    if seconds < 86400:
-        return _plural(int(seconds // 3600), "hour")
-    return _plural(int(seconds // 86400), "day")
+    # Rounded, so an invite sent a moment ago "expires in 7 days", not 6.
+    if seconds < 86400 - 1800:
+        return _plural(round(seconds / 3600), "hour")
+    return _plural(round(seconds / 86400), "day")
 
 
 def ago(moment: Moment, now: datetime) -> str:

@@ -51,7 +51,7 @@ class AccessPanel(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 560])
+        splitter.setSizes([820, 440])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         self.bulk: BulkInviteView | None = None

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.portal_status import STATUS_LABELS
 from ui.models.customers import COLUMNS, CustomerTableModel
 
-COLUMN_WIDTHS = (240, 180, 260, 120, 130)
+COLUMN_WIDTHS = (190, 150, 220, 110, 110)
 
 
 class CustomerList(QWidget):

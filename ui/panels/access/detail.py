@@ -105,7 +105,7 @@ class DetailPane(QWidget):
         self.can = can
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(400)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 0, 0)
         self.title = QLabel("Choose a customer")
