@@ -43,10 +43,19 @@ def queue_email(
     return row
 
 
+# Kinds of email whose link only the customer may hold.
+CUSTOMER_ONLY_LINKS = frozenset({"reset"})
+
+
 def outbox_row(row: OutboxEmail) -> OutboxEmailOut:
-    """The staff view of an outbox row; a delivered email's link is not shown again."""
+    """The staff view of an outbox row.
+
+    A delivered email's link is not shown again. A password reset link is never shown to
+    staff: it lets its holder choose the customer's password, and staff must not be able to.
+    """
     out = OutboxEmailOut.model_validate(row)
-    return out.model_copy(update={"link": None}) if row.status == "sent" else out
+    hidden = row.status == "sent" or row.kind in CUSTOMER_ONLY_LINKS
+    return out.model_copy(update={"link": None}) if hidden else out
 
 
 def list_outbox(

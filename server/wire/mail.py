@@ -12,7 +12,7 @@ OutboxStatus = Literal["pending", "sent", "failed"]
 
 class OutboxEmailOut(Response):
     """One email of the outbox. ``link`` is given while it is undelivered, so staff can pass
-    the link on by hand; once sent it is withheld."""
+    an invite on by hand; once sent it is withheld, and a password reset link never shows."""
 
     id: int
     kind: str

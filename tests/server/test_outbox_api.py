@@ -129,3 +129,22 @@ def test_bad_input_and_permissions(server: Server, ws: TestWorkspace, anon: http
     assert r.status_code == 403 and "view mail" in r.json()["detail"]
     [mine] = queue(server, ws, 1, "failed")
     assert ws.client("dispatcher").post(f"/api/v1/outbox/{mine}/retry").status_code == 403
+
+
+def test_reset_links_are_never_shown_to_staff(server: Server, ws: TestWorkspace) -> None:
+    with server.sessionmaker() as s:
+        row = queue_email(
+            s, ws.id, "reset", "c@example.com",
+            Message("Reset", "text", "<p>html</p>", "http://portal/p/x/reset/secret-token"),
+        )  # fmt: skip
+        s.commit()
+        reset_id = row.id
+    for status in ("pending", "failed"):
+        page = ws.client("owner").get("/api/v1/outbox", params={"status": status}).json()
+        for mail in page["data"]:
+            assert mail["kind"] != "reset" or mail["link"] is None
+    [mail] = [
+        m for m in ws.client("owner").get("/api/v1/outbox").json()["data"] if m["id"] == reset_id
+    ]
+    assert mail["link"] is None and mail["status"] == "pending"
+    assert "secret-token" not in ws.client("owner").get("/api/v1/outbox").text
