@@ -54,7 +54,15 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=_watch_stdin, name="parent-watchdog", daemon=True).start()
     from server.cli import main as server_main
 
-    return server_main(argv[1:])
+    try:
+        code = server_main(argv[1:])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    # Leave at once: the watchdog thread is blocked reading stdin, and a normal interpreter
+    # shutdown with it still reading aborts the process.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,405 @@
+"""The console controller: opens a workspace (local or remote), signs in and out, keeps sync
+running, and routes errors. The main window only lays out; this decides."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+import httpx
+from PySide6.QtCore import QObject, QSettings, QUrl
+from PySide6.QtGui import QDesktopServices
+
+from app import log_files, paths
+from app.api_client import ApiClient
+from app.cache import Cache
+from app.config import Config
+from app.credentials import CredentialStore
+from app.errors import ApiError, AuthExpired
+from app.local_server import LocalServer, LocalServerError
+from app.session import StaffSession
+from app.sync import SyncEngine, SyncState
+from ui.context import PanelContext
+from ui.dialogs.about import AboutDialog
+from ui.dialogs.connect import ConnectDialog, SignedIn, ask_sign_in
+from ui.main_window import MainWindow
+from ui.operations import CoroFactory, Operations
+
+log = logging.getLogger(__name__)
+
+
+class Console(QObject):
+    """Everything between the window and app/: workspace lifecycle, sign-in, sync, errors."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        http: httpx.AsyncClient,
+        config: Config,
+        qsettings: QSettings,
+        *,
+        credentials: CredentialStore | None = None,
+        local: LocalServer | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.http = http
+        self.config = config
+        self.qsettings = qsettings
+        self.credentials = credentials or CredentialStore()
+        self.ops = Operations(self)
+        self.local = local
+        self.api: ApiClient | None = None
+        self.session: StaffSession | None = None
+        self.cache: Cache | None = None
+        self.sync: SyncEngine | None = None
+        self.last_sync: datetime | None = None
+        self._reauth: asyncio.Future[bool] | None = None
+        self._dialog: ConnectDialog | None = None
+        self._about: AboutDialog | None = None
+        self._wire()
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        w = self.window
+        w.connect_requested.connect(lambda: self.ops.run(self.connect_interactive, label="Connect"))
+        w.local_requested.connect(lambda: self.ops.run(self.open_local, label="Local workspace"))
+        w.sign_out_requested.connect(lambda: self.ops.run(self.sign_out, label="Signing out"))
+        w.open_portal_requested.connect(self.open_portal)
+        w.about_requested.connect(lambda: self.ops.run(self.show_about, label="About"))
+        w.sync_requested.connect(self.sync_now)
+        w.cancel_requested.connect(lambda: self.ops.cancel())
+        self.ops.busy.connect(lambda label: None)
+        self.ops.progressed.connect(lambda label, d, t: w.show_work(label, d, t))
+        self.ops.idle.connect(self._maybe_hide_work)
+        self.ops.failed.connect(self._show_failure)
+        self.ops.auth_expired.connect(lambda _e: self.ops.run(self.reauthenticate, label="Sign in"))
+        self.ops.offline.connect(lambda e: self._on_sync_state(SyncState.OFFLINE, e.message))
+
+    def _show_failure(self, message: str, retry: CoroFactory | None) -> None:
+        again = (lambda: self.ops.run(retry, label="Trying again")) if retry else None
+        self.window.show_error(message, again)
+
+    def _maybe_hide_work(self) -> None:
+        if self.sync is None or self.sync.state != SyncState.SYNCING:
+            self.window.hide_work()
+
+    # -- starting --------------------------------------------------------------------------
+
+    async def start(self, server_url: str | None) -> None:
+        """Open the given server, the configured one, or the embedded local workspace."""
+        url = (server_url or self.config.server_url or "").rstrip("/")
+        if not url:
+            await self.open_local()
+            return
+        email = self.config.last_email
+        token = self.credentials.load(url, email) if email else None
+        if token:
+            self.window.show_start(f"Connecting to {url}…")
+            try:
+                await self.open_session(url, email, token, source=url)
+                return
+            except AuthExpired:
+                self.credentials.delete(url, email)
+            except ApiError as exc:
+                self.window.show_start(
+                    f"{exc.message}",
+                    busy=False,
+                    primary=(
+                        "Try again",
+                        lambda: self.ops.run(lambda: self.start(url), label="Connecting"),
+                    ),
+                    secondary=("Use the local workspace", self.window.local_requested.emit),
+                )
+                return
+        await self.connect_interactive(server_url=url, email=email)
+
+    async def open_local(self) -> None:
+        """Start (or reuse) the embedded local portal server and open its workspace."""
+        await self.close_session()
+        if self.local is None:
+            self.local = LocalServer(
+                paths.local_server_dir(),
+                paths.log_dir() / "local-server.log",
+                demo_customers=self.config.local_demo_customers,
+            )
+        self.window.show_start("Starting the local workspace…")
+        try:
+            if self.local.alive:
+                token = await self.local.issue_token()
+            else:
+                token = await self.local.start(progress=self.window.show_start)
+        except LocalServerError as exc:
+            self.window.show_start(
+                exc.message,
+                busy=False,
+                primary=(
+                    "Try again",
+                    lambda: self.ops.run(self.open_local, label="Local workspace"),
+                ),
+                secondary=("Connect to a server…", self.window.connect_requested.emit),
+            )
+            return
+        self.local.watch(self._local_died)
+        self.window.server_banner.hide()
+        if self.config.server_url:
+            self.config.set("server_url", "")
+        await self.open_session(self.local.url, self.local.owner_email, token, source="local")
+
+    def _local_died(self, code: int | None) -> None:
+        self.window.server_banner.show_message(
+            f"The local workspace stopped unexpectedly (exit code {code}). Your data is safe on "
+            "this computer; the console shows what it last saw.",
+            kind="error",
+            icon_name="warning",
+            closable=False,
+            actions={"Restart it": lambda: self.ops.run(self.restart_local, label="Restarting")},
+        )
+
+    async def restart_local(self) -> None:
+        """Start the local server again and continue with the same panels."""
+        assert self.local is not None
+        self.window.server_banner.show_message(
+            "Restarting the local workspace…", kind="info", closable=False
+        )
+        try:
+            token = await self.local.start()
+        except LocalServerError as exc:
+            self._local_died(None)
+            self.window.show_error(exc.message)
+            return
+        self.local.watch(self._local_died)
+        self.window.server_banner.hide()
+        if self.api is not None:
+            self.api.base_url = self.local.url
+            self.api.token = token
+        if self.sync is not None:
+            self.sync.wake()
+
+    @property
+    def is_local(self) -> bool:
+        """The open workspace is the embedded one."""
+        return (
+            self.local is not None
+            and self.api is not None
+            and self.local.port is not None
+            and self.api.base_url == self.local.url
+        )
+
+    # -- sessions --------------------------------------------------------------------------
+
+    async def open_session(self, url: str, email: str, token: str, *, source: str) -> None:
+        """Check the token with ``/auth/me``, open the cache, build the panels, start sync."""
+        api = ApiClient(url, self.http, token)
+        me = await api.me()
+        session = StaffSession.from_me(url, me)
+        same = self.session is not None and (
+            self.session.server_url,
+            self.session.email,
+            self.session.workspace_id,
+        ) == (session.server_url, session.email, session.workspace_id)
+        if same and self.api is not None:
+            self.api.token = token  # the panels keep their client and state
+            self.session = session
+            assert self.sync is not None
+            self.sync.wake()
+            return
+        await self.close_session()
+        self.api, self.session = api, session
+        self.cache = Cache(paths.cache_file(url, session.workspace_id))
+        self.sync = SyncEngine(
+            api,
+            self.cache,
+            page_size=self.config.sync_page_size,
+            interval=self.config.sync_interval,
+            max_delay=self.config.reconnect_max_delay,
+        )
+        self.sync.on_state(self._on_sync_state)
+        self.sync.on_progress(self._on_sync_progress)
+        self.sync.on_error(self._on_sync_error)
+        self.cache.on_records_changed(self._on_records)
+        label = "Local workspace" if source == "local" else url
+        self.window.set_signed_in(session, label)
+        self.window.set_sign_out_allowed(
+            source != "local",
+            "The local workspace signs you in as its owner by itself." if source == "local" else "",
+        )
+        context = PanelContext(
+            api, session, self.cache, self.sync, self.ops, self.config, self.qsettings
+        )
+        self.window.open_workspace(context)
+        self.sync.start()
+
+    async def close_session(self) -> None:
+        """Stop sync and close the cache of the open workspace (the token is kept)."""
+        sync, cache = self.sync, self.cache
+        self.sync = self.cache = None
+        self.api = self.session = None
+        if sync is not None:
+            await sync.stop()
+        if cache is not None:
+            cache.close()
+        self.window.hide_offline()
+
+    async def connect_interactive(self, server_url: str = "", email: str = "") -> None:
+        """Ask for server, email and password; on success open that workspace."""
+        result = await self.ask_sign_in(
+            server_url
+            or (self.session.server_url if self.session and not self.is_local else "")
+            or self.config.server_url,
+            email or self.config.last_email,
+        )
+        if result is None:
+            if self.session is None:
+                self.window.show_start(
+                    "Not connected.",
+                    busy=False,
+                    primary=("Connect to a server…", self.window.connect_requested.emit),
+                    secondary=("Use the local workspace", self.window.local_requested.emit),
+                )
+            return
+        url, email, token = result
+        self._remember(url, email, token)
+        await self.open_session(url, email, token, source=url)
+
+    def _remember(self, url: str, email: str, token: str) -> None:
+        self.config.set("server_url", url)
+        self.config.set("last_email", email)
+        if not self.credentials.save(url, email, token):
+            self.window.show_error(self.credentials.problem or "The sign-in cannot be remembered.")
+
+    async def ask_sign_in(self, server_url: str, email: str, reason: str = "") -> SignedIn | None:
+        """Show the sign-in dialog until a sign-in works or the person cancels."""
+        dialog = ConnectDialog(self.window, server_url=server_url, email=email, reason=reason)
+        dialog.use_local.connect(lambda: self.ops.run(self.open_local, label="Local workspace"))
+        self._dialog = dialog
+        try:
+            return await ask_sign_in(dialog, self.http, self.ops)
+        finally:
+            self._dialog = None
+            dialog.deleteLater()
+
+    async def reauthenticate(self) -> None:
+        """The token was refused: sign in again without losing the panel on screen."""
+        if self._reauth is not None:  # one dialog, however many requests failed
+            await self._reauth
+            return
+        self._reauth = asyncio.get_running_loop().create_future()
+        try:
+            ok = await self._reauthenticate()
+        finally:
+            fut, self._reauth = self._reauth, None
+        fut.set_result(ok)
+
+    async def _reauthenticate(self) -> bool:
+        if self.session is None or self.api is None:
+            return False
+        if self.is_local and self.local is not None:
+            self.api.token = await self.local.issue_token()
+        else:
+            url, email = self.session.server_url, self.session.email
+            self.credentials.delete(url, email)
+            result = await self.ask_sign_in(
+                url,
+                email,
+                reason="Your sign-in has expired. Sign in again to carry on where you were.",
+            )
+            if result is None:
+                return False
+            self._remember(*result)
+            await self.open_session(*result, source=result[0])
+            return True
+        if self.sync is not None:
+            self.sync.wake()
+        return True
+
+    async def sign_out(self) -> None:
+        """Revoke the token on the server, forget it here, and ask for a new sign-in."""
+        if self.api is None or self.session is None or self.is_local:
+            return
+        url, email = self.session.server_url, self.session.email
+        try:
+            await self.api.sign_out()
+        except ApiError as exc:  # offline: the token is still forgotten here
+            log.info("sign-out could not reach the server: %s", exc.message)
+        self.credentials.delete(url, email)
+        await self.close_session()
+        self.window.close_workspace("Signed out.")
+        await self.connect_interactive(url, email)
+
+    # -- sync state ------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Check for changes now (View ▸ Sync now, Retry now)."""
+        if self.sync is not None:
+            self.sync.wake()
+
+    def _on_sync_state(self, state: SyncState, message: str | None = None) -> None:
+        if self.sync is None:
+            return
+        if state == SyncState.ONLINE:
+            self.last_sync = datetime.now()
+            self.window.hide_offline()
+            self.window.hide_work()
+            self.window.set_sync_text(
+                f"Synced {self.last_sync:%H:%M}", "Up to date with the server"
+            )
+        elif state == SyncState.SYNCING:
+            self.window.hide_offline()
+            self.window.set_sync_text("Syncing…")
+        else:
+            error = self.sync.last_error
+            if isinstance(error, AuthExpired):
+                self.window.set_sync_text("Sign-in needed")
+                return
+            text = message or (error.message if error else "The server cannot be reached.")
+            self.window.set_sync_text("Offline", text)
+            self.window.hide_work()
+            self.window.show_offline(text, self.last_sync, self.sync_now)
+
+    def _on_sync_progress(self, label: str, done: int, total: int | None) -> None:
+        self.window.show_work(label, done, -1 if total is None else total)
+
+    def _on_sync_error(self, error: ApiError) -> None:
+        if isinstance(error, AuthExpired):
+            self.ops.report(error)
+
+    def _on_records(self, entity: str, ids: set[int]) -> None:
+        if entity != "workspace" or self.session is None or self.cache is None:
+            return
+        record = self.cache.get_record("workspace", self.session.workspace_id)
+        status = (record or {}).get("portal_status")
+        if status and status != self.session.portal_status and self.window.context is not None:
+            self.session = self.session.with_portal_status(str(status))
+            self.window.context.session = self.session
+            self.window.open_workspace(self.window.context)
+
+    # -- other actions ---------------------------------------------------------------------
+
+    def open_portal(self) -> None:
+        """Open this workspace's customer portal in the default browser."""
+        if self.session is not None:
+            QDesktopServices.openUrl(QUrl(self.session.portal_url))
+
+    async def show_about(self) -> None:
+        """The About box, with the server's version when it answers."""
+        version = None
+        if self.api is not None:
+            try:
+                version = str((await self.api.health()).get("version"))
+            except ApiError:
+                version = "not reachable"
+        self._about = AboutDialog(self.api.base_url if self.api else "", version, self.window)
+        self._about.open()
+
+    async def shutdown(self) -> None:
+        """Cancel in-flight work, stop sync, close the cache and stop the local server."""
+        if self._dialog is not None:
+            self._dialog.reject()
+        await self.ops.shutdown()
+        await self.close_session()
+        if self.local is not None:
+            await self.local.stop()
+        log.info("console closed; log at %s", log_files.log_file())

@@ -1,0 +1,324 @@
+"""The main window: sidebar of panels, banners, status bar and menus. It lays out; the
+console controller (ui.console) decides what happens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session import StaffSession
+from ui.context import PanelContext
+from ui.panels import PANELS, PanelSpec
+from ui.panels.coming_soon import ComingSoonPanel
+from ui.resources import icon
+from ui.widgets.banner import Banner
+from ui.widgets.start_page import StartPage
+
+COMING_SOON_KEY = "coming_soon"
+
+
+class MainWindow(QMainWindow):
+    """The console's window. Emits what the person asked for; shows what it is told."""
+
+    connect_requested = Signal()
+    local_requested = Signal()
+    sign_out_requested = Signal()
+    open_portal_requested = Signal()
+    about_requested = Signal()
+    sync_requested = Signal()
+    cancel_requested = Signal()
+    closed = Signal()
+
+    def __init__(self, qsettings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.qsettings = qsettings
+        self.setWindowTitle("Toolbag Portal")
+        self.setWindowIcon(icon("app"))
+        self.context: PanelContext | None = None
+        self.panels: dict[str, QWidget] = {}
+        self._build()
+        self._build_menus()
+        self._build_status_bar()
+        self.set_signed_in(None)
+        geometry = qsettings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 780)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.offline_banner = Banner("warning")
+        self.server_banner = Banner("error")
+        self.message_banner = Banner("error")
+        for banner in (self.offline_banner, self.server_banner, self.message_banner):
+            outer.addWidget(banner)
+        row = QHBoxLayout()
+        row.setSpacing(0)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(200)
+        self.sidebar.currentItemChanged.connect(self._on_sidebar)
+        row.addWidget(self.sidebar)
+        self.stack = QStackedWidget()
+        self.start_page = StartPage()
+        self.stack.addWidget(self.start_page)
+        row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.connect_action = QAction("&Connect to server…", self)
+        self.connect_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.connect_action.triggered.connect(self.connect_requested)
+        self.local_action = QAction("Use the &local workspace", self)
+        self.local_action.triggered.connect(self.local_requested)
+        self.open_portal_action = QAction("&Open customer portal in browser", self)
+        self.open_portal_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.open_portal_action.triggered.connect(self.open_portal_requested)
+        self.sign_out_action = QAction("&Sign out", self)
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.connect_action, self.local_action, self.open_portal_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action.triggered.connect(self.sync_requested)
+        view_menu.addAction(self.sync_action)
+        help_menu = bar.addMenu("&Help")
+        self.about_action = QAction("&About", self)
+        self.about_action.triggered.connect(self.about_requested)
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.server_label = QLabel()
+        self.person_label = QLabel()
+        self.sync_label = QLabel()
+        self.work_label = QLabel()
+        self.work_bar = QProgressBar()
+        self.work_bar.setFixedWidth(160)
+        self.work_bar.setMaximumHeight(14)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        for widget in (self.work_label, self.work_bar, self.cancel_button):
+            status.addWidget(widget)
+            widget.hide()
+        status.addPermanentWidget(self.sync_label)
+        status.addPermanentWidget(self.person_label)
+        status.addPermanentWidget(self.server_label)
+
+    # -- what the controller tells it ------------------------------------------------------
+
+    def show_start(self, message: str, busy: bool = True, **buttons: object) -> None:
+        """Show the start page (no workspace open)."""
+        if busy:
+            self.start_page.show_busy(message)
+        else:
+            self.start_page.show_choice(message, **buttons)  # type: ignore[arg-type]
+        self.stack.setCurrentWidget(self.start_page)
+
+    def set_signed_in(self, session: StaffSession | None, server_label: str = "") -> None:
+        """Update the status bar and menus for who is signed in (None: nobody)."""
+        self.server_label.setText(server_label or "Not connected")
+        self.server_label.setToolTip(session.server_url if session else "")
+        if session is None:
+            self.person_label.setText("Not signed in")
+            self.sync_label.setText("")
+        else:
+            self.person_label.setText(f"{session.name} · {session.role}")
+            self.person_label.setToolTip(f"{session.email} in {session.workspace_name}")
+        self.open_portal_action.setEnabled(session is not None)
+        self.open_portal_action.setToolTip(
+            "" if session else "Connect to a workspace first: the portal belongs to a workspace."
+        )
+        self.sync_action.setEnabled(session is not None)
+
+    def set_sign_out_allowed(self, allowed: bool, why: str = "") -> None:
+        """The local workspace signs in by itself; signing out there means nothing."""
+        self.sign_out_action.setEnabled(allowed)
+        self.sign_out_action.setToolTip(why)
+        self.sign_out_action.setStatusTip(why)
+
+    def set_sync_text(self, text: str, tooltip: str = "") -> None:
+        """The sync state in the status bar."""
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(tooltip)
+
+    def show_work(
+        self, label: str, done: int = 0, total: int = -1, cancellable: bool = False
+    ) -> None:
+        """Progress of running work in the status bar (total -1: unknown)."""
+        self.work_label.setText(label if total < 0 else f"{label}: {done:,} of {total:,}")
+        if total < 0 and done:
+            self.work_label.setText(f"{label}: {done:,}")
+        self.work_bar.setRange(0, max(total, 0))
+        if total > 0:
+            self.work_bar.setValue(min(done, total))
+        for widget in (self.work_label, self.work_bar):
+            widget.show()
+        self.cancel_button.setVisible(cancellable)
+
+    def hide_work(self) -> None:
+        """No work running."""
+        for widget in (self.work_label, self.work_bar, self.cancel_button):
+            widget.hide()
+
+    def open_workspace(self, context: PanelContext, keep_current: bool = False) -> None:
+        """Build the panels for a signed-in workspace (or only refresh who is signed in)."""
+        current = self.current_panel_key()
+        self.context = context
+        if keep_current and self.panels:
+            self.set_signed_in(context.session, self.server_label.text())
+            return
+        self._clear_panels()
+        session = context.session
+        specs = [s for s in PANELS if session.portal_active or s.available_when_coming_soon]
+        if not session.portal_active:
+            page = ComingSoonPanel(session, self.select_panel, [s.key for s in specs])
+            self._add_page(COMING_SOON_KEY, "Coming soon", "coming-soon", page, None)
+        for spec in specs:
+            self._add_panel(spec, context)
+        if not session.portal_active:
+            for spec in PANELS:
+                if spec not in specs:
+                    self._add_disabled(spec, "Opens once the customer portal is live.")
+        self.select_panel(current if current in self.panels else self._first_key())
+
+    def _add_panel(self, spec: PanelSpec, context: PanelContext) -> None:
+        if spec.permission and not context.session.can(spec.permission):
+            self._add_disabled(
+                spec,
+                f"Your role ({context.session.role}) cannot use {spec.title}. "
+                "Ask the workspace owner if you need it.",
+            )
+            return
+        self._add_page(spec.key, spec.title, spec.icon, spec.factory(context), None)
+
+    def _add_page(
+        self, key: str, title: str, icon_name: str, page: QWidget, tip: str | None
+    ) -> None:
+        self.stack.addWidget(page)
+        self.panels[key] = page
+        item = QListWidgetItem(icon(icon_name), title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        if tip:
+            item.setToolTip(tip)
+        self.sidebar.addItem(item)
+
+    def _add_disabled(self, spec: PanelSpec, why: str) -> None:
+        item = QListWidgetItem(icon(spec.icon), spec.title)
+        item.setData(Qt.ItemDataRole.UserRole, spec.key)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+        item.setToolTip(why)
+        self.sidebar.addItem(item)
+
+    def _clear_panels(self) -> None:
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        for page in self.panels.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.panels = {}
+
+    def close_workspace(self, message: str) -> None:
+        """Forget the panels (signed out, or switching server)."""
+        self._clear_panels()
+        self.context = None
+        self.set_signed_in(None)
+        self.show_start(message)
+
+    def _first_key(self) -> str | None:
+        for i in range(self.sidebar.count()):
+            item = self.sidebar.item(i)
+            if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                return str(item.data(Qt.ItemDataRole.UserRole))
+        return None
+
+    def select_panel(self, key: str | None) -> None:
+        """Show the panel with ``key`` (if it exists and is enabled)."""
+        if key is None or key not in self.panels:
+            if not self.panels:
+                self.stack.setCurrentWidget(self.start_page)
+            return
+        for i in range(self.sidebar.count()):
+            if self.sidebar.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                self.sidebar.setCurrentRow(i)
+        self.stack.setCurrentWidget(self.panels[key])
+
+    def current_panel_key(self) -> str | None:
+        """The key of the panel on screen, or None."""
+        item = self.sidebar.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_sidebar(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is not None:
+            key = str(item.data(Qt.ItemDataRole.UserRole))
+            if key in self.panels:
+                self.stack.setCurrentWidget(self.panels[key])
+
+    # -- banners ---------------------------------------------------------------------------
+
+    def show_offline(
+        self, message: str, last_sync: datetime | None, retry: Callable[[], object]
+    ) -> None:
+        """The offline banner: cached data stays readable, changes need the server."""
+        when = f" (last synced {last_sync:%H:%M})" if last_sync else ""
+        self.offline_banner.show_message(
+            f"<b>Offline.</b> {message}<br>You can keep reading the data saved on this "
+            f"computer{when}; changes need the server. The console reconnects by itself.",
+            icon_name="offline",
+            actions={"Retry now": retry},
+            closable=False,
+        )
+
+    def hide_offline(self) -> None:
+        """Back online."""
+        self.offline_banner.hide()
+
+    def show_error(self, message: str, retry: Callable[[], object] | None = None) -> None:
+        """The one place errors are shown: a plain-English bar, with Try again when possible."""
+        self.message_banner.show_message(
+            message,
+            kind="error",
+            icon_name="warning",
+            actions={"Try again": retry} if retry else {},
+        )
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the geometry and tell the controller; it cancels work and stops the server."""
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.sync()
+        event.accept()
+        self.closed.emit()

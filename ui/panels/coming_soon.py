@@ -1,0 +1,127 @@
+"""The placeholder shown while a workspace's portal is not live yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session import StaffSession
+from ui.resources import icon
+
+# What can be prepared before customers are let in: (panel key, title, explanation).
+PREPARATIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "branding",
+        "Branding",
+        "Your business name, logo, colours and the contact details customers see.",
+    ),
+    (
+        "preview",
+        "What customers may see",
+        "Choose which job, quote, invoice, document and photo details are shown, and preview "
+        "the portal exactly as one contact will see it.",
+    ),
+    (
+        "access",
+        "Email clean-up",
+        "Check that each customer's contacts have the right email address before invites go "
+        "out: one invite per contact, to the person the email belongs to.",
+    ),
+)
+
+
+class ComingSoonPanel(QScrollArea):
+    """Explains the coming-soon state and lists what can be prepared meanwhile."""
+
+    def __init__(
+        self,
+        session: StaffSession,
+        open_panel: Callable[[str], None],
+        available: Sequence[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(40, 32, 40, 32)
+        layout.setSpacing(14)
+
+        head = QHBoxLayout()
+        badge = QLabel()
+        badge.setPixmap(icon("coming-soon").pixmap(40, 40))
+        head.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        title = QLabel(f"{session.workspace_name}: customer portal coming soon")
+        title.setObjectName("pageTitle")
+        title.setWordWrap(True)
+        head.addWidget(title, 1)
+        layout.addLayout(head)
+
+        lead = QLabel(
+            "The portal is not open to customers yet. Anyone who follows a portal link sees a "
+            "friendly “coming soon” page instead of a sign-in, and no invites can be used. "
+            "Nothing you prepare here is shown to customers until the portal goes live."
+        )
+        lead.setObjectName("pageLead")
+        lead.setWordWrap(True)
+        layout.addWidget(lead)
+
+        sub = QLabel("What you can prepare meanwhile")
+        sub.setObjectName("cardTitle")
+        layout.addWidget(sub)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, name, text in PREPARATIONS:
+            layout.addWidget(self._card(key, name, text, key in available, open_panel))
+
+        if session.can("edit_workspace"):
+            live = "When everything is ready, switch the portal to live in the workspace settings."
+        else:
+            live = "An owner of this workspace switches the portal to live when it is ready."
+        footer = QLabel(live)
+        footer.setObjectName("cardText")
+        footer.setWordWrap(True)
+        layout.addWidget(footer)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def _card(
+        self,
+        key: str,
+        name: str,
+        text: str,
+        available: bool,
+        open_panel: Callable[[str], None],
+    ) -> QFrame:
+        card = QFrame()
+        card.setObjectName("card")
+        row = QHBoxLayout(card)
+        row.setContentsMargins(16, 12, 16, 12)
+        column = QVBoxLayout()
+        heading = QLabel(name)
+        heading.setObjectName("cardTitle")
+        column.addWidget(heading)
+        body = QLabel(text)
+        body.setObjectName("cardText")
+        body.setWordWrap(True)
+        column.addWidget(body)
+        row.addLayout(column, 1)
+        button = QPushButton("Open")
+        button.setEnabled(available)
+        if available:
+            button.clicked.connect(lambda: open_panel(key))
+        else:
+            button.setToolTip("This panel arrives with a later update of the console.")
+        row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.buttons[key] = button
+        return card
