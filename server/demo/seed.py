@@ -23,7 +23,7 @@ import random
 import secrets
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -205,5 +205,10 @@ def seed_demo(session: Session, *, slug: str = "demo", customers: int = 200, see
         record_change(session, ws.id, "team", staff_id, "upsert")
     record_event(session, ws.id, SYSTEM, "demo_seeded", customers=customers, seed=seed)
     session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # Fresh planner statistics: right after a bulk load, PostgreSQL would otherwise plan
+        # every query for near-empty tables until autovacuum gets round to them.
+        session.execute(text("ANALYZE"))
+        session.commit()
     staff_emails = [staff_email(role, slug) for role in names.STAFF]
     return describe(ws, created, seed, ctx, changes, time.perf_counter() - started, staff_emails)
