@@ -39,6 +39,7 @@ def _slug_of(request: Request) -> str | None:
 def render_error(request: Request, status: int, detail: str) -> Response:
     """An error under /p/ as a branded page; a portal that is not active shows coming soon."""
     slug = _slug_of(request)
+    # A session of its own: the request's session is already closed when handlers run.
     with request.app.state.sessionmaker() as db:
         ws = db.scalar(select(Workspace).where(Workspace.slug == slug)) if slug else None
         if ws is None:
@@ -48,6 +49,10 @@ def render_error(request: Request, status: int, detail: str) -> Response:
             found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
             if found is None or found[0].preview_by_id is None:
                 return coming_soon(request, ws)
+        if status == 404 and ws.id is not None:
+            # One answer for every missing or foreign object, whoever raised it, so a 404
+            # never tells whether something exists for another customer.
+            detail = "We could not find that page."
         ctx = public_context(request, ws)
         ctx.new_form_cookie = False
         heading = HEADINGS.get(status, "Something went wrong")

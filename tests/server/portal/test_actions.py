@@ -65,9 +65,7 @@ def test_approve_records_name_time_and_address_once(
         assert db.scalar(select(Change).where(Change.entity == "quote", Change.entity_id == qid))
     after = signed_in.get(f"/quotes/{qid}")
     assert "Approved by" in after.text and "Approve quote" not in after.text
-    decline = signed_in.post(
-        f"/quotes/{qid}/decline", {"reason": "too late"}, form_page="/"
-    )
+    decline = signed_in.post(f"/quotes/{qid}/decline", {"reason": "too late"}, form_page="/")
     assert decline.status_code == 409 and "already been approved" in decline.text
 
 
