@@ -6,7 +6,9 @@ request trustworthy. Each event id is processed once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -18,9 +20,18 @@ from server.domain.payment_events import handle_event
 from server.domain.payments import ReceiptLinks
 from server.payments import PaymentsNotConfigured, provider_named
 from server.payments.base import InvalidWebhook, PaymentProvider, WebhookEvent
-from server.portal.deps import PortalWorkspace
+from server.portal.deps import workspace_by_slug
 
 router = APIRouter()
+
+
+def hook_workspace(slug: str, db: DB) -> Workspace:
+    """The workspace of a webhook path, without the coming-soon check (a sync dependency, so
+    the database is never touched on the event loop)."""
+    return workspace_by_slug(db, slug)
+
+
+HookWorkspace = Annotated[Workspace, Depends(hook_workspace)]
 
 
 def portal_url(request: Request, slug: str) -> str:
@@ -45,7 +56,7 @@ def _process(
 
 
 @router.post("/payments/stripe/webhook")
-async def stripe_webhook(request: Request, ws: PortalWorkspace, db: DB) -> Response:
+async def stripe_webhook(request: Request, ws: HookWorkspace, db: DB) -> Response:
     """Stripe's events, verified by signature and processed once each."""
     payload = await request.body()
     try:

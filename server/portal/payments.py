@@ -24,13 +24,11 @@ from server.domain.payments import (
 from server.payments import PaymentsNotConfigured, provider_for, provider_named
 from server.payments.base import CheckoutRequest, ProviderUnavailable
 from server.payments.sandbox import TEST_CARDS, charge_test_card
-from server.portal import payment_webhooks
 from server.portal.deps import Customer, CustomerContext, CustomerForm
 from server.portal.payment_webhooks import portal_url, receipt_links
 from server.portal.render import render
 
 router = APIRouter()
-router.include_router(payment_webhooks.router)
 
 NOT_AVAILABLE = "Online payment is not available"
 

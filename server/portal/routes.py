@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from server.portal import assets, auth, files, pages, payments, preview, quotes, requests
+from server.portal import (
+    assets,
+    auth,
+    files,
+    pages,
+    payment_webhooks,
+    payments,
+    preview,
+    quotes,
+    requests,
+)
 from server.portal.deps import portal_workspace
 
 # Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
@@ -15,4 +25,7 @@ for module in (auth, pages, quotes, files, requests, payments):
 router = APIRouter(prefix="/p/{slug}", include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(preview.router)
+# Provider webhooks keep working while a portal is switched back to coming soon: a payment
+# the provider already took must still be recorded.
+router.include_router(payment_webhooks.router)
 router.include_router(guarded)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from server.app import create_app
 from server.db import migrate
-from server.db.models import AuditEvent, Invoice, OutboxEmail, Payment, ProviderEvent
+from server.db.models import AuditEvent, Invoice, OutboxEmail, Payment, ProviderEvent, Workspace
 from server.settings import Settings
 from tests.server.conftest import Server
 from tests.server.test_payments_races import at_once, tab
@@ -279,3 +279,23 @@ def test_a_webhook_on_the_sandbox_server_is_refused(
             headers={"Stripe-Signature": sign(body)},
         )
     assert r.status_code == 503
+
+
+def test_webhook_still_applies_while_portal_is_coming_soon(
+    stripe_server: Server, sws: TestWorkspace, payer: Payer, fake: FakeStripe
+) -> None:
+    inv_id = add_invoice(stripe_server.sessionmaker, payer, 4_200)
+    sid = to_stripe(payer, fake, inv_id)
+    fake.complete(sid)
+    with stripe_server.sessionmaker() as s:
+        ws_row = s.get(Workspace, sws.id)
+        assert ws_row is not None
+        ws_row.portal_status = "coming_soon"
+        s.commit()
+    # Customers now see the coming-soon page...
+    assert "coming soon" in payer.client.get(f"{payer.base}/").text.lower()
+    # ...but the money Stripe already took is still recorded.
+    with httpx.Client(base_url=stripe_server.url, timeout=30) as stripe_client:
+        r = fake.deliver(stripe_client, hook(payer), fake.event(sid))
+    assert r.status_code == 200 and r.json()["outcome"] == "processed"
+    assert counts(stripe_server, inv_id) == ("paid", 0, 1, 1)
