@@ -32,10 +32,11 @@ from server.demo import names
 from server.demo.access import STATES, give_access, summarise
 from server.demo.bulk import Batch, IdPool, record_feed
 from server.demo.context import SeedContext, Staff
+from server.demo.documents import add_document, add_photo
 from server.demo.files import demo_files
 from server.demo.people import CustomerDraft, make_customer
 from server.demo.report import describe
-from server.demo.work import add_document, add_invoice, add_job, add_photo, add_quote, add_request
+from server.demo.work import add_invoice, add_job, add_quote, add_request
 from server.domain import staff as staff_service
 from server.domain.audit import SYSTEM, record_event
 from server.domain.changes import record_change

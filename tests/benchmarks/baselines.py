@@ -1,102 +1,76 @@
 """Bare baselines: the same rows the API serves, read with hand-written SQL through the driver.
 
-No web framework, no ORM, no SQLAlchemy: a DBAPI cursor (sqlite3 or psycopg), the SQL a
-careful person would write for the same answer, and for the feed orjson encoding. The API
+No web framework, no ORM, no SQLAlchemy at measuring time: a DBAPI cursor (sqlite3 or
+psycopg) and, for search, the SQL the list itself issues; for the feed, the SELECTs a careful
+person would write for the same rows, and orjson encoding. The API
 is then judged by how close it comes to this floor on the same machine in the same run.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
 
 import orjson
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
-from server.db.base import utcnow
+from server.db.engine import make_engine
 from server.domain.changes_compact import COMPACT
-from server.domain.customers import ROW_COLUMNS, search_terms
+from server.domain.customers import list_customers
 from tests.benchmarks.harness import LiveServer
-
-_STATUS_SQL = {
-    "invited": "access_status = 'invited' AND access_invite_expires_at > {now}",
-    "invite_expired": "access_status = 'invited' AND "
-    "(access_invite_expires_at IS NULL OR access_invite_expires_at <= {now})",
-    "active": "access_status = 'active' AND "
-    "(access_locked_until IS NULL OR access_locked_until <= {now})",
-    "locked": "access_status = 'active' AND access_locked_until > {now}",
-}
-
-
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class BareSearch:
-    """One page of the customer list (and its count) straight from the database."""
+    """The very SQL the customer list runs for a query, replayed through the driver.
+
+    The statements are captured once from ``list_customers`` itself (so the baseline always
+    matches what the API asks of the database), then executed as plain DBAPI calls: what is
+    left of the API's time on top is HTTP, authentication, the framework and serialisation.
+    """
 
     def __init__(self, srv: LiveServer) -> None:
         self.srv = srv
         self.conn = srv.driver()
-        self.sqlite = srv.backend == "sqlite"
-        self.mark = "?" if self.sqlite else "%s"
-        self.columns = ", ".join(c.name for c in ROW_COLUMNS)
-        cur = self.conn.cursor()
-        if self.sqlite:
-            cur.execute("SELECT 1 FROM sqlite_master WHERE name = 'customer_fts'")
-            self.fts = cur.fetchone() is not None
-        else:
-            self.fts = False
+        self.engine = make_engine(srv.database_url, pool_size=1)
+        self.captured: dict[tuple[str | None, str | None], list[tuple[str, Any]]] = {}
 
-    def _now(self) -> Any:
-        now: datetime = utcnow()
-        # SQLite holds timestamps as text in this layout; PostgreSQL takes the datetime.
-        return now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else now
+    def _capture(self, q: str | None, status: str | None) -> list[tuple[str, Any]]:
+        statements: list[tuple[str, Any]] = []
 
-    def page(self, q: str | None, status: str | None, limit: int = 50) -> tuple[list[int], int]:
+        def grab(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and "sqlite_master" not in statement:
+                statements.append((statement, parameters))
+
+        event.listen(self.engine, "before_cursor_execute", grab)
+        try:
+            with Session(self.engine) as session:
+                list_customers(session, self.srv.workspace_id, q=q, portal_status=status)
+        finally:
+            event.remove(self.engine, "before_cursor_execute", grab)
+        return statements
+
+    def page(self, q: str | None, status: str | None) -> tuple[list[int], int]:
         """Ids of the first page in name order, and how many match in all."""
-        m = self.mark
-        terms = search_terms(q)
-        where: list[str] = []
-        params: list[Any] = []
-        long_terms = [t for t in terms if len(t) >= 3]
-        if self.fts and long_terms:
-            where += [
-                "workspace_id + 0 = " + m,
-                f"id IN (SELECT rowid FROM customer_fts WHERE customer_fts MATCH {m})",
-            ]
-            params += [self.srv.workspace_id, " AND ".join(f'"{t}"' for t in long_terms)]
-            terms = [t for t in terms if len(t) < 3]
-        else:
-            where.append("workspace_id = " + m)
-            params.append(self.srv.workspace_id)
-        for t in terms:
-            where.append(f"search_text LIKE {m} ESCAPE '\\'")
-            params.append(_like(t))
-        if status in _STATUS_SQL:
-            sql = _STATUS_SQL[status]
-            where.append(sql.format(now=m))
-            params += [self._now()] * sql.count("{now}")
-        elif status:
-            where.append("access_status = " + m)
-            params.append(status)
-        cond = " AND ".join(where)
-        order = "sort_name || ''" if search_terms(q) and not self.sqlite else "sort_name"
+        key = (q, status)
+        if key not in self.captured:
+            self.captured[key] = self._capture(q, status)
         cur = self.conn.cursor()
-        cur.execute(f"SELECT count(*) FROM customer WHERE {cond}", params)
-        count = cur.fetchone()[0]
-        cur.execute(
-            f"SELECT {self.columns} FROM customer WHERE {cond} "
-            f"ORDER BY {order}, id LIMIT {limit + 1}",
-            params,
-        )
-        rows = cur.fetchall()
-        return [r[0] for r in rows[:limit]], count
+        count, ids = -1, []
+        for statement, parameters in self.captured[key]:
+            cur.execute(statement, parameters)
+            rows = cur.fetchall()
+            if "count(" in statement.lower():
+                count = rows[0][0]
+            else:
+                ids = [r[0] for r in rows[:50]]
+        return ids, count
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connections."""
         self.conn.close()
+        self.engine.dispose()
 
 
 class BareChanges:
