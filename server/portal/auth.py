@@ -141,23 +141,66 @@ def _link_gone(request: Request, ws: PortalWorkspace, kind: str) -> Response:
     return render(request, "portal/link_gone.html", ctx, status=410, kind=kind)
 
 
-@router.get("/invite/{token}")
-def invite_page(request: Request, ws: PortalWorkspace, db: DB, token: str) -> Response:
-    """Choose a password from an invitation link."""
-    found = portal_links.find_invite(db, ws, token)
+# An invite link and a reset link lead to the same "choose a password" page; only the token
+# table, the landing page and the wording differ.
+_LINK_KINDS = {
+    "invite": (portal_links.find_invite, portal_links.accept_invite, "?welcome=1"),
+    "reset": (portal_links.find_reset, portal_links.complete_reset, "?password_changed=1"),
+}
+
+
+def _password_page(
+    request: Request, ws: PortalWorkspace, db: DB, kind: str, token: str, error: str | None = None
+) -> Response:
+    find, _, _ = _LINK_KINDS[kind]
+    found = find(db, ws, token)
     if found is None:
-        return _link_gone(request, ws, "invite")
+        return _link_gone(request, ws, kind)
     _, account, contact = found
     return render(
         request,
         "portal/set_password.html",
         public_context(request, ws),
-        kind="invite",
+        status=200 if error is None else 422,
+        kind=kind,
         contact_name=contact.name,
         email=account.email_normalized,
-        error=None,
-        action=f"/p/{ws.slug}/invite/{token}",
+        error=error,
+        action=f"/p/{ws.slug}/{kind}/{token}",
     )
+
+
+def _set_password(
+    request: Request,
+    ws: PortalWorkspace,
+    db: DB,
+    kind: str,
+    token: str,
+    password: str,
+    confirm: str,
+) -> Response:
+    _, complete, landing = _LINK_KINDS[kind]
+    try:
+        opened = complete(
+            db,
+            ws,
+            token,
+            password,
+            confirm,
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except Gone:
+        return _link_gone(request, ws, kind)
+    except Invalid as exc:
+        return _password_page(request, ws, db, kind, token, exc.detail)
+    return _signed_in(request, ws.slug, opened, f"/p/{ws.slug}/{landing}")
+
+
+@router.get("/invite/{token}")
+def invite_page(request: Request, ws: PortalWorkspace, db: DB, token: str) -> Response:
+    """Choose a password from an invitation link."""
+    return _password_page(request, ws, db, "invite", token)
 
 
 @router.post("/invite/{token}")
@@ -171,53 +214,13 @@ def accept_invite(
     confirm: Password = "",
 ) -> Response:
     """Set the first password and sign in."""
-    try:
-        opened = portal_links.accept_invite(
-            db,
-            ws,
-            token,
-            password,
-            confirm,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
-        )
-    except Gone:
-        return _link_gone(request, ws, "invite")
-    except Invalid as exc:
-        found = portal_links.find_invite(db, ws, token)
-        if found is None:
-            return _link_gone(request, ws, "invite")
-        return render(
-            request,
-            "portal/set_password.html",
-            public_context(request, ws),
-            status=422,
-            kind="invite",
-            contact_name=found[2].name,
-            email=found[1].email_normalized,
-            error=exc.detail,
-            action=f"/p/{ws.slug}/invite/{token}",
-        )
-    return _signed_in(request, ws.slug, opened, f"/p/{ws.slug}/?welcome=1")
+    return _set_password(request, ws, db, "invite", token, password, confirm)
 
 
 @router.get("/reset/{token}")
 def reset_page(request: Request, ws: PortalWorkspace, db: DB, token: str) -> Response:
     """Choose a new password from a reset link."""
-    found = portal_links.find_reset(db, ws, token)
-    if found is None:
-        return _link_gone(request, ws, "reset")
-    _, account, contact = found
-    return render(
-        request,
-        "portal/set_password.html",
-        public_context(request, ws),
-        kind="reset",
-        contact_name=contact.name,
-        email=account.email_normalized,
-        error=None,
-        action=f"/p/{ws.slug}/reset/{token}",
-    )
+    return _password_page(request, ws, db, "reset", token)
 
 
 @router.post("/reset/{token}")
@@ -231,34 +234,7 @@ def reset(
     confirm: Password = "",
 ) -> Response:
     """Store the new password, end every other session, and sign in."""
-    try:
-        opened = portal_links.complete_reset(
-            db,
-            ws,
-            token,
-            password,
-            confirm,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
-        )
-    except Gone:
-        return _link_gone(request, ws, "reset")
-    except Invalid as exc:
-        found = portal_links.find_reset(db, ws, token)
-        if found is None:
-            return _link_gone(request, ws, "reset")
-        return render(
-            request,
-            "portal/set_password.html",
-            public_context(request, ws),
-            status=422,
-            kind="reset",
-            contact_name=found[2].name,
-            email=found[1].email_normalized,
-            error=exc.detail,
-            action=f"/p/{ws.slug}/reset/{token}",
-        )
-    return _signed_in(request, ws.slug, opened, f"/p/{ws.slug}/?password_changed=1")
+    return _set_password(request, ws, db, "reset", token, password, confirm)
 
 
 @router.get("/account/password")
