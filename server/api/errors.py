@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -45,7 +46,9 @@ def _field_message(err: dict[str, Any]) -> tuple[str, str]:
 async def _respond(request: Request, status: int, detail: str, errors: dict[str, str]) -> Response:
     renderer: HtmlRenderer | None = getattr(request.app.state, "html_error_renderer", None)
     if renderer is not None and request.url.path.startswith("/p/"):
-        result = renderer(request, status, detail)
+        # The renderer reads the database: never on the event loop (on SQLite it would wait
+        # for a lock whose holder needs the loop to finish).
+        result = await run_in_threadpool(renderer, request, status, detail)
         return await result if isinstance(result, Awaitable) else result
     body: dict[str, Any] = {"detail": detail, "errors": errors}
     rid = getattr(request.state, "request_id", None)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from server.api.deps import DB
 from server.domain import service_requests
 from server.domain.errors import Conflict, DomainError, Invalid, NotFound
 from server.domain.portal_view_models import MISSING
-from server.domain.service_requests import RequestForm
+from server.domain.service_requests import MAX_PHOTOS, RequestForm
 from server.domain.uploads import CleanFile, clean_image
 from server.portal.deps import Customer, CustomerContext, CustomerForm
 from server.portal.render import render
@@ -58,31 +60,44 @@ async def send_request(request: Request, ctx: CustomerForm, db: DB) -> Response:
         address_id=int(address_raw) if address_raw.isdigit() else None,
         preferred_times=str(data.get("preferred_times") or "")[:600],
     )
-    settings = request.app.state.settings
     uploads = [u for u in data.getlist("photos") if isinstance(u, UploadFile) and u.filename]
+    limit = request.app.state.settings.max_upload_bytes
+    raw = [(u.filename or "photo", await u.read(limit + 1)) for u in uploads[: MAX_PHOTOS + 1]]
+    # Re-encoding images and the database work run off the event loop.
+    return await run_in_threadpool(_submit, request, ctx, db, form, raw, len(uploads))
+
+
+def _submit(
+    request: Request,
+    ctx: CustomerContext,
+    db: Session,
+    form: RequestForm,
+    raw: list[tuple[str, bytes]],
+    count: int,
+) -> Response:
+    settings = request.app.state.settings
     photos: list[CleanFile] = []
     errors: dict[str, str] = {}
-    for upload in uploads[: service_requests.MAX_PHOTOS + 1]:
-        raw = await upload.read(settings.max_upload_bytes + 1)
+    for filename, content in raw:
         try:
             photos.append(
                 clean_image(
-                    raw,
+                    content,
                     max_bytes=settings.max_upload_bytes,
                     max_pixels=settings.max_image_pixels,
                 )
             )
         except DomainError as exc:
-            errors["photos"] = f"{upload.filename}: {exc.detail}"
+            errors["photos"] = f"{filename}: {exc.detail}"
             break
-    if len(uploads) > service_requests.MAX_PHOTOS:
-        errors["photos"] = f"Add at most {service_requests.MAX_PHOTOS} photos."
+    if count > MAX_PHOTOS:
+        errors["photos"] = f"Add at most {MAX_PHOTOS} photos."
     try:
         if errors:
             raise Invalid("Some details need attention.", errors=errors)
         sent = service_requests.submit(db, ctx.scope, ctx.actor, form, photos)
     except Invalid as exc:
-        merged = {**service_requests.check(db, ctx.scope, form, len(uploads)), **exc.errors}
+        merged = {**service_requests.check(db, ctx.scope, form, count), **exc.errors}
         return _form_page(request, ctx, db, status=422, form=form, errors=merged)
     except Conflict:
         raise NotFound(MISSING) from None
