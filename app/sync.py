@@ -195,7 +195,15 @@ class SyncEngine:
             try:
                 self.requests += 1
                 raw = await self.api.changes_raw(cursor, self.page_size)
-            except CursorExpired:
+            except CursorExpired as exc:
+                if resync and cursor != "0":
+                    # The server refused a cursor it handed out during this very snapshot;
+                    # starting over would loop forever, so give up until the next attempt.
+                    raise ApiError(
+                        "The server could not hand over a full copy of the data. The console "
+                        "keeps the data it has and tries again later.",
+                        exc.status,
+                    ) from exc
                 log.info("cursor %s is too old; starting a full resync", cursor)
                 await loop.run_in_executor(self._writer, self.cache.begin_resync)
                 resync, expected = True, self.cache.customer_count() or None
