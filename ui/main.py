@@ -19,7 +19,7 @@ from app.api_client import make_http_client
 from app.config import Config
 from ui.console import Console
 from ui.main_window import MainWindow
-from ui.resources import icon, stylesheet
+from ui.resources import icon
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,6 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Toolbag Portal")
     app.setOrganizationName("ToolbagCRM")
     app.setWindowIcon(icon("app"))
-    app.setStyleSheet(stylesheet())
     # We end the loop ourselves after cleanup; Qt must not quit when the window closes.
     app.setQuitOnLastWindowClosed(False)
     log.info("console starting")

@@ -25,7 +25,7 @@ from app.session import StaffSession
 from ui.context import PanelContext
 from ui.panels import PANELS, PanelSpec
 from ui.panels.coming_soon import ComingSoonPanel
-from ui.resources import icon
+from ui.resources import icon, stylesheet
 from ui.widgets.banner import Banner
 from ui.widgets.start_page import StartPage
 
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self.qsettings = qsettings
         self.setWindowTitle("Toolbag Portal")
         self.setWindowIcon(icon("app"))
+        self.setStyleSheet(stylesheet())
         self.context: PanelContext | None = None
         self.panels: dict[str, QWidget] = {}
         self._build()
@@ -99,7 +100,7 @@ class MainWindow(QMainWindow):
         self.sign_out_action = QAction("&Sign out", self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.triggered.connect(self.close)
         for action in (self.connect_action, self.local_action, self.open_portal_action):
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
         self.sync_action = QAction("&Sync now", self)
-        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.sync_requested)
         view_menu.addAction(self.sync_action)
         help_menu = bar.addMenu("&Help")

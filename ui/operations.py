@@ -68,7 +68,8 @@ class Operations(QObject):
             self._cancellable.add(task)
         if key is not None:
             self._keyed[key] = task
-        task.add_done_callback(lambda t: self._done(t, key))
+        # A task cancelled before its first step never starts ``coro``: close it then.
+        task.add_done_callback(lambda t: self._done(t, key, coro))
         self.busy.emit(label)
         return task
 
@@ -123,7 +124,10 @@ class Operations(QObject):
             self.report(exc, retry)
             return None
 
-    def _done(self, task: asyncio.Task[Any], key: str | None) -> None:
+    def _done(
+        self, task: asyncio.Task[Any], key: str | None, coro: Coroutine[Any, Any, Any]
+    ) -> None:
+        coro.close()
         self._tasks.discard(task)
         self._cancellable.discard(task)
         self._labels.pop(task, None)

@@ -1,0 +1,29 @@
+"""Console UI tests: offscreen Qt, async tests on a qasync loop, a live server, a keyring."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import PySide6.QtWidgets as QtW
+import qasync
+
+from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
+    coming_soon_ws,
+    console_home,
+    live,
+    memory_keyring,
+    ws,
+)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Async tests here run on a qasync loop, as the console does."""
+
+    def factory():
+        app = QtW.QApplication.instance() or QtW.QApplication([])
+        return qasync.QEventLoop(app)
+
+    return {"qasync": factory}
