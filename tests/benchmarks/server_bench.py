@@ -145,8 +145,14 @@ def bench_changes(report: Report, srv: LiveServer) -> None:
     bare = BareChanges(srv, PAGE)
     _api_feed(srv, pages=3)  # warm both paths: caches, prepared statements
     bare.read(pages=3)
-    api_rows, api_s = _api_feed(srv)
-    bare_rows, bare_s = bare.read()
+    # Best of two alternating passes each: the machine may be shared, and a pass that
+    # another process slowed down says little about either path.
+    api_runs, bare_runs = [], []
+    for _ in range(2):
+        api_runs.append(_api_feed(srv))
+        bare_runs.append(bare.read())
+    api_rows, api_s = min(api_runs, key=lambda r: r[1])
+    bare_rows, bare_s = min(bare_runs, key=lambda r: r[1])
     bare.close()
     if api_rows != bare_rows:
         report(f"feed rows differ: API {api_rows:,}, bare {bare_rows:,}")
