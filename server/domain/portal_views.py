@@ -7,7 +7,10 @@ customer; anything else is the same NotFound as a missing row.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from server.db.models import (
@@ -41,16 +44,55 @@ def _job_label(policy: VisibilityPolicy, job: Job | None) -> str | None:
     return "A job"
 
 
+class JobFields(Protocol):
+    """What a job view is made from: a ``Job`` row, or a result row of the same columns."""
+
+    id: int
+    number: str
+    title: str
+    description: str | None
+    internal_status: str
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    technician_name: str | None
+    internal_notes: str | None
+    completed_at: datetime | None
+
+
+# The columns a job view reads: lists load these as plain rows, not ORM objects, because
+# building 50 Job and Address objects was most of the home page's time.
+_JOB_COLUMNS = (
+    Job.id,
+    Job.number,
+    Job.title,
+    Job.description,
+    Job.internal_status,
+    Job.scheduled_start,
+    Job.scheduled_end,
+    Job.technician_name,
+    Job.internal_notes,
+    Job.completed_at,
+)
+_ADDRESS_COLUMNS = (Address.line1, Address.line2, Address.city, Address.region, Address.postcode)
+
+
+def _job_fields(policy: VisibilityPolicy) -> dict[str, bool]:
+    return {f: policy.shows("jobs", f) for f in policy.fields["jobs"]}
+
+
 def job_view(
     scope: Scope,
-    job: Job,
-    address: Address | None,
+    job: JobFields,
+    address: str | None,
     photos: list[PhotoView] | None = None,
     documents: list[DocumentView] | None = None,
+    *,
+    shown: dict[str, bool] | None = None,
 ) -> JobView:
-    """One job through the policy."""
+    """One job through the policy (``address`` on one line; ``shown`` the policy's job
+    fields, when the caller already worked them out for a whole list)."""
     p = scope.policy
-    shown = {f: p.shows("jobs", f) for f in p.fields["jobs"]}
+    shown = shown or _job_fields(p)
     title = job.title if shown["title"] else None
     number = job.number if shown["number"] else None
     return JobView(
@@ -62,7 +104,7 @@ def job_view(
         status=p.label(job.internal_status) if shown["status"] else None,
         scheduled_start=job.scheduled_start if shown["scheduled_time"] else None,
         scheduled_end=job.scheduled_end if shown["scheduled_time"] else None,
-        address=address.one_line() if shown["address"] and address else None,
+        address=address if shown["address"] else None,
         technician=job.technician_name if shown["technician_name"] else None,
         notes=job.internal_notes if shown["internal_notes"] else None,
         completed_at=job.completed_at if shown["completed_at"] else None,
@@ -72,35 +114,54 @@ def job_view(
     )
 
 
-def _jobs_query(scope: Scope):  # type: ignore[no-untyped-def]
-    return (
-        select(Job, Address)
-        .outerjoin(Address, Address.id == Job.address_id)
-        .where(Job.workspace_id == scope.workspace_id, Job.customer_id == scope.customer_id)
-    )
+def _owned(scope: Scope) -> tuple[ColumnElement[bool], ...]:
+    return Job.workspace_id == scope.workspace_id, Job.customer_id == scope.customer_id
+
+
+_AT_ADDRESS = Address.id == Job.address_id
+
+
+def _one_line(*parts: str | None) -> str | None:
+    """An address's columns on one line, as ``Address.one_line`` writes it."""
+    return ", ".join(p for p in parts if p) or None
 
 
 def list_jobs(db: Session, scope: Scope, *, active_only: bool = False) -> list[JobView]:
     """The customer's jobs, newest first; empty when the jobs section is hidden."""
     if not scope.policy.shows("jobs"):
         return []
-    stmt = _jobs_query(scope).order_by(Job.scheduled_start.desc(), Job.id.desc())
+    stmt = (
+        select(*_JOB_COLUMNS, *_ADDRESS_COLUMNS)
+        .outerjoin(Address, _AT_ADDRESS)
+        .where(*_owned(scope))
+        .order_by(Job.scheduled_start.desc(), Job.id.desc())
+    )
     if active_only:
         stmt = stmt.where(Job.internal_status.in_(ACTIVE_JOB_STATUSES))
-    return [job_view(scope, job, address) for job, address in db.execute(stmt)]
+    shown = _job_fields(scope.policy)
+    return [
+        job_view(
+            scope,
+            row,
+            _one_line(row.line1, row.line2, row.city, row.region, row.postcode),
+            shown=shown,
+        )
+        for row in db.execute(stmt)
+    ]
 
 
 def job_detail(db: Session, scope: Scope, job_id: int) -> JobView:
     """One job with its shared photos and documents (when the policy links them to jobs)."""
     if not scope.policy.shows("jobs"):
         raise NotFound(MISSING)
-    found = db.execute(_jobs_query(scope).where(Job.id == job_id)).one_or_none()
+    stmt = select(Job, Address).outerjoin(Address, _AT_ADDRESS).where(*_owned(scope))
+    found = db.execute(stmt.where(Job.id == job_id)).one_or_none()
     if found is None:
         raise NotFound(MISSING)
     job, address = found
     photos = list_photos(db, scope, job_id=job.id) if _linked(scope, "photos") else []
     docs = list_documents(db, scope, job_id=job.id) if _linked(scope, "documents") else []
-    return job_view(scope, job, address, photos, docs)
+    return job_view(scope, job, address.one_line() if address else None, photos, docs)
 
 
 def _linked(scope: Scope, section: str) -> bool:
