@@ -181,11 +181,12 @@ class MainWindow(QMainWindow):
         self.work_label.setText(label if total < 0 else f"{label}: {done:,} of {total:,}")
         if total < 0 and done:
             self.work_label.setText(f"{label}: {done:,}")
-        self.work_bar.setRange(0, max(total, 0))
+        # A bar only when the total is known: a busy-indicator bar adds nothing to a growing count.
         if total > 0:
+            self.work_bar.setRange(0, total)
             self.work_bar.setValue(min(done, total))
-        for widget in (self.work_label, self.work_bar):
-            widget.show()
+        self.work_bar.setVisible(total > 0)
+        self.work_label.show()
         self.cancel_button.setVisible(cancellable)
 
     def hide_work(self) -> None:

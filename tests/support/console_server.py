@@ -134,3 +134,65 @@ def expire_cursors(factory: sessionmaker[Session], workspace_id: int) -> None:
             update(Workspace).where(Workspace.id == workspace_id).values(changes_horizon=top or 1)
         )
         session.commit()
+
+
+@dataclass
+class ServerProcess:
+    """A ``portal-server serve`` child process on a SQLite file the test can also write."""
+
+    url: str
+    sessionmaker: sessionmaker[Session]
+
+
+@contextlib.contextmanager
+def server_process(folder: Path) -> Iterator[ServerProcess]:
+    """Serve ``folder``'s database from another process (no GIL shared with the test)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from server.db.engine import make_engine, make_sessionmaker
+
+    port = free_port()
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--data-dir",
+            str(folder),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server process did not start")
+            time.sleep(0.1)
+        engine = make_engine(f"sqlite:///{(folder / 'portal.sqlite3').resolve()}")
+        yield ServerProcess(url, make_sessionmaker(engine))
+        engine.dispose()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
