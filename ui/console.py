@@ -18,19 +18,20 @@ from app.cache import Cache
 from app.config import Config
 from app.credentials import CredentialStore
 from app.errors import ApiError, AuthExpired
-from app.local_server import LocalServer, LocalServerError
+from app.local_server import LocalServer
 from app.session import StaffSession
 from app.sync import SyncEngine, SyncState
 from ui.context import PanelContext
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.connect import ConnectDialog, SignedIn, ask_sign_in
+from ui.local_workspace import LocalWorkspace
 from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
 
 log = logging.getLogger(__name__)
 
 
-class Console(QObject):
+class Console(LocalWorkspace, QObject):
     """Everything between the window and app/: workspace lifecycle, sign-in, sync, errors."""
 
     def __init__(
@@ -50,7 +51,7 @@ class Console(QObject):
         self.qsettings = qsettings
         self.credentials = credentials or CredentialStore()
         self.ops = Operations(self)
-        self.local = local
+        self.local: LocalServer | None = local
         self.api: ApiClient | None = None
         self.session: StaffSession | None = None
         self.cache: Cache | None = None
@@ -116,78 +117,6 @@ class Console(QObject):
                 )
                 return
         await self.connect_interactive(server_url=url, email=email)
-
-    async def open_local(self) -> None:
-        """Start (or reuse) the embedded local portal server and open its workspace."""
-        await self.close_session()
-        if self.local is None:
-            self.local = LocalServer(
-                paths.local_server_dir(),
-                paths.log_dir() / "local-server.log",
-                demo_customers=self.config.local_demo_customers,
-            )
-        self.window.show_start("Starting the local workspace…")
-        try:
-            if self.local.alive:
-                token = await self.local.issue_token()
-            else:
-                token = await self.local.start(progress=self.window.show_start)
-        except LocalServerError as exc:
-            self.window.show_start(
-                exc.message,
-                busy=False,
-                primary=(
-                    "Try again",
-                    lambda: self.ops.run(self.open_local, label="Local workspace"),
-                ),
-                secondary=("Connect to a server…", self.window.connect_requested.emit),
-            )
-            return
-        self.local.watch(self._local_died)
-        self.window.server_banner.hide()
-        if self.config.server_url:
-            self.config.set("server_url", "")
-        await self.open_session(self.local.url, self.local.owner_email, token, source="local")
-
-    def _local_died(self, code: int | None) -> None:
-        self.window.server_banner.show_message(
-            f"The local workspace stopped unexpectedly (exit code {code}). Your data is safe on "
-            "this computer; the console shows what it last saw.",
-            kind="error",
-            icon_name="warning",
-            closable=False,
-            actions={"Restart it": lambda: self.ops.run(self.restart_local, label="Restarting")},
-        )
-
-    async def restart_local(self) -> None:
-        """Start the local server again and continue with the same panels."""
-        assert self.local is not None
-        self.window.server_banner.show_message(
-            "Restarting the local workspace…", kind="info", closable=False
-        )
-        try:
-            token = await self.local.start()
-        except LocalServerError as exc:
-            self._local_died(None)
-            self.window.show_error(exc.message)
-            return
-        self.local.watch(self._local_died)
-        self.window.server_banner.hide()
-        if self.api is not None:
-            self.api.base_url = self.local.url
-            self.api.token = token
-        if self.sync is not None:
-            self.sync.wake()
-
-    @property
-    def is_local(self) -> bool:
-        """The open workspace is the embedded one."""
-        return (
-            self.local is not None
-            and self.api is not None
-            and self.local.port is not None
-            and self.api.base_url == self.local.url
-        )
 
     # -- sessions --------------------------------------------------------------------------
 

@@ -203,3 +203,22 @@ async def test_newer_task_with_the_same_key_cancels_the_older(shell):
     await asyncio.sleep(0)
     assert first.cancelled()
     await shell.close()
+
+
+async def test_no_server_configured_opens_the_seeded_local_workspace(shell):
+    c, w = shell.console, shell.window
+    shell.config.set("local_demo_customers", 30)
+    await c.start(None)
+    await until(lambda: c.last_sync is not None, within=60)
+    assert c.is_local and c.session.role == "owner"
+    assert w.server_label.text() == "Local workspace"
+    assert not w.sign_out_action.isEnabled() and "by itself" in w.sign_out_action.toolTip()
+    assert c.cache.customer_count() == 30
+    assert c.session.portal_url.startswith(c.local.url)
+    pid = c.local.process.pid
+    await shell.close()
+    assert c.local.process is None
+    with pytest.raises(ProcessLookupError):
+        import os
+
+        os.kill(pid, 0)
