@@ -28,11 +28,15 @@ serve: setup
 	$(BIN)/python -m server.cli local
 
 ## Every test: server (SQLite and PostgreSQL), console core, console UI, WebEngine preview, real browser.
+## A line whose folder or marker has no tests yet passes (pytest exit code 5: none collected).
+PYTEST := $(BIN)/python -m pytest
+ALLOW_EMPTY := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
 test: setup
-	$(BIN)/python -m pytest tests/server tests/app
-	$(BIN)/python -m pytest tests/ui -m "not webengine"
-	$(BIN)/python -m pytest tests -m webengine
-	$(BIN)/python -m pytest tests/e2e
+	$(PYTEST) tests/server tests/app; $(ALLOW_EMPTY)
+	$(PYTEST) tests/ui -m "not webengine"; $(ALLOW_EMPTY)
+	$(PYTEST) tests -m webengine; $(ALLOW_EMPTY)
+	if [ -d tests/e2e ]; then $(PYTEST) tests/e2e; $(ALLOW_EMPTY); fi
 
 test-server: setup
 	$(BIN)/python -m pytest tests/server
