@@ -32,7 +32,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    # No server-side prepared statements: after five runs psycopg would prepare, and PostgreSQL
+    # may then pick one generic plan for every search term (seen: 50 ms -> 363 ms for "jo").
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None},
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
