@@ -1,0 +1,144 @@
+"""The office console: cold start, full and incremental sync, memory, at 100,000 customers.
+
+Each figure is measured against a baseline from the same run: a bare PySide6 window (start
+and memory), and plain httpx downloading the very same pages of the changes feed (sync).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app import paths
+from app.api_client import ApiClient, make_http_client
+from app.cache import Cache
+from app.sync import SyncEngine
+from server.db.engine import make_engine, make_sessionmaker
+from server.demo.seed import staff_email
+from tests.benchmarks import harness
+from tests.benchmarks.report import Report
+from tests.support.console_server import rename_customer
+
+PAGE = 5000
+
+
+class RecordingApi(ApiClient):
+    """An API client that remembers every changes cursor it asked for."""
+
+    cursors: list[str]
+
+    async def changes_raw(self, since: str | int, limit: int) -> bytes:
+        self.cursors.append(str(since))
+        return await super().changes_raw(since, limit)
+
+
+async def full_sync(srv: harness.LiveServer) -> tuple[float, list[str], SyncEngine]:
+    """Sync everything into a fresh cache; returns seconds, cursors used and the engine."""
+    cache = Cache(paths.cache_file(srv.url, srv.workspace_id))
+    http = make_http_client(120)
+    api = RecordingApi(srv.url, http, srv.token)
+    api.cursors = []
+    engine = SyncEngine(api, cache, page_size=PAGE)
+    started = time.perf_counter()
+    await engine.sync_now()
+    return time.perf_counter() - started, api.cursors, engine
+
+
+def plain_download(srv: harness.LiveServer, cursors: list[str]) -> tuple[float, int]:
+    """The same requests with plain httpx, bytes read and thrown away."""
+    with srv.client() as client:
+        started = time.perf_counter()
+        size = sum(
+            len(client.get("/api/v1/changes", params={"since": c, "limit": PAGE}).content)
+            for c in cursors
+        )
+        return time.perf_counter() - started, size
+
+
+def start_child(*args: str) -> dict[str, float]:
+    """Spawn a start-up measurement process and read its JSON line."""
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.console_start", args[0], str(t0), *args[1:]],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+        timeout=300,
+    ).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def run(report: Report) -> None:
+    """Measure and record the console's figures."""
+    srv = harness.seeded_server("sqlite")
+    home = tempfile.mkdtemp(prefix="console-bench-")
+    os.environ[paths.ROOT_ENV] = home
+    report(f"{srv.customers:,} customers seeded; console folders in a temp dir")
+
+    loop = asyncio.new_event_loop()
+    try:
+        seconds, cursors, engine = loop.run_until_complete(full_sync(srv))
+        plain, size = plain_download(srv, cursors)
+        report.figure(
+            f"full sync, {srv.customers:,} customers "
+            f"({len(cursors)} requests, {size / 2**20:.0f} MiB)",
+            f"{seconds:.2f} s",
+            f"{plain:.2f} s plain httpx",
+            seconds / plain,
+            "<= 1.5x",
+            seconds / plain <= 1.5,
+        )
+        factory = make_sessionmaker(make_engine(srv.database_url))
+        row = engine.cache.customer_rows()[17]
+        rename_customer(factory, srv.workspace_id, row.id, "Benchmark Renamed Ltd")
+        before = engine.requests
+        loop.run_until_complete(engine.sync_now())
+        requests = engine.requests - before
+        renamed = engine.cache.get_customer(row.id)
+        assert renamed is not None and renamed.name == "Benchmark Renamed Ltd"
+        report.figure(
+            "incremental sync after one change",
+            f"{requests} request(s)",
+            "-",
+            None,
+            "<= 2 requests",
+            requests <= 2,
+        )
+        loop.run_until_complete(engine.api.http.aclose())
+        engine.cache.close()
+    finally:
+        loop.close()
+
+    bare = [start_child("bare") for _ in range(3)]
+    email = staff_email("owner", harness.SLUG)
+    full = [start_child("console", srv.url, email, srv.token) for _ in range(3)]
+    t_bare = statistics.median(b["seconds"] for b in bare)
+    t_full = statistics.median(f["seconds"] for f in full)
+    report.figure(
+        f"cold start to interactive window, {int(full[0]['rows']):,} cached customers",
+        f"{t_full:.2f} s",
+        f"{t_bare:.2f} s bare window",
+        t_full / t_bare,
+        "<= 4x",
+        t_full / t_bare <= 4,
+    )
+    m_bare = statistics.median(b["rss_mib"] for b in bare)
+    m_full = statistics.median(f["rss_mib"] for f in full)
+    report.figure(
+        f"resident memory, {int(full[0]['rows']):,} customers",
+        f"{m_full:.0f} MiB",
+        f"{m_bare:.0f} MiB bare window",
+        m_full / m_bare,
+        "<= +150 MiB",
+        m_full - m_bare <= 150,
+    )
+    Path(home).exists() and report(f"console data under {home}")

@@ -1,0 +1,88 @@
+"""A child process for the console benchmark: open a window and report when it is interactive.
+
+``python -m tests.benchmarks.console_start bare T0`` shows a bare QMainWindow;
+``... console T0 URL EMAIL TOKEN`` opens the console on a server whose cache is already
+filled (under TOOLBAG_CONSOLE_HOME) and waits until the Access table holds every cached row.
+Prints one JSON line: seconds since T0 (the parent's clock before it spawned us) and RSS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+
+def rss_mib() -> float:
+    """Resident memory of this process in MiB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _turn() -> None:
+    # One more pass of the event loop: the window has painted and answers input.
+    await asyncio.sleep(0.01)
+
+
+async def bare(t0: float) -> dict[str, float]:
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    window.resize(1200, 780)
+    window.show()
+    await _turn()
+    ready = time.time() - t0
+    await asyncio.sleep(1.0)
+    return {"seconds": ready, "rss_mib": rss_mib()}
+
+
+async def console(t0: float, url: str, email: str, token: str) -> dict[str, float]:
+    from PySide6.QtCore import QSettings
+
+    from app import paths
+    from app.api_client import make_http_client
+    from app.config import Config
+    from ui.console import Console
+    from ui.main_window import MainWindow
+
+    async with make_http_client() as http:
+        settings = QSettings(str(paths.config_dir() / "w.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.show()
+        c = Console(window, http, Config(), settings)
+        await c.open_session(url, email, token, source=url)
+        expected = c.cache.customer_count()
+        panel = window.panels["access"]
+        while panel.model.rowCount() < expected:  # noqa: ASYNC110  (polling a Qt model)
+            await asyncio.sleep(0.005)
+        await _turn()
+        ready = time.time() - t0
+        await asyncio.sleep(1.0)
+        result = {"seconds": ready, "rss_mib": rss_mib(), "rows": float(expected)}
+        await c.shutdown()
+    return result
+
+
+def main(argv: list[str]) -> None:
+    """Run one measurement and print it."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_API", "pyside6")  # qasync binds to PySide6 whatever the order
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    t0 = float(argv[1])
+    coro = bare(t0) if argv[0] == "bare" else console(t0, *argv[2:5])
+    result = asyncio.run(coro, loop_factory=qasync.QEventLoop)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
