@@ -73,7 +73,7 @@ def test_invite_to_sign_out(live: LiveServer, page: Page) -> None:
 
     page.get_by_role("link", name="Invoices", exact=True).click()
     check_page(page, "invoices")
-    page.get_by_role("link", name=re.compile("Invoice")).first.click()
+    page.get_by_role("link", name=re.compile(r"^Invoice ")).first.click()
     check_page(page, "invoice")
     page.get_by_role("link", name="Documents", exact=True).click()
     check_page(page, "documents")
