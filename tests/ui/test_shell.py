@@ -222,3 +222,25 @@ async def test_no_server_configured_opens_the_seeded_local_workspace(shell):
         import os
 
         os.kill(pid, 0)
+
+
+async def test_a_local_server_that_dies_is_reported_and_can_be_restarted(shell):
+    import os
+    import signal
+
+    c, w = shell.console, shell.window
+    shell.config.set("local_demo_customers", 30)
+    await c.start(None)
+    await until(lambda: c.last_sync is not None, within=60)
+    panel = w.panels["access"]
+    os.kill(c.local.process.pid, signal.SIGKILL)
+    await until(lambda: w.server_banner.isVisible())
+    assert "stopped unexpectedly" in w.server_banner.text.text()
+    assert c.cache.customer_count() == 30  # what it last saw stays readable
+    w.server_banner.buttons["Restart it"].click()
+    await until(lambda: not w.server_banner.isVisible(), within=60)
+    assert c.local.alive and w.panels["access"] is panel
+    c.last_sync = None
+    c.sync_now()
+    await until(lambda: c.last_sync is not None, within=30)
+    await shell.close()
