@@ -123,8 +123,18 @@ def run(report: Report) -> None:
     full = [start_child("console", srv.url, email, srv.token) for _ in range(3)]
     t_bare = statistics.median(b["seconds"] for b in bare)
     t_full = statistics.median(f["seconds"] for f in full)
+    t_open = statistics.median(f["interactive"] for f in full)
+    rows = int(full[0]["rows"])
     report.figure(
-        f"cold start to interactive window, {int(full[0]['rows']):,} cached customers",
+        f"cold start to interactive window, {rows:,} cached customers (rows still loading)",
+        f"{t_open:.2f} s",
+        f"{t_bare:.2f} s bare window",
+        t_open / t_bare,
+        "<= 4x",
+        t_open / t_bare <= 4,
+    )
+    report.figure(
+        f"cold start until all {rows:,} cached customers are listed and searchable",
         f"{t_full:.2f} s",
         f"{t_bare:.2f} s bare window",
         t_full / t_bare,
