@@ -244,3 +244,41 @@ async def test_a_local_server_that_dies_is_reported_and_can_be_restarted(shell):
     c.sync_now()
     await until(lambda: c.last_sync is not None, within=30)
     await shell.close()
+
+
+async def test_a_remembered_sign_in_opens_without_asking(shell, ws, memory_keyring):
+    c = shell.console
+    shell.config.set("server_url", ws.base_url)
+    shell.config.set("last_email", ws.emails["manager"])
+    c.credentials.save(ws.base_url, ws.emails["manager"], ws.tokens["manager"])
+    await c.start(None)
+    assert c._dialog is None and c.session.role == "manager"
+    await shell.close()
+
+
+async def test_a_stale_remembered_token_is_forgotten_and_the_dialog_asks(shell, ws, memory_keyring):
+    c = shell.console
+    shell.config.set("last_email", ws.emails["owner"])
+    c.credentials.save(ws.base_url, ws.emails["owner"], "revoked-long-ago")
+    task = c.ops.run(c.start(ws.base_url), label="Start")
+    await until(lambda: c._dialog is not None and c._dialog.isVisible())
+    assert c._dialog.url.text() == ws.base_url and c._dialog.email.text() == ws.emails["owner"]
+    assert memory_keyring.secrets == {}
+    c._dialog.reject()
+    await task
+    assert c.session is None and shell.window.start_page.primary.isVisible()
+    await shell.close()
+
+
+async def test_open_portal_and_about(shell, ws, monkeypatch):
+    from app import log_files
+
+    opened = []
+    monkeypatch.setattr("ui.console.QDesktopServices.openUrl", lambda url: opened.append(url))
+    await shell.open(ws, "owner")
+    shell.window.open_portal_action.trigger()
+    assert [u.toString() for u in opened] == [f"{ws.base_url}/p/{ws.slug}/"]
+    await shell.console.show_about()
+    text = shell.console._about.text.text()
+    assert str(log_files.log_file()) in text and "PySide6" in text and ws.base_url in text
+    await shell.close()
