@@ -137,6 +137,11 @@ class SyncEngine:
         if self._wake is not None:
             self._wake.set()
 
+    def report_offline(self, error: ApiError) -> None:
+        """Another request found the server unreachable: go offline now and check again."""
+        self._failed(error)
+        self.wake()
+
     async def sync_now(self) -> int:
         """Catch up with the server now; returns how many rows were written."""
         if self._lock is None:

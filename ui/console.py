@@ -78,11 +78,16 @@ class Console(LocalWorkspace, QObject):
         self.ops.idle.connect(self._maybe_hide_work)
         self.ops.failed.connect(self._show_failure)
         self.ops.auth_expired.connect(lambda _e: self.ops.run(self.reauthenticate, label="Sign in"))
-        self.ops.offline.connect(lambda e: self._on_sync_state(SyncState.OFFLINE, e.message))
+        self.ops.offline.connect(self._on_action_offline)
 
     def _show_failure(self, message: str, retry: CoroFactory | None) -> None:
         again = (lambda: self.ops.run(retry, label="Trying again")) if retry else None
         self.window.show_error(message, again)
+
+    def _on_action_offline(self, error: ApiError) -> None:
+        # The banner follows the sync engine, which checks at once and reconnects by itself.
+        if self.sync is not None:
+            self.sync.report_offline(error)
 
     def _maybe_hide_work(self) -> None:
         if self.sync is None or self.sync.state != SyncState.SYNCING:
