@@ -74,6 +74,7 @@ class SyncEngine:
         self._wake: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
         self._paused = False
+        self._written = 0
         # One thread: pages are written in order, and never two at once.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
 
@@ -191,39 +192,64 @@ class SyncEngine:
         self._wake.clear()
 
     async def _catch_up(self) -> int:
+        """Fetch pages until the feed has no more, writing each page while the next downloads.
+
+        Pages are written in order on the one writer thread, each with its own cursor, so
+        stopping at any point leaves a cache that agrees with its cursor.
+        """
         loop = asyncio.get_running_loop()
-        written = 0
+        self._written = 0
         resync = self.cache.resyncing
         expected = self.cache.customer_count() if resync else None
-        while True:
-            cursor = self.cache.cursor
-            try:
-                self.requests += 1
-                raw = await self.api.changes_raw(cursor, self.page_size)
-            except CursorExpired as exc:
-                if resync and cursor != "0":
-                    # The server refused a cursor it handed out during this very snapshot;
-                    # starting over would loop forever, so give up until the next attempt.
-                    raise ApiError(
-                        "The server could not hand over a full copy of the data. The console "
-                        "keeps the data it has and tries again later.",
-                        exc.status,
-                    ) from exc
-                log.info("cursor %s is too old; starting a full resync", cursor)
-                await loop.run_in_executor(self._writer, self.cache.begin_resync)
-                resync, expected = True, self.cache.customer_count() or None
-                continue
-            summary, has_more = await loop.run_in_executor(self._writer, self._write, raw)
-            written += summary.rows
-            if summary.rows or has_more:
-                self._set_state(SyncState.SYNCING)
-            self.cache.notify(summary)
-            if resync or has_more or written > summary.rows:
-                label = "Full resync" if resync else "Syncing"
-                self._progress(label, written, expected)
-            if not has_more:
-                return written
+        cursor = self.cache.cursor
+        writing: asyncio.Future[PageSummary] | None = None
+        try:
+            while True:
+                try:
+                    self.requests += 1
+                    raw = await self.api.changes_raw(cursor, self.page_size)
+                except CursorExpired as exc:
+                    if writing is not None:
+                        await self._finish(writing, resync, True, expected)
+                        writing = None
+                    if resync and cursor != "0":
+                        # The server refused a cursor it handed out during this very
+                        # snapshot; starting over would loop forever: give up until later.
+                        raise ApiError(
+                            "The server could not hand over a full copy of the data. The "
+                            "console keeps the data it has and tries again later.",
+                            exc.status,
+                        ) from exc
+                    log.info("cursor %s is too old; starting a full resync", cursor)
+                    await loop.run_in_executor(self._writer, self.cache.begin_resync)
+                    resync, expected = True, self.cache.customer_count() or None
+                    cursor = "0"
+                    continue
+                page: dict[str, Any] = await loop.run_in_executor(self._writer, orjson.loads, raw)
+                if writing is not None:
+                    await self._finish(writing, resync, True, expected)
+                has_more = bool(page.get("has_more"))
+                writing = loop.run_in_executor(self._writer, self.cache.write, page)
+                cursor = str(page["next_cursor"])
+                if not has_more:
+                    done, writing = writing, None
+                    await self._finish(done, resync, False, expected)
+                    return self._written
+        finally:
+            if writing is not None:  # stopped mid-way: let the page in progress land whole
+                await asyncio.shield(writing)
 
-    def _write(self, raw: bytes) -> tuple[PageSummary, bool]:
-        page: dict[str, Any] = orjson.loads(raw)
-        return self.cache.write(page), bool(page.get("has_more"))
+    async def _finish(
+        self,
+        writing: asyncio.Future[PageSummary],
+        resync: bool,
+        has_more: bool,
+        expected: int | None,
+    ) -> None:
+        summary = await writing
+        self._written += summary.rows
+        if summary.rows or has_more:
+            self._set_state(SyncState.SYNCING)
+        self.cache.notify(summary)
+        if resync or has_more or self._written > summary.rows:
+            self._progress("Full resync" if resync else "Syncing", self._written, expected)

@@ -47,11 +47,15 @@ class Cache:
     """A SQLite copy of the server's customers and records, safe to use from a worker thread."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else path
+        self.path = Path(path)
+        # Writes (the sync's worker thread) and reads (the UI) use separate connections: in
+        # WAL mode a reader never waits for a writer, so the UI never waits for a sync page.
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._read_lock = threading.RLock()
+        self._reader = self._connect_reader()
         self._customer_listeners: list[CustomersListener] = []
         self._record_listeners: list[RecordsListener] = []
         self._migrate()
@@ -69,8 +73,13 @@ class Cache:
                 self._conn.execute(statement)
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
+    def _connect_reader(self) -> sqlite3.Connection:
+        return sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+
     def close(self) -> None:
         """Close the database file."""
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()
 
@@ -113,8 +122,8 @@ class Cache:
         return self._meta("complete") == "1"
 
     def _meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def customer_rows(self) -> list[CachedCustomer]:
@@ -126,39 +135,43 @@ class Cache:
         share: dict[Any, Any] = {}
         s = share.setdefault
         make = CachedCustomer._make
-        with self._lock:
-            cursor = self._conn.execute(SELECT_CUSTOMERS + " ORDER BY id")
+        # Its own connection: a long read on a loader thread holds up no other reader.
+        conn = self._connect_reader()
+        try:
+            cursor = conn.execute(SELECT_CUSTOMERS + " ORDER BY id")
             return [
                 make((i, x, s(n, n), s(k, k), p, a, ci, s(cn, cn), e, s(st, st),
                       s(ie, ie), s(lu, lu), s(ls, ls), v, s(u, u)))
                 for (i, x, n, k, p, a, ci, cn, e, st, ie, lu, ls, v, u) in cursor
             ]  # fmt: skip
+        finally:
+            conn.close()
 
     def customer_count(self) -> int:
         """How many customers are cached."""
-        with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM customer").fetchone()[0])
+        with self._read_lock:
+            return int(self._reader.execute("SELECT count(*) FROM customer").fetchone()[0])
 
     def get_customer(self, customer_id: int) -> CachedCustomer | None:
         """One cached customer, or None."""
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 SELECT_CUSTOMERS + " WHERE id = ?", (int(customer_id),)
             ).fetchone()
         return None if row is None else CachedCustomer._make(row)
 
     def get_record(self, entity: str, record_id: int) -> dict[str, Any] | None:
         """The latest JSON of another entity's record (``workspace``, ``branding``...)."""
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT data FROM record WHERE entity = ? AND id = ?", (entity, int(record_id))
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def records(self, entity: str) -> list[dict[str, Any]]:
         """Every cached record of one entity."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read_lock:
+            rows = self._reader.execute(
                 "SELECT data FROM record WHERE entity = ? ORDER BY id", (entity,)
             ).fetchall()
         return [dict(json.loads(r[0])) for r in rows]
