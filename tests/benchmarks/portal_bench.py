@@ -126,7 +126,13 @@ def bench_home(report: Report, srv: LiveServer, busy: BusyCustomer, cookie: str)
             bare.append(
                 run_load(bare_url, headers=headers, connections=CONNECTIONS, seconds=SECONDS)
             )
+        # One connection at a time: the page's own cost, without waiting on other requests.
+        alone = run_load(portal_url, headers=headers, connections=1, seconds=SECONDS)
     r, b = _best(real), _best(bare)
+    report(
+        f"portal alone (1 connection): {alone.rps:,.0f} req/s, p50 {_ms(alone.p50_ms)}, "
+        f"p99 {_ms(alone.p99_ms)}"
+    )
     if r.failures or b.failures:
         report(f"failed requests: portal {r.failures}, bare {b.failures}")
     report(
