@@ -8,7 +8,6 @@ transaction of its last page.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -16,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from app.cache.rows import COLUMNS, CachedCustomer, row_from_wire
 from app.cache.schema import (
@@ -166,7 +167,7 @@ class Cache:
             row = self._reader.execute(
                 "SELECT data FROM record WHERE entity = ? AND id = ?", (entity, int(record_id))
             ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else dict(orjson.loads(row[0]))
 
     def records(self, entity: str) -> list[dict[str, Any]]:
         """Every cached record of one entity."""
@@ -174,7 +175,7 @@ class Cache:
             rows = self._reader.execute(
                 "SELECT data FROM record WHERE entity = ? ORDER BY id", (entity,)
             ).fetchall()
-        return [dict(json.loads(r[0])) for r in rows]
+        return [dict(orjson.loads(r[0])) for r in rows]
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class Cache:
                 if op == "delete" or change.get("data") is None:
                     record_deletes.append((entity, rid))
                 else:
-                    record_upserts.append((entity, rid, json.dumps(change["data"])))
+                    record_upserts.append((entity, rid, orjson.dumps(change["data"]).decode()))
         summary.rows = len(upserts) + len(deletes) + len(record_upserts) + len(record_deletes)
         finishing = self.resyncing and not page.get("has_more", False)
         with self._lock, self._transaction():
