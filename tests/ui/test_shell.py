@@ -162,6 +162,7 @@ async def test_offline_banner_keeps_cached_data_and_reconnects(shell, live, ws):
     await shell.open(ws, "owner")
     c, w = shell.console, shell.window
     assert c.cache.customer_count() == 40
+    await until(lambda: w.panels["access"].model.rowCount() == 40)
     c.api.base_url = f"http://127.0.0.1:{free_port()}"  # the network drops
     c.sync_now()
     await until(lambda: w.offline_banner.isVisible())
@@ -169,6 +170,7 @@ async def test_offline_banner_keeps_cached_data_and_reconnects(shell, live, ws):
     assert "Retry now" in w.offline_banner.buttons
     assert w.sync_label.text() == "Offline"
     assert c.cache.customer_count() == 40  # cached data stays readable
+    assert w.panels["access"].model.rowCount() == 40
     with pytest.raises(ApiError) as err:
         await c.api.request("POST", "/api/v1/contacts/1/portal-invite")
     assert "cannot reach" in err.value.message.lower()
