@@ -14,7 +14,7 @@ from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
-from server.db.engine import make_engine, make_sessionmaker
+from server.db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
 from server.mail import sender as mail_sender
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
     app.state.background_starters = [mail_sender.start, housekeeping.start]
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)

@@ -19,10 +19,15 @@ from server.domain.permissions import Permission, permissions_for
 from server.domain.secrets import digest
 from server.settings import Settings
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; routes commit what they change."""
-    with request.app.state.sessionmaker() as session:
+    """One session per request; routes commit what they change. GET requests get a read-only
+    session (no state change on GET; on SQLite reads then never wait for the write lock)."""
+    read = request.method in READ_METHODS
+    factory = request.app.state.read_sessionmaker if read else request.app.state.sessionmaker
+    with factory() as session:
         yield session
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -20,9 +22,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # Every transaction takes the write lock up front: a read-then-write transaction in WAL
-    # mode can otherwise fail with SQLITE_BUSY despite the busy timeout.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front: a read-then-write transaction in
+    # WAL mode can otherwise fail with SQLITE_BUSY despite the busy timeout. A read-only one
+    # (GET requests) begins deferred, reads a snapshot and never waits for writers.
+    read_only = conn.get_execution_options().get("read_only", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -46,3 +50,49 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Session factory; objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A write was attempted on a read-only session (a GET request's)."""
+
+
+def make_read_sessionmaker(engine: Engine, writer: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for requests that only read (GET): on SQLite they never take the write lock.
+
+    Writing through one is a bug and raises; code that must write during a read request (the
+    once-a-minute "last seen" of a portal session) uses ``writable(session)``.
+    """
+    return sessionmaker(
+        engine.execution_options(read_only=True),
+        expire_on_commit=False,
+        info={"read_only": True, "writer": writer},
+    )
+
+
+@contextmanager
+def writable(session: Session) -> Iterator[Session]:
+    """The session itself when it may write, else a short-lived writing session (committed by
+    the caller, closed here)."""
+    if not session.info.get("read_only"):
+        yield session
+        return
+    writer: sessionmaker[Session] = session.info["writer"]
+    with writer() as own:
+        yield own
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statement_writes(state: ORMExecuteState) -> None:
+    if state.session.info.get("read_only") and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlySessionError("a read-only (GET) request tried to write; use writable()")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_writes(session: Session, _ctx: Any, _instances: Any) -> None:
+    if not session.info.get("read_only"):
+        return
+    changed = session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    if changed:
+        raise ReadOnlySessionError("a read-only (GET) request tried to write; use writable()")

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
+from server.db.engine import writable
 from server.db.models import PortalAccount, PortalSession
 from server.domain.secrets import digest, new_token
 
@@ -85,8 +86,11 @@ def resolve_session(
         if account.password_changed_at and account.password_changed_at > row.created_at:
             return None
         if now - row.last_seen_at >= TOUCH_EVERY:
-            row.last_seen_at = now
-            db.commit()
+            with writable(db) as w:
+                w.execute(
+                    update(PortalSession).where(PortalSession.id == row.id).values(last_seen_at=now)
+                )
+                w.commit()
     return row, account
 
 

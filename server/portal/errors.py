@@ -40,7 +40,7 @@ def render_error(request: Request, status: int, detail: str) -> Response:
     """An error under /p/ as a branded page; a portal that is not active shows coming soon."""
     slug = _slug_of(request)
     # A session of its own: the request's session is already closed when handlers run.
-    with request.app.state.sessionmaker() as db:
+    with request.app.state.read_sessionmaker() as db:
         ws = db.scalar(select(Workspace).where(Workspace.slug == slug)) if slug else None
         if ws is None:
             # No such portal: an unbranded page that names nobody.

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from server.api.deps import DB, AppSettings
 from server.db.base import utcnow
-from server.db.models import Checkout, Invoice, Payment
+from server.db.engine import writable
+from server.db.models import Checkout, Invoice, Payment, Workspace
 from server.domain.audit import record_event
 from server.domain.errors import Conflict, NotFound
 from server.domain.payment_events import confirm_with_provider
@@ -257,10 +258,17 @@ def checkout_done(
         try:
             provider = provider_named(checkout.provider, settings)
             links = receipt_links(request, ctx.workspace, ctx.branding.logo_file_id)
-            if confirm_with_provider(db, ctx.workspace, provider, checkout, links, ctx.ip):
-                db.commit()
+            # Recording a payment the provider confirms is the one write behind this GET
+            # (Stripe's advice: do not wait for the webhook); it is idempotent.
+            with writable(db) as w:
+                fresh = w.get(Checkout, checkout.id)
+                workspace = w.get(Workspace, ctx.workspace.id)
+                assert fresh is not None and workspace is not None
+                if confirm_with_provider(w, workspace, provider, fresh, links, ctx.ip):
+                    w.commit()
         except (ProviderUnavailable, PaymentsNotConfigured):
             waiting = "We could not reach the card processor just now."
+        db.commit()  # end this request's read snapshot so the refresh sees the payment
         db.refresh(checkout)
         db.refresh(invoice)
     payment = db.get(Payment, checkout.payment_id) if checkout.payment_id else None

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from server.api.deps import DB
+from server.db.engine import writable
 from server.domain import previews
 from server.portal.deps import SESSION_COOKIE, is_loopback_http, workspace_by_slug
 from server.portal.render import public_context, render
@@ -18,7 +19,9 @@ def open_preview(request: Request, slug: str, db: DB, token: str) -> Response:
     """Exchange the link for a preview session and show the contact's home page."""
     # Not behind the coming-soon check: offices preview before they go live.
     ws = workspace_by_slug(db, slug)
-    fresh = previews.open_preview(db, ws, token)
+    # Opening a preview link creates the preview session: the one write behind a GET here.
+    with writable(db) as w:
+        fresh = previews.open_preview(w, ws, token)
     if fresh is None:
         return render(
             request,

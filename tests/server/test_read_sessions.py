@@ -1,0 +1,49 @@
+"""GET requests read through read-only sessions: writing through one is refused loudly."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from server.db.engine import ReadOnlySessionError, writable
+from server.db.models import Workspace
+from tests.server.conftest import Server
+from tests.support.workspaces import TestWorkspace
+
+
+def test_read_session_refuses_writes(server: Server, ws: TestWorkspace) -> None:
+    reader = server.app.state.read_sessionmaker
+    with reader() as db:
+        row = db.get(Workspace, ws.id)
+        assert row is not None
+        row.name = "Changed"
+        with pytest.raises(ReadOnlySessionError):
+            db.flush()
+        db.rollback()
+        with pytest.raises(ReadOnlySessionError):
+            db.execute(update(Workspace).where(Workspace.id == ws.id).values(name="X"))
+    with server.sessionmaker() as db:
+        assert db.scalar(select(Workspace.name).where(Workspace.id == ws.id)) != "Changed"
+
+
+def test_writable_gives_a_committing_session(server: Server, ws: TestWorkspace) -> None:
+    reader = server.app.state.read_sessionmaker
+    with reader() as db:
+        before = db.scalar(select(Workspace.name).where(Workspace.id == ws.id))
+        with writable(db) as w:
+            assert w is not db
+            w.execute(update(Workspace).where(Workspace.id == ws.id).values(name="Renamed"))
+            w.commit()
+        db.commit()  # a new snapshot sees the write
+        assert db.scalar(select(Workspace.name).where(Workspace.id == ws.id)) == "Renamed"
+        assert before != "Renamed"
+    with server.sessionmaker() as db, writable(db) as same:
+        assert same is db
+
+
+def test_a_get_never_changes_the_change_log(server: Server, ws: TestWorkspace) -> None:
+    c = ws.client("owner")
+    before = c.get("/api/v1/changes").json()["next_cursor"]
+    for path in ("/api/v1/customers", "/api/v1/workspace", "/api/v1/branding", "/api/v1/team"):
+        assert c.get(path).status_code == 200, path
+    assert c.get("/api/v1/changes").json()["next_cursor"] == before
