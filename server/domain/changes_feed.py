@@ -2,100 +2,82 @@
 
 A page is one indexed range scan of ``change`` plus, per entity present in the page, one
 query joining ``change`` to that entity's table over the same sequence range (no N+1, no
-long ``IN`` lists). Rows become plain dicts and the page is encoded once with orjson.
+long ``IN`` lists). The database hands over each record's ``data`` ready for JSON
+(``changes_json``); the page is encoded once with orjson.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any, NamedTuple, cast
+from datetime import datetime
+from typing import Any
 
 import orjson
-from sqlalchemy import String, and_, delete, func, select, type_coerce, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter
 
 from server.db.base import UtcDateTime, utcnow
-from server.db.models import Change, Customer, Workspace
+from server.db.models import Change, Workspace
 from server.domain.changes_compact import COMPACT
-from server.domain.customer_summary import portal_status
+from server.domain.changes_json import data_columns, data_json
 from server.domain.errors import Gone
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
 ENCODE = orjson.OPT_UTC_Z
+_statements: dict[tuple[str, str, bool], tuple[Select[Any], list[str]]] = {}
 
 
-class _AccessProbe(NamedTuple):
-    """The three columns ``portal_status`` reads, without building a Customer."""
+def _statement(entity: str, dialect: str, by_ids: bool) -> tuple[Select[Any], list[str]]:
+    """The query for one entity's data, by sequence range or by ids, and the keys of its
+    columns (none: one JSON text column). Built once per entity and dialect.
 
-    access_status: str
-    access_locked_until: datetime | None
-    access_invite_expires_at: datetime | None
-
-
-def _utc(value: Any) -> datetime | None:
-    """A timestamp read raw: SQLite gives ISO text (parsed in C here, much faster than the
-    generic converter), PostgreSQL gives a datetime. Always aware, in UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _raw(col: Any) -> Any:
-    """Timestamp columns are read untyped and converted by ``_utc``; others as they are."""
-    if isinstance(col.type, UtcDateTime):
-        return type_coerce(col, String).label(col.key)
-    return col
-
-
-def _customer_rows(rows: Iterable[Any], now: datetime) -> dict[int, dict[str, Any]]:
-    """The same fields and values as ``customer_row`` (a test holds them equal)."""
-    out: dict[int, dict[str, Any]] = {}
-    for (
-        cid,
-        external_id,
-        name,
-        kind,
-        phone,
-        address,
-        contact_id,
-        contact_name,
-        email,
-        status,
-        invite_expires,
-        locked_until,
-        last_sign_in,
-        version,
-        updated_at,
-    ) in rows:
-        invite_expires, locked_until = _utc(invite_expires), _utc(locked_until)
-        if status == "invited" or (status == "active" and locked_until is not None):
-            # One rule for the shown status: ask the function customer_row uses.
-            probe = _AccessProbe(status, locked_until, invite_expires)
-            status = portal_status(cast(Customer, probe), now)
-        out[cid] = {
-            "id": cid,
-            "external_id": external_id,
-            "name": name,
-            "kind": kind,
-            "phone": phone,
-            "address": address,
-            "primary_contact_id": contact_id,
-            "primary_contact_name": contact_name,
-            "primary_email": email,
-            "portal_status": status,
-            "invite_expires_at": invite_expires,
-            "locked_until": locked_until,
-            "last_sign_in_at": _utc(last_sign_in),
-            "version": version,
-            "updated_at": _utc(updated_at),
-        }
-    return out
+    SQLite reads the range best: a nested loop over rowids, and no thousands of bound
+    variables. PostgreSQL misjudges how many changes the range holds and hashes the whole
+    entity table; an array of ids gets index look-ups.
+    """
+    key = (entity, dialect, by_ids)
+    if key not in _statements:
+        model, _cols = COMPACT[entity]
+        now: BindParameter[datetime] = bindparam("now", type_=UtcDateTime())
+        ws: BindParameter[int] = bindparam("ws")
+        scope = model.id == ws if model is Workspace else model.workspace_id == ws
+        if dialect == "sqlite":
+            query, keys = select(model.id, data_json(entity, now)), []
+        else:
+            pairs = data_columns(entity, dialect, now)
+            query, keys = select(*(value for _, value in pairs)), [k for k, _ in pairs]
+        if by_ids and dialect == "postgresql":
+            # The ids travel as one array literal: psycopg dumps a list item by item in Python.
+            ids = cast(bindparam("ids", type_=Text()), ARRAY(BigInteger()))
+            query = query.where(model.id == any_(ids), scope)
+        elif by_ids:
+            query = query.where(model.id.in_(bindparam("ids", expanding=True)), scope)
+        else:
+            query = query.join(
+                Change, and_(Change.entity_id == model.id, Change.entity == entity)
+            ).where(
+                Change.workspace_id == ws,
+                Change.seq > bindparam("since"),
+                Change.seq <= bindparam("last"),
+                Change.op == "upsert",
+                scope,
+            )
+        _statements[key] = (query, keys)
+    return _statements[key]
 
 
 def _load(
@@ -105,40 +87,20 @@ def _load(
     since: int,
     last: int,
     ids: list[int] | None = None,
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, Any]:
     """The current form of the ``entity`` records that changed in (since, last], or of ``ids``."""
-    model, cols = COMPACT[entity]
-    scope: ColumnElement[bool] = (
-        model.id == workspace_id if model is Workspace else model.workspace_id == workspace_id
-    )
-    selected = [_raw(c) for c in cols]
+    conn = session.connection()
+    dialect = conn.dialect.name
+    query, keys = _statement(entity, dialect, ids is not None)
+    params: dict[str, Any] = {"ws": workspace_id, "since": since, "last": last, "now": utcnow()}
     if ids is not None:
-        query = select(*selected).where(model.id.in_(ids), scope)
-    else:
-        query = (
-            select(*selected)
-            .join(Change, and_(Change.entity_id == model.id, Change.entity == entity))
-            .where(
-                Change.workspace_id == workspace_id,
-                Change.seq > since,
-                Change.seq <= last,
-                Change.op == "upsert",
-                scope,
-            )
-        )
-    # Core execution on the session's connection: plain rows, no ORM result machinery.
-    result = session.connection().execute(query)
-    if entity == "customer":
-        return _customer_rows(result, utcnow())
-    keys = list(result.keys())
-    stamps = [i for i, c in enumerate(cols) if isinstance(c.type, UtcDateTime)]
-    out: dict[int, dict[str, Any]] = {}
-    for row in result:
-        values = list(row)
-        for i in stamps:
-            values[i] = _utc(values[i])
-        out[values[0]] = dict(zip(keys, values, strict=True))
-    return out
+        params["ids"] = "{" + ",".join(map(str, ids)) + "}" if dialect == "postgresql" else ids
+    # Core execution: plain rows, no ORM result machinery.
+    rows = conn.execute(query, params).all()
+    if keys:
+        return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+    # JSON text from the database goes into the page as it is.
+    return {rid: orjson.Fragment(text) for rid, text in rows}
 
 
 def check_cursor(workspace: Workspace, since: int) -> None:
@@ -157,31 +119,53 @@ def read_changes(session: Session, workspace: Workspace, since: int, limit: int)
     is reported as a delete; its own tombstone follows with a higher sequence.
     """
     check_cursor(workspace, since)
-    rows = session.execute(
-        select(Change.seq, Change.entity, Change.entity_id, Change.op)
-        .where(Change.workspace_id == workspace.id, Change.seq > since)
-        .order_by(Change.seq)
-        .limit(limit + 1)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(Change.seq, Change.entity, Change.entity_id, Change.op)
+            .where(Change.workspace_id == workspace.id, Change.seq > since)
+            .order_by(Change.seq)
+            .limit(limit + 1)
+        )
+        .all()
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][0] if rows else since
-    wanted = {entity for _, entity, _, op in rows if op == "upsert" and entity in COMPACT}
-    found = {e: _load(session, workspace.id, e, since, last) for e in wanted}
+    wanted: dict[str, list[int]] = {}
+    for _, entity, entity_id, op in rows:
+        if op == "upsert" and entity in COMPACT:
+            wanted.setdefault(entity, []).append(entity_id)
+    by_range = session.get_bind().dialect.name == "sqlite"
+    found = {
+        e: _load(session, workspace.id, e, since, last, None if by_range else ids)
+        for e, ids in wanted.items()
+    }
+    data: list[dict[str, Any]] = []
+    missed: dict[str, list[dict[str, Any]]] = {}
+    for seq, entity, entity_id, op in rows:
+        record = found[entity].get(entity_id) if op == "upsert" and entity in found else None
+        item: dict[str, Any] = {
+            "seq": seq,
+            "entity": entity,
+            "id": entity_id,
+            "op": op,
+            "data": record,
+        }
+        if record is None and op == "upsert" and entity in found:
+            if by_range:
+                missed.setdefault(entity, []).append(item)
+            else:
+                item["op"] = "delete"
+        data.append(item)
     # A record written again since the page was read has a newer sequence and is missed by
     # the range join; look those few up by id, so only a real delete reads as one.
-    missed: dict[str, list[int]] = {}
-    for _, entity, entity_id, op in rows:
-        if op == "upsert" and entity in wanted and entity_id not in found[entity]:
-            missed.setdefault(entity, []).append(entity_id)
-    for entity, ids in missed.items():
-        found[entity].update(_load(session, workspace.id, entity, since, last, ids))
-    data = []
-    for seq, entity, entity_id, op in rows:
-        record = found.get(entity, {}).get(entity_id) if op == "upsert" else None
-        if op == "upsert" and record is None and entity in COMPACT:
-            op = "delete"
-        data.append({"seq": seq, "entity": entity, "id": entity_id, "op": op, "data": record})
+    for entity, items in missed.items():
+        again = _load(session, workspace.id, entity, since, last, [i["id"] for i in items])
+        for item in items:
+            item["data"] = again.get(item["id"])
+            if item["data"] is None:
+                item["op"] = "delete"
     page = {"data": data, "count": len(data), "next_cursor": str(last), "has_more": has_more}
     return orjson.dumps(page, option=ENCODE)
 

@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from server.db.base import utcnow
 from server.db.models import Contact, Customer
@@ -66,7 +67,7 @@ def search_terms(q: str | None) -> list[str]:
     return terms
 
 
-def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
+def status_condition(status: str, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """SQL for one portal status, the same rule as ``customer_summary.portal_status``."""
     s, expires, locked = (
         Customer.access_status,
