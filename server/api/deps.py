@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from server.db.base import utcnow
 from server.db.models import StaffToken, StaffUser, Workspace
@@ -22,13 +24,22 @@ from server.settings import Settings
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request; routes commit what they change. GET requests get a read-only
-    session (no state change on GET; on SQLite reads then never wait for the write lock)."""
+    session (no state change on GET; on SQLite reads then never wait for the write lock).
+
+    Async so that opening costs no trip to the threadpool (a new session does not touch the
+    database yet); closing does, so it runs there, shielded from cancellation so that the
+    connection always goes back to the pool.
+    """
     read = request.method in READ_METHODS
     factory = request.app.state.read_sessionmaker if read else request.app.state.sessionmaker
-    with factory() as session:
+    session: Session = factory()
+    try:
         yield session
+    finally:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(session.close)
 
 
 def get_settings(request: Request) -> Settings:
@@ -103,7 +114,8 @@ class _Need:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, staff: Staff) -> StaffContext:
+    async def __call__(self, staff: Staff) -> StaffContext:
+        # Async: a set look-up needs no worker thread (each trip there costs a hand-off).
         if self.permission not in staff.permissions:
             label = self.permission.value.replace("_", " ")
             raise Forbidden(

@@ -8,6 +8,7 @@ one table.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -89,22 +90,28 @@ def portal_status(customer: Customer, now: datetime | None = None) -> str:
     return status
 
 
+def customer_row_fields(customer: Customer, now: datetime | None = None) -> dict[str, Any]:
+    """The fields of a customer's list/feed row as plain values (what ``CustomerRow`` holds);
+    the customer list encodes these directly, with no model in between."""
+    return {
+        "id": customer.id,
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "kind": customer.kind,
+        "phone": customer.phone,
+        "address": customer.address_line,
+        "primary_contact_id": customer.primary_contact_id,
+        "primary_contact_name": customer.primary_contact_name,
+        "primary_email": customer.primary_email,
+        "portal_status": portal_status(customer, now),
+        "invite_expires_at": customer.access_invite_expires_at,
+        "locked_until": customer.access_locked_until,
+        "last_sign_in_at": customer.last_sign_in_at,
+        "version": customer.version,
+        "updated_at": customer.updated_at,
+    }
+
+
 def customer_row(customer: Customer, now: datetime | None = None) -> CustomerRow:
     """The list/feed representation of a customer."""
-    return CustomerRow(
-        id=customer.id,
-        external_id=customer.external_id,
-        name=customer.name,
-        kind=customer.kind,
-        phone=customer.phone,
-        address=customer.address_line,
-        primary_contact_id=customer.primary_contact_id,
-        primary_contact_name=customer.primary_contact_name,
-        primary_email=customer.primary_email,
-        portal_status=portal_status(customer, now),
-        invite_expires_at=customer.access_invite_expires_at,
-        locked_until=customer.access_locked_until,
-        last_sign_in_at=customer.last_sign_in_at,
-        version=customer.version,
-        updated_at=customer.updated_at,
-    )
+    return CustomerRow.model_validate(customer_row_fields(customer, now))
