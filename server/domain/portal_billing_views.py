@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -85,14 +85,37 @@ def _quote_query(scope: Scope):  # type: ignore[no-untyped-def]
     )
 
 
+# The lists run on every home page: statements built once, the customer bound per call.
+_QUOTES = (
+    select(Quote)
+    .where(
+        Quote.workspace_id == bindparam("workspace_id"),
+        Quote.customer_id == bindparam("customer_id"),
+    )
+    .order_by(Quote.issued_at.desc(), Quote.id.desc())
+)
+_WAITING_QUOTES = _QUOTES.where(Quote.status == "pending")
+_INVOICES = (
+    select(Invoice)
+    .where(
+        Invoice.workspace_id == bindparam("workspace_id"),
+        Invoice.customer_id == bindparam("customer_id"),
+    )
+    .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+)
+_DUE_INVOICES = _INVOICES.where(Invoice.status == "open", Invoice.balance_cents > 0)
+
+
+def _owner(scope: Scope) -> dict[str, int]:
+    return {"workspace_id": scope.workspace_id, "customer_id": scope.customer_id}
+
+
 def list_quotes(db: Session, scope: Scope, *, waiting_only: bool = False) -> list[QuoteView]:
     """The customer's quotes, newest first (without lines)."""
     if not scope.policy.shows("quotes"):
         return []
-    stmt = _quote_query(scope).order_by(Quote.issued_at.desc(), Quote.id.desc())
-    if waiting_only:
-        stmt = stmt.where(Quote.status == "pending")
-    views = [quote_view(scope, q) for q in db.scalars(stmt)]
+    stmt = _WAITING_QUOTES if waiting_only else _QUOTES
+    views = [quote_view(scope, q) for q in db.scalars(stmt, _owner(scope))]
     return [v for v in views if v.state == "pending"] if waiting_only else views
 
 
@@ -162,10 +185,8 @@ def list_invoices(db: Session, scope: Scope, *, due_only: bool = False) -> list[
     """The customer's invoices, newest first (without lines)."""
     if not scope.policy.shows("invoices"):
         return []
-    stmt = _invoice_query(scope).order_by(Invoice.issued_at.desc(), Invoice.id.desc())
-    if due_only:
-        stmt = stmt.where(Invoice.status == "open", Invoice.balance_cents > 0)
-    return [invoice_view(scope, inv) for inv in db.scalars(stmt)]
+    stmt = _DUE_INVOICES if due_only else _INVOICES
+    return [invoice_view(scope, inv) for inv in db.scalars(stmt, _owner(scope))]
 
 
 def invoice_detail(db: Session, scope: Scope, invoice_id: int) -> InvoiceView:

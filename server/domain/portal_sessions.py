@@ -77,21 +77,27 @@ def resolve_session(
     if found is None:
         return None
     row, account = found
+    return (row, account) if is_live(db, row, account) else None
+
+
+def is_live(db: Session, row: PortalSession, account: PortalAccount) -> bool:
+    """Whether a session still works (checked on every request, nothing cached); notes the
+    visit at most once a minute, in a short write of its own when ``db`` only reads."""
     now = utcnow()
     if row.revoked_at is not None or row.expires_at <= now:
-        return None
+        return False
     if row.preview_by_id is None:
         if row.last_seen_at + IDLE_TIMEOUT <= now or account.status != "active":
-            return None
+            return False
         if account.password_changed_at and account.password_changed_at > row.created_at:
-            return None
+            return False
         if now - row.last_seen_at >= TOUCH_EVERY:
             with writable(db) as w:
                 w.execute(
                     update(PortalSession).where(PortalSession.id == row.id).values(last_seen_at=now)
                 )
                 w.commit()
-    return row, account
+    return True
 
 
 def end_session(db: Session, session_id: int) -> None:

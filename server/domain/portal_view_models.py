@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from server.wire.visibility import VisibilityPolicy
 
@@ -72,6 +73,18 @@ class JobView:
     documents: list[DocumentView] = field(default_factory=list)
 
 
+class JobCard(NamedTuple):
+    """A job as listed (home page, jobs page): only what its card shows, each field already
+    through the policy. A tuple because a list builds one per job on every view."""
+
+    id: int
+    heading: str
+    status: str | None
+    scheduled_start: datetime | None
+    address: str | None
+    active: bool
+
+
 @dataclass(frozen=True)
 class QuoteView:
     """A quote: ``state`` is pending, approved, declined or expired."""
@@ -129,4 +142,4 @@ class HomeView:
 
     quotes: list[QuoteView]
     invoices: list[InvoiceView]
-    jobs: list[JobView]
+    jobs: list[JobCard]

@@ -7,12 +7,14 @@ and turns every form posted in a staff preview into a "nothing was changed" noti
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.api.deps import DB
@@ -28,9 +30,9 @@ from server.db.models import (
 from server.domain.audit import Actor
 from server.domain.branding import draft_or_published_branding, published_branding
 from server.domain.errors import Forbidden, NotFound
-from server.domain.portal_sessions import resolve_session
+from server.domain.portal_sessions import is_live
 from server.domain.portal_view_models import Scope
-from server.domain.secrets import same
+from server.domain.secrets import digest, same
 from server.domain.visibility import draft_or_published_policy, published_policy
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
@@ -120,63 +122,122 @@ def workspace_by_slug(db: Session, slug: str) -> Workspace:
     return ws
 
 
-def _live_session(
-    request: Request, db: Session, ws: Workspace
-) -> tuple[PortalSession, PortalAccount] | None:
-    if hasattr(request.state, "portal_session"):
-        cached: tuple[PortalSession, PortalAccount] | None = request.state.portal_session
+@dataclass(frozen=True)
+class _Visit:
+    """What one request found: the workspace and, when its cookie names a live session, the
+    session, its account and the account's contact and customer."""
+
+    workspace: Workspace
+    session: PortalSession | None = None
+    account: PortalAccount | None = None
+    contact: Contact | None = None
+    customer: CustomerRow | None = None
+
+
+# Every signed-in page starts here, so this is one statement (built once) instead of three
+# lookups: the workspace by slug and, outer-joined, the cookie's session with its account,
+# contact and customer. Whether the session still works is decided afterwards, every time.
+_VISIT = (
+    select(Workspace, PortalSession, PortalAccount, Contact, CustomerRow)
+    .outerjoin(
+        PortalSession,
+        (PortalSession.workspace_id == Workspace.id)
+        & (PortalSession.digest == bindparam("digest", type_=String)),
+    )
+    .outerjoin(PortalAccount, PortalAccount.id == PortalSession.account_id)
+    .outerjoin(Contact, Contact.id == PortalAccount.contact_id)
+    .outerjoin(CustomerRow, CustomerRow.id == PortalAccount.customer_id)
+    .where(Workspace.slug == bindparam("slug", type_=String))
+)
+
+
+def _visit(request: Request, db: Session, slug: str) -> _Visit:
+    """The request's workspace and live session, looked up once per request."""
+    cached: _Visit | None = getattr(request.state, "portal_visit", None)
+    if cached is not None and cached.workspace.slug == slug:
         return cached
-    found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-    request.state.portal_session = found
-    return found
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
+        visit = _Visit(workspace_by_slug(db, slug))
+    else:
+        found = db.execute(_VISIT, {"slug": slug, "digest": digest(token)}).one_or_none()
+        if found is None:
+            raise NotFound("There is no customer portal at this address.")
+        ws, row, account, contact, customer = found
+        live = row is not None and account is not None and is_live(db, row, account)
+        visit = _Visit(ws, row, account, contact, customer) if live else _Visit(ws)
+    request.state.portal_visit = visit
+    return visit
 
 
 def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
     """The workspace of the portal path; a portal that is not active is closed, except to
     a staff preview (so the office can prepare before going live)."""
-    ws = workspace_by_slug(db, slug)
-    if ws.portal_status != "active":
-        found = _live_session(request, db, ws)
-        if found is None or found[0].preview_by_id is None:
-            raise PortalClosed(ws)
+    visit = _visit(request, db, slug)
+    ws = visit.workspace
+    if ws.portal_status != "active" and (
+        visit.session is None or visit.session.preview_by_id is None
+    ):
+        raise PortalClosed(ws)
     return ws
 
 
 PortalWorkspace = Annotated[Workspace, Depends(portal_workspace)]
 
 
+# Parsed policies and brandings, by workspace and which document: validating them from JSON
+# on every page was measurable. An entry is used only while the stored document is still
+# equal to the one it was parsed from, so a publish is seen on the very next request. The
+# models are shared between requests: nothing may change them (they are copied to edit).
+_parsed: dict[tuple[int, str], tuple[object, Any]] = {}
+_PARSED_MAX = 1024
+
+
+def _memo[T](ws: Workspace, which: str, doc: object, parse: Callable[[Workspace], T]) -> T:
+    key = (ws.id, which)
+    hit = _parsed.get(key)
+    if hit is not None and hit[0] == doc:
+        parsed: T = hit[1]
+        return parsed
+    value = parse(ws)
+    if len(_parsed) >= _PARSED_MAX:
+        _parsed.clear()
+    _parsed[key] = (copy.deepcopy(doc), value)
+    return value
+
+
+def page_branding(ws: Workspace, *, draft: bool = False) -> Branding:
+    """The branding a page shows: published, or (in a preview that asks) the draft."""
+    # The defaults name the workspace, so its name is part of what the branding is made from.
+    if draft:
+        made_from = (ws.name, ws.branding, ws.branding_draft)
+        return _memo(ws, "branding_draft", made_from, draft_or_published_branding)
+    return _memo(ws, "branding", (ws.name, ws.branding), published_branding)
+
+
+def page_policy(ws: Workspace, *, draft: bool = False) -> VisibilityPolicy:
+    """The visibility policy a page enforces: published, or (in a preview that asks) the draft."""
+    if draft:
+        made_from = (ws.visibility, ws.visibility_draft)
+        return _memo(ws, "visibility_draft", made_from, draft_or_published_policy)
+    return _memo(ws, "visibility", ws.visibility, published_policy)
+
+
 def current_customer(request: Request, db: DB, ws: PortalWorkspace) -> CustomerContext:
     """The signed-in contact; without a live session the browser is sent to sign in."""
-    found = _live_session(request, db, ws)
-    if found is None:
+    visit = _visit(request, db, ws.slug)
+    row, account, contact, customer = visit.session, visit.account, visit.contact, visit.customer
+    if row is None or account is None:
         next_path = request.url.path if request.method == "GET" else None
         raise SignInRequired(ws.slug, next_path)
-    row, account = found
-    # One query for both rows: every portal page pays for this lookup.
-    people = db.execute(
-        select(Contact, CustomerRow)
-        .join(CustomerRow, CustomerRow.id == account.customer_id)
-        .where(Contact.id == account.contact_id)
-    ).one_or_none()
-    if people is None:
+    if contact is None or customer is None:
         raise SignInRequired(ws.slug)
-    contact, customer = people
     options = row.preview_options or {}
     preview = row.preview_by_id is not None
-    branding = (
-        draft_or_published_branding(ws)
-        if preview and options.get("use_draft_branding")
-        else published_branding(ws)
-    )
-    policy = (
-        draft_or_published_policy(ws)
-        if preview and options.get("use_draft_visibility")
-        else published_policy(ws)
-    )
     return CustomerContext(
         workspace=ws,
-        branding=branding,
-        policy=policy,
+        branding=page_branding(ws, draft=preview and bool(options.get("use_draft_branding"))),
+        policy=page_policy(ws, draft=preview and bool(options.get("use_draft_visibility"))),
         account=account,
         contact=contact,
         customer=customer,
