@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Header, Request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -74,6 +74,15 @@ class StaffContext:
         return Actor("staff", self.user.id, self.user.name, self.ip)
 
 
+# One indexed look-up (unique digest, then two primary keys), built once for every request.
+_TOKEN_LOOKUP = (
+    select(StaffToken, StaffUser, Workspace)
+    .join(StaffUser, StaffUser.id == StaffToken.staff_id)
+    .join(Workspace, Workspace.id == StaffUser.workspace_id)
+    .where(StaffToken.digest == bindparam("digest"))
+)
+
+
 def current_staff(
     request: Request,
     db: DB,
@@ -85,12 +94,7 @@ def current_staff(
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
-    row = db.execute(
-        select(StaffToken, StaffUser, Workspace)
-        .join(StaffUser, StaffUser.id == StaffToken.staff_id)
-        .join(Workspace, Workspace.id == StaffUser.workspace_id)
-        .where(StaffToken.digest == digest(token.strip()))
-    ).one_or_none()
+    row = db.execute(_TOKEN_LOOKUP, {"digest": digest(token.strip())}).one_or_none()
     if row is None:
         raise Unauthorized("This sign-in is not valid. Sign in again.")
     tok, user, workspace = row

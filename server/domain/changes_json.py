@@ -20,15 +20,11 @@ from sqlalchemy.sql.elements import BindParameter, Label
 from server.db.base import UtcDateTime
 from server.db.models import Customer
 from server.domain.changes_compact import COMPACT
+from server.domain.customer_summary import ROW_FIELDS
 from server.domain.customers import status_condition
 
 # The customer's data is a CustomerRow: some fields are named apart from their columns.
-_CUSTOMER_KEYS = {
-    "address_line": "address",
-    "access_status": "portal_status",
-    "access_invite_expires_at": "invite_expires_at",
-    "access_locked_until": "locked_until",
-}
+_CUSTOMER_KEYS = dict(ROW_FIELDS)
 
 Now = datetime | BindParameter[datetime]
 

@@ -7,6 +7,7 @@ one table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,41 +78,59 @@ def refresh_customer(session: Session, customer: Customer) -> None:
     customer.updated_at = utcnow()
 
 
-def portal_status(customer: Customer, now: datetime | None = None) -> str:
-    """The customer's portal status as shown in lists: adds ``invite_expired`` and ``locked``."""
-    now = now or utcnow()
-    status = customer.access_status
-    if status == "active" and customer.access_locked_until and customer.access_locked_until > now:
+# Column of ``Customer`` -> field of ``CustomerRow``, in the row's order.
+ROW_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("external_id", "external_id"),
+    ("name", "name"),
+    ("kind", "kind"),
+    ("phone", "phone"),
+    ("address_line", "address"),
+    ("primary_contact_id", "primary_contact_id"),
+    ("primary_contact_name", "primary_contact_name"),
+    ("primary_email", "primary_email"),
+    ("access_status", "portal_status"),
+    ("access_invite_expires_at", "invite_expires_at"),
+    ("access_locked_until", "locked_until"),
+    ("last_sign_in_at", "last_sign_in_at"),
+    ("version", "version"),
+    ("updated_at", "updated_at"),
+)
+_FIELD_NAMES = tuple(field for _, field in ROW_FIELDS)
+
+
+def shown_status(
+    status: str, locked_until: datetime | None, invite_expires_at: datetime | None, now: datetime
+) -> str:
+    """The portal status as lists show it: adds ``invite_expired`` and ``locked``."""
+    if status == "active" and locked_until and locked_until > now:
         return "locked"
-    if status == "invited" and (
-        customer.access_invite_expires_at is None or customer.access_invite_expires_at <= now
-    ):
+    if status == "invited" and (invite_expires_at is None or invite_expires_at <= now):
         return "invite_expired"
     return status
 
 
-def customer_row_fields(customer: Customer, now: datetime | None = None) -> dict[str, Any]:
-    """The fields of a customer's list/feed row as plain values (what ``CustomerRow`` holds);
-    the customer list encodes these directly, with no model in between."""
-    return {
-        "id": customer.id,
-        "external_id": customer.external_id,
-        "name": customer.name,
-        "kind": customer.kind,
-        "phone": customer.phone,
-        "address": customer.address_line,
-        "primary_contact_id": customer.primary_contact_id,
-        "primary_contact_name": customer.primary_contact_name,
-        "primary_email": customer.primary_email,
-        "portal_status": portal_status(customer, now),
-        "invite_expires_at": customer.access_invite_expires_at,
-        "locked_until": customer.access_locked_until,
-        "last_sign_in_at": customer.last_sign_in_at,
-        "version": customer.version,
-        "updated_at": customer.updated_at,
-    }
+def portal_status(customer: Customer, now: datetime | None = None) -> str:
+    """The customer's portal status as shown in lists: adds ``invite_expired`` and ``locked``."""
+    return shown_status(
+        customer.access_status,
+        customer.access_locked_until,
+        customer.access_invite_expires_at,
+        now or utcnow(),
+    )
+
+
+def row_fields(values: Sequence[Any], now: datetime) -> dict[str, Any]:
+    """A ``CustomerRow`` as plain values from the columns of ``ROW_FIELDS``, selected in that
+    order (more columns may follow). The customer list encodes these with no model between."""
+    row = dict(zip(_FIELD_NAMES, values, strict=False))
+    row["portal_status"] = shown_status(
+        row["portal_status"], row["locked_until"], row["invite_expires_at"], now
+    )
+    return row
 
 
 def customer_row(customer: Customer, now: datetime | None = None) -> CustomerRow:
     """The list/feed representation of a customer."""
-    return CustomerRow.model_validate(customer_row_fields(customer, now))
+    values = [getattr(customer, column) for column, _ in ROW_FIELDS]
+    return CustomerRow.model_validate(row_fields(values, now or utcnow()))

@@ -13,18 +13,29 @@ import binascii
 import json
 import re
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from server.db.base import utcnow
+from server.db.base import UtcDateTime, utcnow
 from server.db.models import Contact, Customer
 from server.db.search_index import has_sqlite_fts
-from server.domain.customer_summary import customer_row_fields
+from server.domain.customer_summary import ROW_FIELDS, row_fields
 from server.domain.errors import Invalid, NotFound
 from server.wire.customers import PORTAL_STATUSES
 
@@ -34,26 +45,11 @@ MAX_TERMS = 8
 CUSTOMER_NOT_FOUND = "There is no such customer in this workspace."
 CONTACT_NOT_FOUND = "There is no such contact in this workspace."
 _PHONEISH = re.compile(r"^[0-9()+\-. ]*[0-9][0-9()+\-. ]*$")
-# Only what a CustomerRow needs: not search_text or notes.
-ROW_COLUMNS = (
-    Customer.id,
-    Customer.external_id,
-    Customer.name,
-    Customer.sort_name,
-    Customer.kind,
-    Customer.phone,
-    Customer.address_line,
-    Customer.primary_contact_id,
-    Customer.primary_contact_name,
-    Customer.primary_email,
-    Customer.access_status,
-    Customer.access_invite_expires_at,
-    Customer.access_locked_until,
-    Customer.last_sign_in_at,
-    Customer.version,
-    Customer.updated_at,
-)
+# Only what a CustomerRow needs (in its order, see row_fields), then the sort key: not
+# search_text or notes.
+ROW_COLUMNS = (*(getattr(Customer, column) for column, _ in ROW_FIELDS), Customer.sort_name)
 _fts_by_engine: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+_shapes: dict[tuple[bool, int, str | None, bool, bool], tuple[Select[Any], Select[Any]]] = {}
 
 
 def search_terms(q: str | None) -> list[str]:
@@ -100,30 +96,45 @@ def _uses_fts(session: Session) -> bool:
     return _fts_by_engine[engine]
 
 
-def _filters(
-    session: Session, workspace_id: int, terms: list[str], status: str | None, now: datetime
-) -> list[ColumnElement[bool]]:
+def _filters(fts: bool, likes: int, status: str | None) -> list[ColumnElement[bool]]:
+    """The conditions of one shape of search; values come as bound parameters (``ws``,
+    ``match``, ``like0``..., ``now``), so the statement is built once per shape."""
+    ws: BindParameter[int] = bindparam("ws")
     conds: list[ColumnElement[bool]] = []
-    long_terms = [t for t in terms if len(t) >= 3]
-    if long_terms and _uses_fts(session):
+    if fts:
         # Drive the query from the trigram index: the workspace test must not use its own
         # index, or SQLite walks every customer of the workspace instead (+0 prevents it).
-        conds.append((Customer.workspace_id + 0) == workspace_id)
-        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        conds.append((Customer.workspace_id + 0) == ws)
         conds.append(
-            Customer.id.in_(
-                text("SELECT rowid FROM customer_fts WHERE customer_fts MATCH :match").bindparams(
-                    match=match
-                )
-            )
+            Customer.id.in_(text("SELECT rowid FROM customer_fts WHERE customer_fts MATCH :match"))
         )
-        terms = [t for t in terms if len(t) < 3]
     else:
-        conds.append(Customer.workspace_id == workspace_id)
-    conds += [Customer.search_text.like(_like(t), escape="\\") for t in terms]
+        conds.append(Customer.workspace_id == ws)
+    conds += [Customer.search_text.like(bindparam(f"like{i}"), escape="\\") for i in range(likes)]
     if status is not None:
-        conds.append(status_condition(status, now))
+        conds.append(status_condition(status, bindparam("now", type_=UtcDateTime())))
     return conds
+
+
+def _statements(
+    fts: bool, likes: int, status: str | None, after: bool, sort_matches: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The count and the page query of one shape of search (built once, then cached)."""
+    key = (fts, likes, status, after, sort_matches)
+    if key not in _shapes:
+        conds = _filters(fts, likes, status)
+        count = select(func.count()).select_from(Customer).where(*conds)
+        page = select(*ROW_COLUMNS).where(*conds)
+        if after:
+            start = tuple_(bindparam("after_name"), bindparam("after_id"))
+            page = page.where(tuple_(Customer.sort_name, Customer.id) > start)
+        order: Any = Customer.sort_name
+        if sort_matches:
+            # Sort the trigram index's matches instead of walking the name index until enough
+            # rows match: for a surname late in the alphabet that walk reads most of the table.
+            order = Customer.sort_name.concat("")
+        _shapes[key] = (count, page.order_by(order, Customer.id).limit(bindparam("limit")))
+    return _shapes[key]
 
 
 def _encode_cursor(sort_name: str, row_id: int, count: int) -> str:
@@ -158,34 +169,33 @@ def list_customers(
     if portal_status is not None and portal_status not in PORTAL_STATUSES:
         problem = f"Use one of: {', '.join(PORTAL_STATUSES)}."
         raise Invalid(problem, errors={"portal_status": problem})
-    now = utcnow()
     terms = search_terms(q)
-    conds = _filters(session, workspace_id, terms, portal_status, now)
-    stmt = select(*ROW_COLUMNS).where(*conds)
-    # Core execution on the session's connection: plain rows, no ORM result machinery.
-    conn = session.connection()
+    searching = bool(terms)
+    params: dict[str, Any] = {"ws": workspace_id, "now": utcnow(), "limit": limit + 1}
+    fts = any(len(t) >= 3 for t in terms) and _uses_fts(session)
+    if fts:
+        long_terms = [t for t in terms if len(t) >= 3]
+        params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        terms = [t for t in terms if len(t) < 3]
+    params.update({f"like{i}": _like(t) for i, t in enumerate(terms)})
     if cursor:
-        after_name, after_id, count = _decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Customer.sort_name, Customer.id) > tuple_(after_name, after_id))
-    else:
-        counted = select(func.count()).select_from(Customer).where(*conds)
-        count = conn.execute(counted).scalar() or 0
-    order: Any = Customer.sort_name
-    if terms and conn.dialect.name == "postgresql":
-        # Sort the trigram index's matches instead of walking the name index until enough
-        # rows match: for a surname late in the alphabet that walk reads most of the table.
-        order = Customer.sort_name.concat("")
-    rows = conn.execute(stmt.order_by(order, Customer.id).limit(limit + 1)).all()
+        params["after_name"], params["after_id"], count = _decode_cursor(cursor)
+    conn = session.connection()
+    sort_matches = searching and conn.dialect.name == "postgresql"
+    counted, page = _statements(fts, len(terms), portal_status, bool(cursor), sort_matches)
+    # Core execution on the session's connection: plain rows, no ORM result machinery.
+    if not cursor:
+        count = conn.execute(counted, params).scalar() or 0
+    rows = conn.execute(page, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1].sort_name, rows[-1].id, count) if more else None
-    page = {
-        # Rows carry the attributes customer_row_fields reads; whole entities cost double.
-        "data": [customer_row_fields(cast(Customer, r), now) for r in rows],
+    body = {
+        "data": [row_fields(r, params["now"]) for r in rows],
         "count": count,
         "next_cursor": next_cursor,
     }
-    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
+    return orjson.dumps(body, option=orjson.OPT_UTC_Z)
 
 
 def customer_in_workspace(session: Session, workspace_id: int, customer_id: int) -> Customer:
