@@ -15,6 +15,7 @@ from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
 from server.db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
+from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
@@ -37,6 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Background work (the mail sender) registers a starter: app -> stop coroutine.
         stops = [await start(app) for start in app.state.background_starters]
+        freeze_startup_objects()
         try:
             yield
         finally:

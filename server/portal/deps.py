@@ -152,10 +152,7 @@ _VISIT = (
 
 
 def _visit(request: Request, db: Session, slug: str) -> _Visit:
-    """The request's workspace and live session, looked up once per request."""
-    cached: _Visit | None = getattr(request.state, "portal_visit", None)
-    if cached is not None and cached.workspace.slug == slug:
-        return cached
+    """The request's workspace and live session (kept on the request for ``Customer``)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 200:
         visit = _Visit(workspace_by_slug(db, slug))
@@ -223,9 +220,13 @@ def page_policy(ws: Workspace, *, draft: bool = False) -> VisibilityPolicy:
     return _memo(ws, "visibility", ws.visibility, published_policy)
 
 
-def current_customer(request: Request, db: DB, ws: PortalWorkspace) -> CustomerContext:
-    """The signed-in contact; without a live session the browser is sent to sign in."""
-    visit = _visit(request, db, ws.slug)
+async def current_customer(request: Request, ws: PortalWorkspace) -> CustomerContext:
+    """The signed-in contact; without a live session the browser is sent to sign in.
+
+    Async because it only reads what ``portal_workspace`` looked up for this request (the
+    session was checked there): no database work, so no trip to a worker thread.
+    """
+    visit: _Visit = request.state.portal_visit
     row, account, contact, customer = visit.session, visit.account, visit.contact, visit.customer
     if row is None or account is None:
         next_path = request.url.path if request.method == "GET" else None

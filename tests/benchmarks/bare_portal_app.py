@@ -91,6 +91,7 @@ def main(argv: list[str]) -> int:
     """Capture, then serve until stopped."""
     import uvicorn
 
+    from server.heap import freeze_startup_objects
     from server.logs import configure_logging
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -100,9 +101,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     ctx, model = capture(args.database_url, args.account_id)
     configure_logging("INFO")
-    uvicorn.run(
-        create_app(ctx, model), host="127.0.0.1", port=args.port, workers=1, log_config=None
-    )
+    app = create_app(ctx, model)
+    freeze_startup_objects()  # as the portal server does once started
+    uvicorn.run(app, host="127.0.0.1", port=args.port, workers=1, log_config=None)
     return 0
 
 
