@@ -4,35 +4,31 @@ A query is split into words; a customer matches when every word is the start of 
 its name, primary contact, email, phone or address (phones also match on their digits alone,
 so "555 0134", "5550134" and "0134" all find "(555) 555-0134").
 
-Why it is fast by construction rather than by luck: every word of every row goes into one
-sorted vocabulary, with the rows of each word stored contiguously in one flat array. The rows
-whose words start with a prefix are then one contiguous slice of that array, found with two
-binary searches. Prefixes shared by very many rows (one or two letters, "com", a common city)
-are precomputed as bitsets, so the first keystroke of a query costs a few C-level passes over a
-bitmask instead of a Python loop over every row. Rows changed after the index was built are
-kept in a small overlay and checked directly until the next rebuild.
+Why it is fast by construction rather than by luck: see ``app.word_index`` (a sorted
+vocabulary over flat postings, bitsets for prefixes shared by many rows). Rows are held by
+column (``app.customer_table``), so 100,000 customers and their index take about 40 MiB and
+hold almost no objects the cyclic collector would scan. Rows changed after the index was built
+are kept in a small overlay and checked directly until the next rebuild. The whole index can
+be saved and loaded as a few large blocks (``app.customer_snapshot``).
 """
 
 from __future__ import annotations
 
-import gc
 import re
 from array import array
-from bisect import bisect_left
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import accumulate, chain, compress, repeat
+from itertools import compress
 from operator import itemgetter
 from typing import Any, Protocol
 
+from app.customer_table import CustomerTable, columns_of
+from app.index_parts import IndexParts, build_parts, field_words
 from app.portal_status import STATUS_CODES, Moment, aware, effective_status
+from app.word_index import mask_from_bits
 
 _WORD = re.compile(r"[^\W_]+")
-_NON_DIGIT = re.compile(r"\D+")
 _PHONE_QUERY = re.compile(r"[\d\s().+-]+")
-_TO_01 = bytes.maketrans(b"\x00\x01", b"01")
-_FROM_01 = bytes.maketrans(b"01", b"\x00\x01")
 SORT_KEYS = ("name", "contact", "email", "status", "last_sign_in")
 
 
@@ -76,102 +72,59 @@ def query_words(query: str) -> list[str]:
 
 def row_words(row: SearchableRow) -> set[str]:
     """Every word a row can be found by."""
-    phone = row.phone
-    text = (
-        f"{row.name} {row.primary_contact_name or ''} {row.primary_email or ''} "
-        f"{phone or ''} {row.address or ''}"
+    return field_words(
+        row.name, row.primary_contact_name, row.primary_email, row.phone, row.address
     )
-    words = set(_WORD.findall(text.casefold()))
-    if phone:
-        digits = _NON_DIGIT.sub("", phone)
-        if digits:
-            words.update((digits, digits[-10:], digits[-7:], digits[-4:]))
-    return words
-
-
-def _next_prefix(prefix: str) -> str:
-    """The smallest string greater than every string starting with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _bits_from_mask(mask: bytes | bytearray) -> int:
-    """Pack a 0/1-per-row byte mask into an int bitset (bit i is row i)."""
-    if not mask:
-        return 0
-    return int(mask.translate(_TO_01)[::-1], 2)
-
-
-def _mask_from_bits(bits: int, n: int) -> bytes:
-    """Unpack an int bitset into a 0/1-per-row byte mask of length ``n``."""
-    return bin(bits)[2:].zfill(n)[::-1].encode().translate(_FROM_01)[:n] if n else b""
 
 
 class CustomerIndex:
     """A search index over customer rows, kept in name order (the default sort).
 
     ``search`` answers the positions (indices into ``rows``) of the matching rows in display
-    order. The lists it answers may be shared with the index: treat them as read-only.
+    order, as a list, a range or an array. It may be shared with the index: treat it as
+    read-only.
     """
 
-    def __init__(self, rows: Iterable[SearchableRow], now: datetime | None = None) -> None:
-        self.rows: list[SearchableRow] = sorted(rows, key=lambda r: (r.name.casefold(), r.id))
-        self.now = now or datetime.now(UTC)
-        n = len(self.rows)
-        self.position: dict[int, int] = {r.id: i for i, r in enumerate(self.rows)}
-        self._all = list(range(n))
-        self._heavy_limit = max(256, n // 8)
-        self.statuses = bytearray(STATUS_CODES[effective_status(r, self.now)] for r in self.rows)
+    def __init__(self, rows: Iterable[SearchableRow] = (), now: datetime | None = None) -> None:
+        self._adopt(build_parts(columns_of(rows), now or datetime.now(UTC)))
+
+    @classmethod
+    def from_columns(
+        cls, columns: Mapping[str, list[Any]], now: datetime | None = None
+    ) -> CustomerIndex:
+        """Build from per-column lists (``Cache.customer_columns``), emptying them as it goes."""
+        return cls.from_parts(build_parts(columns, now or datetime.now(UTC)))
+
+    @classmethod
+    def from_parts(cls, parts: IndexParts) -> CustomerIndex:
+        """An index made of ready parts (a loaded snapshot); statuses are brought up to now."""
+        index = cls.__new__(cls)
+        index._adopt(parts)
+        return index
+
+    def _adopt(self, parts: IndexParts) -> None:
+        self.parts = parts
+        self.rows: CustomerTable = parts.rows
+        self.words = parts.words
+        self.position = parts.position
+        self.statuses = parts.statuses
+        self.now = parts.now
+        self._due_next = 0
+        self._all = range(len(self.rows))
         self._dirty: set[int] = set()
         self._dirty_words: dict[int, set[str]] = {}
-        self._ranks: dict[str, tuple[list[int], list[int]]] = {}
-        self._build()
-        # The rows and the index live as long as the panel: move them out of the collector's
-        # reach, or every allocation-heavy keystroke at 1,000,000 rows pays a full rescan.
-        gc.collect()
-        gc.freeze()
+        self._ranks: dict[str, tuple[Sequence[int], array[int]]] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    # -- building -----------------------------------------------------------------------------
+    @property
+    def _heavy(self) -> dict[str, int]:
+        return self.words.heavy
 
-    def _build(self) -> None:
-        postings: dict[str, list[int]] = {}
-        get = postings.get
-        for pos, row in enumerate(self.rows):
-            for word in row_words(row):
-                lst = get(word)
-                if lst is None:
-                    postings[word] = [pos]
-                else:
-                    lst.append(pos)
-        self.vocab: list[str] = sorted(postings)
-        lists = [postings[w] for w in self.vocab]
-        del postings
-        self._flat = array("I", chain.from_iterable(lists))
-        self._offsets = array("Q", accumulate(map(len, lists), initial=0))
-        del lists
-        self._heavy: dict[str, int] = {}
-        self._find_heavy("", 0, len(self.vocab))
-
-    def _find_heavy(self, prefix: str, lo: int, hi: int) -> None:
-        """Precompute bitsets for every prefix (under ``prefix``) that matches many rows."""
-        vocab, offsets = self.vocab, self._offsets
-        depth = len(prefix) + 1
-        i = lo
-        while i < hi:
-            word = vocab[i]
-            if len(word) < depth:
-                i += 1
-                continue
-            child = word[:depth]
-            end = bisect_left(vocab, _next_prefix(child), i, hi)
-            if offsets[end] - offsets[i] > self._heavy_limit:
-                mask = bytearray(len(self.rows))
-                deque(map(mask.__setitem__, self._flat[offsets[i] : offsets[end]], repeat(1)), 0)
-                self._heavy[child] = _bits_from_mask(mask)
-                self._find_heavy(child, i, end)
-            i = end
+    def due_remaining(self) -> tuple[array[float], array[int]]:
+        """Status changes still to come (times, positions): what a snapshot must keep."""
+        return self.parts.due_at[self._due_next :], self.parts.due_pos[self._due_next :]
 
     # -- updating -----------------------------------------------------------------------------
 
@@ -196,26 +149,33 @@ class CustomerIndex:
         return changed
 
     def refresh_statuses(self, now: datetime | None = None) -> list[int]:
-        """Recompute time-dependent statuses (expired invites, ended lockouts); answers changes."""
+        """Recompute time-dependent statuses (expired invites, ended lockouts); answers changes.
+
+        Only rows with a change due by ``now`` (and replaced rows) are looked at, so the
+        minute timer costs next to nothing at 1,000,000 rows.
+        """
         self.now = now or datetime.now(UTC)
+        stamp = self.now.timestamp()
+        due_at, due_pos = self.parts.due_at, self.parts.due_pos
+        look: list[int] = []
+        while self._due_next < len(due_at) and due_at[self._due_next] <= stamp:
+            look.append(due_pos[self._due_next])
+            self._due_next += 1
         changed = []
-        for pos, row in enumerate(self.rows):
-            code = STATUS_CODES[effective_status(row, self.now)]
+        for pos in dict.fromkeys(look + sorted(self._dirty)):
+            code = STATUS_CODES[effective_status(self.rows[pos], self.now)]
             if code != self.statuses[pos]:
                 self.statuses[pos] = code
                 changed.append(pos)
+        if changed:
+            self._ranks.pop("status", None)
         return changed
 
     # -- querying -----------------------------------------------------------------------------
 
     def _word_rows(self, word: str) -> int | set[int]:
         """Rows having a word that starts with ``word``: a bitset if many, else a set."""
-        heavy = self._heavy.get(word)
-        if heavy is not None:
-            return heavy
-        lo = bisect_left(self.vocab, word)
-        hi = bisect_left(self.vocab, _next_prefix(word), lo)
-        return set(self._flat[self._offsets[lo] : self._offsets[hi]])
+        return self.words.rows_with_prefix(word)
 
     def _status_mask(self, statuses: Iterable[str]) -> bytes:
         table = bytearray(256)
@@ -229,7 +189,7 @@ class CustomerIndex:
         statuses: Iterable[str] | None = None,
         sort: str = "name",
         descending: bool = False,
-    ) -> list[int]:
+    ) -> Sequence[int]:
         """Positions of the rows matching ``query`` and one of ``statuses``, in display order."""
         words = query_words(query)
         status_set = set(statuses) if statuses is not None else None
@@ -254,7 +214,7 @@ class CustomerIndex:
             # Few rows: filter them one by one against the bitset and the status.
             cand = small - self._dirty
             if bits is not None:
-                bm = _mask_from_bits(bits, n)
+                bm = mask_from_bits(bits, n)
                 cand = {p for p in cand if bm[p]}
             if status_mask is not None:
                 cand = {p for p in cand if status_mask[p]}
@@ -262,7 +222,7 @@ class CustomerIndex:
             return self._order_positions(cand, sort, descending)
 
         assert bits is not None
-        mask = bytearray(_mask_from_bits(bits, n))
+        mask = bytearray(mask_from_bits(bits, n))
         if status_mask is not None:
             mask = bytearray((int.from_bytes(mask) & int.from_bytes(status_mask)).to_bytes(n))
         for p in self._dirty:
@@ -277,14 +237,14 @@ class CustomerIndex:
 
     # -- ordering -----------------------------------------------------------------------------
 
-    def _perm(self, sort: str) -> tuple[list[int], list[int]]:
+    def _perm(self, sort: str) -> tuple[Sequence[int], array[int]]:
         """(display order → position, position → rank) for a sort key, computed once."""
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
         if sort not in self._ranks:
             key = _sort_key(sort, self)
-            perm = sorted(self._all, key=key)
-            rank = [0] * len(perm)
+            perm = array("I", sorted(self._all, key=key))
+            rank = array("I", bytes(4 * len(perm)))
             for r, p in enumerate(perm):
                 rank[p] = r
             self._ranks[sort] = (perm, rank)
@@ -294,7 +254,7 @@ class CustomerIndex:
         """Forget cached sort orders (after rows changed the values they sort on)."""
         self._ranks.clear()
 
-    def _ordered_all(self, sort: str, descending: bool) -> list[int]:
+    def _ordered_all(self, sort: str, descending: bool) -> Sequence[int]:
         order = self._all if sort == "name" else self._perm(sort)[0]
         return order[::-1] if descending else order
 
@@ -317,14 +277,16 @@ class CustomerIndex:
 def _sort_key(sort: str, index: CustomerIndex) -> Callable[[int], Any]:
     rows = index.rows
     if sort == "contact":
-        keys: list[Any] = [((r.primary_contact_name or "").casefold() or "\uffff") for r in rows]
+        keys: list[Any] = [
+            (v or "").casefold() or "\uffff" for v in rows.column("primary_contact_name")
+        ]
     elif sort == "email":
-        keys = [((r.primary_email or "").casefold() or "\uffff") for r in rows]
+        keys = [(v or "").casefold() or "\uffff" for v in rows.column("primary_email")]
     elif sort == "status":
         keys = list(index.statuses)
     else:
         # Never-signed-in rows sort before everyone who has, oldest sign-in first.
-        keys = [_timestamp(r.last_sign_in_at) for r in rows]
+        keys = [_timestamp(v) for v in rows.column("last_sign_in_at")]
     return keys.__getitem__
 
 

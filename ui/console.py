@@ -29,6 +29,23 @@ from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
 
 log = logging.getLogger(__name__)
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Move everything alive after the first workspace opened out of the collector's reach.
+
+    Modules, classes, Qt wrappers and the first panels live as long as the process; left in
+    the collector's oldest generation, every full pass rescans them and stalls the loop for
+    100-250 ms mid-sync. Once is enough: freezing again at every sign-in would add each old
+    workspace's objects to the permanent generation, where a cycle among them is never freed.
+    (The customer rows and their search index hold almost no tracked objects, see
+    ``app.customer_table``, so they need no freezing.)
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 class Console(LocalWorkspace, QObject):
@@ -165,9 +182,7 @@ class Console(LocalWorkspace, QObject):
             api, session, self.cache, self.sync, self.ops, self.config, self.qsettings
         )
         self.window.open_workspace(context)
-        # Everything alive now lives as long as the workspace: keep it out of the cyclic
-        # collector's full passes, which otherwise stall the loop for 100-250 ms mid-sync.
-        gc.freeze()
+        freeze_startup_objects()
         self.sync.start()
 
     async def close_session(self) -> None:

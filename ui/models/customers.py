@@ -6,6 +6,7 @@ search or filter swaps the list of positions under a model reset.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ class CustomerTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.index_: CustomerIndex = CustomerIndex([])
-        self.positions: list[int] = []
+        self.positions: Sequence[int] = []
         self.query = ""
         self.statuses: frozenset[str] | None = None
         self.sort_key = "name"
@@ -68,15 +69,13 @@ class CustomerTableModel(QAbstractTableModel):
         self._row_of = None
         self.endResetModel()
 
-    def update_rows(self, rows: list[SearchableRow]) -> None:
+    def update_rows(self, rows: Sequence[SearchableRow]) -> None:
         """Rows changed on the server: update them where they are, without re-filtering."""
         positions = self.index_.update(rows)
         if not positions:
             return
-        if self._row_of is None:
-            self._row_of = {p: r for r, p in enumerate(self.positions)}
         for pos in positions:
-            row = self._row_of.get(pos)
+            row = self._row_of_position(pos)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
@@ -84,7 +83,8 @@ class CustomerTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> SearchableRow:
         """The cached customer shown on a table row."""
-        return self.index_.rows[self.positions[row]]
+        found: SearchableRow = self.index_.rows[self.positions[row]]
+        return found
 
     def customer_id(self, row: int) -> int:
         """The customer id shown on a table row."""
@@ -93,10 +93,14 @@ class CustomerTableModel(QAbstractTableModel):
     def row_of_customer(self, customer_id: int) -> int | None:
         """The table row showing a customer, or None when filtered out."""
         pos = self.index_.position.get(customer_id)
-        if pos is None:
-            return None
+        return None if pos is None else self._row_of_position(pos)
+
+    def _row_of_position(self, pos: int) -> int | None:
+        positions = self.positions
+        if isinstance(positions, range):  # every row (no search or filter): no lookup table
+            return positions.index(pos) if pos in positions else None
         if self._row_of is None:
-            self._row_of = {p: r for r, p in enumerate(self.positions)}
+            self._row_of = {p: r for r, p in enumerate(positions)}
         return self._row_of.get(pos)
 
     def status_at(self, row: int) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from app import access
+from app import access, customer_snapshot, index_builder
 from app.customer_search import CustomerIndex
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
@@ -23,8 +24,12 @@ from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
 from ui.panels.access.dialogs import DisableDialog, InviteDialog, InviteSentDialog
 
-# More changed ids than this at once (a resync) rebuild the index instead of patching rows.
-PATCH_LIMIT = 2000
+log = logging.getLogger(__name__)
+
+# More changed ids than this at once (a resync) rebuild the index instead of patching rows;
+# patching reads and re-indexes each row on the UI thread, so keep it well under 50 ms.
+PATCH_LIMIT = 1000
+REBUILD_GAP = 2.0  # seconds between two rebuilds while changes keep coming
 DONE = {
     "resend": "A new invite was sent to {email}.",
     "revoke": "The invite link for {email} no longer works.",
@@ -76,19 +81,63 @@ class AccessPanel(QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self.loading: asyncio.Task[Any] | None = None
+        self._opened = False
+        self._reload = False
         QTimer.singleShot(0, self.load)
 
     # -- the list ------------------------------------------------------------------------------
 
     def load(self) -> asyncio.Task[Any]:
-        """Read every cached row and build the search index, off the UI thread."""
+        """Show the cached customers and keep the list's search index in step with the cache.
+
+        One load at a time: asked again while one runs, it builds once more when that is done
+        (a cancelled task would leave its worker thread building anyway).
+        """
+        if self.loading is not None and not self.loading.done():
+            self._reload = True
+            return self.loading
+        self._reload = False
         self.loading = self.ctx.ops.run(self._load(), label="Loading customers", key="access-load")
         return self.loading
 
     async def _load(self) -> None:
-        rows = await asyncio.to_thread(self.ctx.cache.customer_rows)
-        index = await asyncio.to_thread(CustomerIndex, rows)
-        self.model.set_index(index)
+        cache = self.ctx.cache
+        if not self._opened:
+            # First the index saved by the last run: the list shows and searches at once,
+            # and is rebuilt below only if the cache has changed since.
+            self._opened = True
+            saved = await asyncio.to_thread(customer_snapshot.load, cache.index_path)
+            if saved is not None:
+                stamp, index = saved
+                index.refresh_statuses()
+                self.model.set_index(index)
+                if stamp == cache.customers_generation:
+                    return
+        while True:
+            self._reload = False
+            index = await self._build(cache)
+            self.model.set_index(index)
+            if not self._reload:
+                return
+            # Rows keep arriving (a full sync): show them in steps, not one build after another.
+            await asyncio.sleep(REBUILD_GAP)
+
+    async def _build(self, cache: Any) -> CustomerIndex:
+        """A fresh index of the cached rows, built in a child process (see app.index_builder)."""
+        saved = None
+        try:
+            await index_builder.build_in_child(cache.path, cache.index_path)
+            saved = await asyncio.to_thread(customer_snapshot.load, cache.index_path)
+        except (index_builder.IndexBuildFailed, OSError) as exc:
+            log.warning("could not build the customer index in a child process: %s", exc)
+        if saved is not None:
+            saved[1].refresh_statuses()
+            return saved[1]
+        # Slower for the UI thread (the GIL is shared), but the list must show regardless.
+        stamp, columns = await asyncio.to_thread(cache.customer_columns)
+        index = await asyncio.to_thread(CustomerIndex.from_columns, columns)
+        await asyncio.to_thread(_save_index, cache.index_path, index, stamp)
+        return index
 
     def visible_rows(self) -> list[Any]:
         """The customers the list shows now (search and filter applied)."""
@@ -99,11 +148,11 @@ class AccessPanel(QWidget):
         if len(ids) > PATCH_LIMIT or any(i not in index.position for i in ids):
             self._rebuild_timer.start()
             return
-        rows = [self.ctx.cache.get_customer(i) for i in ids]
-        if any(r is None for r in rows):
+        rows = self.ctx.cache.get_customers(ids)
+        if len(rows) != len(ids):  # some were deleted
             self._rebuild_timer.start()
             return
-        self.model.update_rows([r for r in rows if r is not None])
+        self.model.update_rows(rows)
 
     def _tick(self) -> None:
         if self.model.index_.refresh_statuses():
@@ -170,10 +219,12 @@ class AccessPanel(QWidget):
         email = (contact.get("email") or "").lower()
         if not email:
             return []
+        rows = self.model.index_.rows
+        emails = rows.column("primary_email")
         return [
-            r.name
-            for r in self.model.index_.rows
-            if r.id != customer_id and (r.primary_email or "").lower() == email
+            rows.value(pos, "name")
+            for pos, e in enumerate(emails)
+            if e and e.lower() == email and rows.value(pos, "id") != customer_id
         ]
 
     def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
@@ -204,6 +255,14 @@ class AccessPanel(QWidget):
             self.detail.show_customer(detail)
             self.detail.show_history(events)
             self.detail.status.setText(status)
+
+
+def _save_index(path: Any, index: CustomerIndex, stamp: str) -> None:
+    # A saved index only speeds up the next start: failing to write one is not an error.
+    try:
+        customer_snapshot.save(path, index, stamp)
+    except OSError as exc:
+        log.info("could not save the customer index to %s: %s", path, exc)
 
 
 def _quietly(stop: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ class BulkInviteView(QWidget):
         self,
         ctx: PanelContext,
         current_rows: Callable[[], list[Any]],
-        all_rows: Callable[[], list[Any]],
+        all_rows: Callable[[], Iterable[Any]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
