@@ -100,8 +100,15 @@ class LocalServer:
         self._stopping = False
         if not self.seeded:
             progress("Preparing the demo workspace (first run only, this takes a moment)…")
+            # --if-empty: a run that seeded but stopped before writing the marker left a
+            # seeded workspace; that counts as done, not as an error.
             await self.run_cli(
-                "seed-demo", "--customers", str(self.demo_customers), "--workspace", "demo"
+                "seed-demo",
+                "--customers",
+                str(self.demo_customers),
+                "--workspace",
+                "demo",
+                "--if-empty",
             )
             (self.data_dir / SEEDED_MARKER).write_text("1\n", encoding="utf-8")
         progress("Starting the local workspace…")

@@ -147,11 +147,24 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from server.db.models import Customer, Workspace
     from server.demo.seed import seed_demo
     from server.domain.errors import DomainError
 
     settings = _settings(args)
     with _open_session(settings) as session:
+        if args.if_empty:
+            existing = session.scalar(
+                select(func.count())
+                .select_from(Customer)
+                .join(Workspace, Workspace.id == Customer.workspace_id)
+                .where(Workspace.slug == args.workspace)
+            )
+            if existing:
+                print(f"Workspace '{args.workspace}' already has {existing:,} customers; kept.")
+                return 0
         try:
             report = seed_demo(
                 session, slug=args.workspace, customers=args.customers, seed=args.seed
@@ -242,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=200)
     p.add_argument("--workspace", default="demo", help="workspace slug")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    p.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="succeed without seeding when the workspace already has customers",
+    )
     p.set_defaults(func=cmd_seed_demo)
 
     p = sub.add_parser("issue-token", help="print a staff bearer token (local use)")

@@ -66,6 +66,23 @@ async def test_second_run_reuses_the_data_without_seeding(data_dir, tmp_path):
         await server.stop()
 
 
+async def test_a_seed_whose_marker_was_lost_counts_as_done(data_dir, tmp_path):
+    # Seeding finished but the console stopped before writing the marker: the next start must
+    # open the seeded workspace, neither fail on "already has customers" nor seed twice.
+    (data_dir / SEEDED_MARKER).unlink()
+    server = LocalServer(data_dir, tmp_path / "server.log", demo_customers=25)
+    steps = []
+    token = await server.start(progress=steps.append)
+    try:
+        assert any("first run" in s for s in steps)  # it did try to seed
+        assert (data_dir / SEEDED_MARKER).exists()
+        async with make_http_client() as http:
+            rows = await ApiClient(server.url, http, token).changes(0, 5000)
+        assert sum(c["entity"] == "customer" for c in rows["data"]) == 25
+    finally:
+        await server.stop()
+
+
 async def test_a_server_that_dies_is_reported(data_dir, tmp_path):
     server = LocalServer(data_dir, tmp_path / "server.log")
     await server.start()

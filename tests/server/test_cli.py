@@ -166,6 +166,9 @@ def test_seed_demo_command(db_url: str) -> None:
     again = portal_server(*args, "--customers", "40")
     assert again.returncode == 2
     assert "already has 40 customers" in again.stderr and "Traceback" not in again.stderr
+    kept = portal_server(*args, "--customers", "40", "--if-empty")
+    assert kept.returncode == 0, kept.stderr
+    assert "already has 40 customers; kept." in kept.stdout
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
