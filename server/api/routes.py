@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from server.api import (
     access,
     audit,
@@ -18,9 +16,10 @@ from server.api import (
     team,
     workspace,
 )
+from server.api.prefixed_router import PrefixedRouter
 from server.records import routes as records
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = PrefixedRouter(prefix="/api/v1")
 for module in (
     auth,
     customers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from server.api.prefixed_router import PrefixedRouter
 from server.portal import (
     assets,
     auth,
@@ -22,7 +23,7 @@ guarded = APIRouter(dependencies=[Depends(portal_workspace)])
 for module in (auth, pages, quotes, files, requests, payments):
     guarded.include_router(module.router)
 
-router = APIRouter(prefix="/p/{slug}", include_in_schema=False)
+router = PrefixedRouter(prefix="/p/{slug}", include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(preview.router)
 # Provider webhooks keep working while a portal is switched back to coming soon: a payment
