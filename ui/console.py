@@ -29,23 +29,27 @@ from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
 
 log = logging.getLogger(__name__)
-_frozen = False
 
 
-def freeze_startup_objects() -> None:
-    """Move everything alive after the first workspace opened out of the collector's reach.
+def freeze_workspace_objects() -> None:
+    """Move everything alive once a workspace is open out of the collector's reach.
 
-    Modules, classes, Qt wrappers and the first panels live as long as the process; left in
-    the collector's oldest generation, every full pass rescans them and stalls the loop for
-    100-250 ms mid-sync. Once is enough: freezing again at every sign-in would add each old
-    workspace's objects to the permanent generation, where a cycle among them is never freed.
-    (The customer rows and their search index hold almost no tracked objects, see
-    ``app.customer_table``, so they need no freezing.)
+    Modules, Qt wrappers and the panels live as long as the workspace; left in the oldest
+    generation, every full pass rescans them and stalls the loop for 100-250 ms mid-sync.
+    Each freeze is paired with ``thaw_workspace_objects`` when the workspace closes.
     """
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
+    gc.freeze()
+
+
+def thaw_workspace_objects() -> None:
+    """Give the closed workspace's objects back to the collector and collect them now.
+
+    Frozen objects are never collected: without this, panels and models of a closed workspace
+    that sit in reference cycles would stay in memory for good. A pause is fine here: the
+    person is switching workspaces or quitting.
+    """
+    gc.unfreeze()
+    gc.collect()
 
 
 class Console(LocalWorkspace, QObject):
@@ -182,7 +186,7 @@ class Console(LocalWorkspace, QObject):
             api, session, self.cache, self.sync, self.ops, self.config, self.qsettings
         )
         self.window.open_workspace(context)
-        freeze_startup_objects()
+        freeze_workspace_objects()
         self.sync.start()
 
     async def close_session(self) -> None:
@@ -194,6 +198,7 @@ class Console(LocalWorkspace, QObject):
             await sync.stop()
         if cache is not None:
             cache.close()
+            thaw_workspace_objects()
         self.window.hide_offline()
 
     async def connect_interactive(self, server_url: str = "", email: str = "") -> None:
