@@ -29,8 +29,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     session (no state change on GET; on SQLite reads then never wait for the write lock).
 
     Async so that opening costs no trip to the threadpool (a new session does not touch the
-    database yet); closing does, so it runs there, shielded from cancellation so that the
-    connection always goes back to the pool.
+    database yet). Closing a writing session may talk to the database, so it runs there,
+    shielded from cancellation so that the connection always goes back to the pool. Closing
+    a read-only one does not (nothing to roll back on PostgreSQL, where it is autocommit; a
+    local read lock to drop on SQLite), so it stays on the loop: one hand-off fewer per GET.
     """
     read = request.method in READ_METHODS
     factory = request.app.state.read_sessionmaker if read else request.app.state.sessionmaker
@@ -38,8 +40,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(session.close)
+        if read:
+            session.close()
+        else:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
 
 
 def get_settings(request: Request) -> Settings:

@@ -61,9 +61,17 @@ def make_read_sessionmaker(engine: Engine, writer: sessionmaker[Session]) -> ses
 
     Writing through one is a bug and raises; code that must write during a read request (the
     once-a-minute "last seen" of a portal session) uses ``writable(session)``.
+
+    On PostgreSQL they run in autocommit: no BEGIN before the first query and no ROLLBACK at
+    the end, two round trips fewer per GET, and nothing left to do at close. Reads see what
+    they saw before (READ COMMITTED gives each statement its own snapshot either way); a
+    server-side cursor (``stream_results``) needs a transaction, so it needs a writer session.
     """
+    options: dict[str, Any] = {"read_only": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
     return sessionmaker(
-        engine.execution_options(read_only=True),
+        engine.execution_options(**options),
         expire_on_commit=False,
         info={"read_only": True, "writer": writer},
     )
