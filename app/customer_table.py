@@ -41,6 +41,8 @@ OPTIONAL = frozenset(
 SEP = "\x00"
 _PLUS_ONE = (1).__add__
 CHUNK = 5000  # rows per step when building: no single C call holds the GIL for long
+# Off in a process of its own (app.index_builder), where no UI thread waits for the GIL.
+GENTLE = {"sorting": True}
 _CACHE_LIMIT = 512
 
 
@@ -60,7 +62,7 @@ def gentle_sorted(items: Sequence[Any], key: Callable[[Any], Any] | None = None)
     while a worker builds; sorted chunks merged by ``heapq.merge`` (a Python generator) let
     the interpreter switch threads every few milliseconds.
     """
-    if len(items) <= CHUNK:
+    if len(items) <= CHUNK or not GENTLE["sorting"]:
         return sorted(items, key=key)
     parts = [sorted(items[i : i + CHUNK], key=key) for i in range(0, len(items), CHUNK)]
     return list(heapq.merge(*parts, key=key))

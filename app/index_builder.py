@@ -62,6 +62,9 @@ def build(cache_file: Path, index_file: Path) -> None:
     from app.cache import read_customer_columns
     from app.customer_search import CustomerIndex
     from app.customer_snapshot import save
+    from app.customer_table import GENTLE
+
+    GENTLE["sorting"] = False  # alone in this process: plain sorts are several times faster
 
     stamp, columns = read_customer_columns(cache_file)
     save(index_file, CustomerIndex.from_columns(columns), stamp)
