@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,36 @@ def _lines(
     ]
 
 
+class QuoteFields(Protocol):
+    """What a quote view reads: a ``Quote`` row object, or a result row of its columns."""
+
+    id: int
+    number: str
+    title: str
+    status: str
+    notes: str | None
+    total_cents: int
+    currency: str
+    issued_at: datetime
+    expires_at: datetime | None
+    decided_at: datetime | None
+    approved_name: str | None
+    declined_reason: str | None
+
+
+class InvoiceFields(Protocol):
+    """What an invoice view reads: an ``Invoice`` row object, or a result row of its columns."""
+
+    id: int
+    number: str
+    status: str
+    total_cents: int
+    balance_cents: int
+    currency: str
+    issued_at: datetime
+    due_at: datetime | None
+
+
 QUOTE_LABELS = {
     "pending": "Waiting for your answer",
     "approved": "Approved",
@@ -46,7 +77,7 @@ QUOTE_LABELS = {
 }
 
 
-def quote_state(quote: Quote, now: datetime | None = None) -> str:
+def quote_state(quote: QuoteFields, now: datetime | None = None) -> str:
     """pending, approved, declined or expired (a pending quote past its date has expired)."""
     now = now or utcnow()
     if quote.status == "pending" and quote.expires_at is not None and quote.expires_at <= now:
@@ -54,7 +85,7 @@ def quote_state(quote: Quote, now: datetime | None = None) -> str:
     return quote.status if quote.status in QUOTE_LABELS else "expired"
 
 
-def quote_view(scope: Scope, quote: Quote, lines: list[QuoteLine] | None = None) -> QuoteView:
+def quote_view(scope: Scope, quote: QuoteFields, lines: list[QuoteLine] | None = None) -> QuoteView:
     """One quote through the policy."""
     p = scope.policy
     state = quote_state(quote)
@@ -85,7 +116,9 @@ def _quote_query(scope: Scope):  # type: ignore[no-untyped-def]
     )
 
 
-# The lists run on every home page: statements built once, the customer bound per call.
+# The lists run on every home page: statements built once, the customer bound per call, and
+# run through the session's connection, as rows: a card needs no ORM object, and the ORM's
+# own work per statement was half of each short list's time.
 _QUOTES = (
     select(Quote)
     .where(
@@ -115,7 +148,7 @@ def list_quotes(db: Session, scope: Scope, *, waiting_only: bool = False) -> lis
     if not scope.policy.shows("quotes"):
         return []
     stmt = _WAITING_QUOTES if waiting_only else _QUOTES
-    views = [quote_view(scope, q) for q in db.scalars(stmt, _owner(scope))]
+    views = [quote_view(scope, q) for q in db.connection().execute(stmt, _owner(scope))]
     return [v for v in views if v.state == "pending"] if waiting_only else views
 
 
@@ -138,7 +171,7 @@ def quote_detail(db: Session, scope: Scope, quote_id: int) -> QuoteView:
 
 def invoice_view(
     scope: Scope,
-    inv: Invoice,
+    inv: InvoiceFields,
     lines: list[InvoiceLine] | None = None,
     payments: list[Payment] | None = None,
 ) -> InvoiceView:
@@ -186,7 +219,8 @@ def list_invoices(db: Session, scope: Scope, *, due_only: bool = False) -> list[
     if not scope.policy.shows("invoices"):
         return []
     stmt = _DUE_INVOICES if due_only else _INVOICES
-    return [invoice_view(scope, inv) for inv in db.scalars(stmt, _owner(scope))]
+    rows = db.connection().execute(stmt, _owner(scope))
+    return [invoice_view(scope, inv) for inv in rows]
 
 
 def invoice_detail(db: Session, scope: Scope, invoice_id: int) -> InvoiceView:

@@ -121,7 +121,8 @@ def list_jobs(db: Session, scope: Scope, *, active_only: bool = False) -> list[J
     show_status, show_time = p.shows("jobs", "status"), p.shows("jobs", "scheduled_time")
     show_address = p.shows("jobs", "address")
     cards = []
-    for job_id, number, title, status, start, *address in db.execute(stmt, params):
+    # Through the session's connection: rows are all a card needs (see the billing lists).
+    for job_id, number, title, status, start, *address in db.connection().execute(stmt, params):
         shown_title = title if show_title else None
         shown_number = number if show_number else None
         heading = shown_title or (f"Job {shown_number}" if shown_number else "Job")

@@ -20,7 +20,8 @@ from server.portal.deps import portal_workspace
 
 # Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
 guarded = APIRouter(dependencies=[Depends(portal_workspace)])
-for module in (auth, pages, quotes, files, requests, payments):
+# Pages first: routes are tried in order, and the home page is the one opened most.
+for module in (pages, auth, quotes, files, requests, payments):
     guarded.include_router(module.router)
 
 router = PrefixedRouter(prefix="/p/{slug}", include_in_schema=False)
