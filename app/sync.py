@@ -203,6 +203,7 @@ class SyncEngine:
         expected = self.cache.customer_count() if resync else None
         cursor = self.cache.cursor
         writing: asyncio.Future[PageSummary] | None = None
+        restarted = False
         try:
             while True:
                 try:
@@ -212,14 +213,16 @@ class SyncEngine:
                     if writing is not None:
                         await self._finish(writing, resync, True, expected)
                         writing = None
-                    if resync and cursor != "0":
+                    if resync and cursor != "0" and restarted:
                         # The server refused a cursor it handed out during this very
-                        # snapshot; starting over would loop forever: give up until later.
+                        # snapshot twice (old deletes were pruned while copying): give up
+                        # until the next sync rather than loop.
                         raise ApiError(
                             "The server could not hand over a full copy of the data. The "
                             "console keeps the data it has and tries again later.",
                             exc.status,
                         ) from exc
+                    restarted = resync and cursor != "0"
                     log.info("cursor %s is too old; starting a full resync", cursor)
                     await loop.run_in_executor(self._writer, self.cache.begin_resync)
                     resync, expected = True, self.cache.customer_count() or None

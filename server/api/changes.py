@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from server.api.deps import DB, StaffContext, need
-from server.domain.changes_feed import DEFAULT_LIMIT, MAX_LIMIT, read_changes
+from server.domain.changes_feed import DEFAULT_LIMIT, MAX_LIMIT, parse_feed_cursor, read_changes
 from server.domain.permissions import Permission
-from server.records.cursor import parse_cursor
 from server.wire.changes import ChangesPage
 
 router = APIRouter(tags=["changes"])
@@ -21,10 +20,10 @@ def get_changes(
     staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)],
     db: DB,
     since: Annotated[
-        str, Query(max_length=20, description="next_cursor of the last page; 0 for a snapshot.")
+        str, Query(max_length=40, description="next_cursor of the last page; 0 for a snapshot.")
     ] = "0",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """Every record's latest change after ``since``, in sequence order; 410 if too old."""
-    body = read_changes(db, staff.workspace, parse_cursor(since), limit)
+    body = read_changes(db, staff.workspace, parse_feed_cursor(since), limit)
     return Response(content=body, media_type="application/json")

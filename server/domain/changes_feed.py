@@ -8,6 +8,7 @@ long ``IN`` lists). The database hands over each record's ``data`` ready for JSO
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from server.db.base import UtcDateTime, utcnow
 from server.db.models import Change, Workspace
 from server.domain.changes_compact import COMPACT
 from server.domain.changes_json import data_columns, data_json
-from server.domain.errors import Gone
+from server.domain.errors import Gone, Invalid
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -103,22 +104,62 @@ def _load(
     return {rid: orjson.Fragment(text) for rid, text in rows}
 
 
-def check_cursor(workspace: Workspace, since: int) -> None:
-    """410 when tombstones after ``since`` were already pruned (0 always works)."""
-    if since != 0 and since < workspace.changes_horizon:
+@dataclass(frozen=True)
+class FeedCursor:
+    """Where a client is in the feed.
+
+    A copy from 0 walks past sequence numbers far below the horizon, so its cursors also
+    carry the horizon the copy started under (``"<seq>.<horizon>"``): the copy may go on as
+    long as no tombstone was pruned since it began. Once a client has caught up, its cursor
+    is a plain ``"<seq>"`` that must not fall below the horizon.
+    """
+
+    since: int
+    copy_horizon: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.since) if self.copy_horizon is None else f"{self.since}.{self.copy_horizon}"
+
+
+_BAD_CURSOR = "The cursor must be a value returned as next_cursor, or 0 to start over."
+
+
+def parse_feed_cursor(value: str) -> FeedCursor:
+    """Read a cursor given back by a client; 422 in plain English when it is not one."""
+    seq, dot, horizon = value.strip().partition(".")
+    parts = [seq, horizon] if dot else [seq]
+    if not all(p.isdigit() and len(p) <= 19 for p in parts):
+        raise Invalid(_BAD_CURSOR, errors={"since": _BAD_CURSOR})
+    return FeedCursor(int(seq), int(horizon) if dot else None)
+
+
+def check_cursor(workspace: Workspace, cursor: FeedCursor) -> FeedCursor:
+    """The cursor to read from: 410 when deletes after it may have been pruned.
+
+    ``0`` always works and starts a copy under the current horizon.
+    """
+    if cursor.since == 0:
+        return FeedCursor(0, workspace.changes_horizon)
+    if cursor.copy_horizon is not None:
+        ok = cursor.copy_horizon == workspace.changes_horizon
+    else:
+        ok = cursor.since >= workspace.changes_horizon
+    if not ok:
         raise Gone(
             "This sync position is too old: deleted records from that time are no longer "
             "kept. Clear the local copy and sync again from the start (since=0)."
         )
+    return cursor
 
 
-def read_changes(session: Session, workspace: Workspace, since: int, limit: int) -> bytes:
+def read_changes(session: Session, workspace: Workspace, cursor: FeedCursor, limit: int) -> bytes:
     """One page of the feed after ``since``, as the JSON of a ``ChangesPage``.
 
     An upsert whose record is already gone (deleted later in a transaction not yet seen)
     is reported as a delete; its own tombstone follows with a higher sequence.
     """
-    check_cursor(workspace, since)
+    cursor = check_cursor(workspace, cursor)
+    since = cursor.since
     rows = (
         session.connection()
         .execute(
@@ -166,7 +207,18 @@ def read_changes(session: Session, workspace: Workspace, since: int, limit: int)
             item["data"] = again.get(item["id"])
             if item["data"] is None:
                 item["op"] = "delete"
-    page = {"data": data, "count": len(data), "next_cursor": str(last), "has_more": has_more}
+    if has_more:
+        following = FeedCursor(last, cursor.copy_horizon)
+    else:
+        # Caught up: nothing exists between the last row and the horizon, so the plain
+        # cursor may start at the horizon and stays valid after later prunes below it.
+        following = FeedCursor(max(last, workspace.changes_horizon))
+    page = {
+        "data": data,
+        "count": len(data),
+        "next_cursor": str(following),
+        "has_more": has_more,
+    }
     return orjson.dumps(page, option=ENCODE)
 
 

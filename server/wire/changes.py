@@ -25,10 +25,13 @@ class ChangesPage(Response):
     """A page of changes in sequence order.
 
     ``next_cursor`` is where to continue (pass it back as ``since``); it is returned even when
-    the page is empty, so a client always has a cursor to keep. ``has_more`` says whether to
+    the page is empty, so a client always has a cursor to keep. Treat it as opaque text: while
+    a copy from 0 is under way it reads ``"<seq>.<horizon>"``. ``has_more`` says whether to
     ask again at once. Cursor ``0`` (or no ``since``) starts from the beginning: a full
-    snapshot, since every record keeps only its latest change. A cursor older than the
-    oldest kept tombstone gets 410 Gone: wipe the local copy and start again from 0.
+    snapshot, since every record keeps only its latest change. A cursor from before deletes
+    that were since pruned (older than the retention) gets 410 Gone: wipe the local copy and
+    start again from 0; a copy from 0 can always be walked to its end unless a prune runs
+    while it is under way.
     """
 
     data: list[ChangeOut]
