@@ -7,10 +7,8 @@ and turns every form posted in a staff preview into a "nothing was changed" noti
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -28,12 +26,11 @@ from server.db.models import (
     Customer as CustomerRow,
 )
 from server.domain.audit import Actor
-from server.domain.branding import draft_or_published_branding, published_branding
 from server.domain.errors import Forbidden, NotFound
 from server.domain.portal_sessions import is_live
 from server.domain.portal_view_models import Scope
 from server.domain.secrets import digest, same
-from server.domain.visibility import draft_or_published_policy, published_policy
+from server.portal.page_settings import page_branding, page_policy
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
@@ -180,44 +177,6 @@ def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
 
 
 PortalWorkspace = Annotated[Workspace, Depends(portal_workspace)]
-
-
-# Parsed policies and brandings, by workspace and which document: validating them from JSON
-# on every page was measurable. An entry is used only while the stored document is still
-# equal to the one it was parsed from, so a publish is seen on the very next request. The
-# models are shared between requests: nothing may change them (they are copied to edit).
-_parsed: dict[tuple[int, str], tuple[object, Any]] = {}
-_PARSED_MAX = 1024
-
-
-def _memo[T](ws: Workspace, which: str, doc: object, parse: Callable[[Workspace], T]) -> T:
-    key = (ws.id, which)
-    hit = _parsed.get(key)
-    if hit is not None and hit[0] == doc:
-        parsed: T = hit[1]
-        return parsed
-    value = parse(ws)
-    if len(_parsed) >= _PARSED_MAX:
-        _parsed.clear()
-    _parsed[key] = (copy.deepcopy(doc), value)
-    return value
-
-
-def page_branding(ws: Workspace, *, draft: bool = False) -> Branding:
-    """The branding a page shows: published, or (in a preview that asks) the draft."""
-    # The defaults name the workspace, so its name is part of what the branding is made from.
-    if draft:
-        made_from = (ws.name, ws.branding, ws.branding_draft)
-        return _memo(ws, "branding_draft", made_from, draft_or_published_branding)
-    return _memo(ws, "branding", (ws.name, ws.branding), published_branding)
-
-
-def page_policy(ws: Workspace, *, draft: bool = False) -> VisibilityPolicy:
-    """The visibility policy a page enforces: published, or (in a preview that asks) the draft."""
-    if draft:
-        made_from = (ws.visibility, ws.visibility_draft)
-        return _memo(ws, "visibility_draft", made_from, draft_or_published_policy)
-    return _memo(ws, "visibility", ws.visibility, published_policy)
 
 
 async def current_customer(request: Request, ws: PortalWorkspace) -> CustomerContext:
