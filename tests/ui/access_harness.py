@@ -137,6 +137,7 @@ class Harness:
         self.errors: list[str] = []
         self.http: list[httpx.AsyncClient] = []
         self.contexts: list[PanelContext] = []
+        self.panels: list[AccessPanel] = []
 
     def run(self, coro: Any, settle: bool = True) -> Any:
         """Run a coroutine on the qasync loop until it and every task it started finish.
@@ -148,10 +149,24 @@ class Harness:
         async def go() -> Any:
             result = await coro
             if settle:
-                await until(lambda: not any(ctx.ops.tasks for ctx in self.contexts), 30)
+                # Quiet for a while, not just for an instant: work that a finished task sets
+                # off (a refresh, the index rebuild timer) must also run inside the loop.
+                for _ in range(3):
+                    await until(self._quiet, 30)
+                    await asyncio.sleep(0.1)
+                await until(self._quiet, 30)
             return result
 
         return self.loop.run_until_complete(go())
+
+    def _quiet(self) -> bool:
+        if any(ctx.ops.tasks for ctx in self.contexts):
+            return False
+        for panel in self.panels:
+            loading = panel.loading
+            if panel._rebuild_timer.isActive() or (loading is not None and not loading.done()):
+                return False
+        return True
 
     def click(self, button: Any) -> None:
         """Click inside the running loop (the slot may start a task), then let it start."""
@@ -193,6 +208,7 @@ class Harness:
             )
             self.contexts.append(ctx)
             panel = AccessPanel(ctx)
+            self.panels.append(panel)
             panel.resize(1280, 760)
             await until(lambda: len(panel.model.index_) == len(fill_customers()))
             await until(lambda: panel.model.rowCount() == len(fill_customers()))
