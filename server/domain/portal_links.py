@@ -6,7 +6,7 @@ same link cannot both succeed.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -54,8 +54,25 @@ def find_invite(
     return invite, account, contact
 
 
-def _avoid(account: PortalAccount, contact: Contact) -> tuple[str, ...]:
-    return (account.email_normalized.split("@")[0], contact.name)
+def _check_password(password: str, confirm: str, account: PortalAccount, contact: Contact) -> None:
+    avoid = (account.email_normalized.split("@")[0], contact.name)
+    problem = new_password_problem(password, confirm, avoid=avoid)
+    if problem:
+        raise Invalid(problem, errors={"password": problem})
+
+
+def _use_once(db: Session, model: type[Invite] | type[ResetToken], link_id: int) -> datetime:
+    """Mark a link used, unless a concurrent request used or revoked it first (then Gone)."""
+    now = utcnow()
+    used = db.execute(
+        update(model)
+        .where(model.id == link_id, model.used_at.is_(None), model.revoked_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        db.rollback()
+        raise Gone(LINK_GONE)
+    return now
 
 
 def accept_invite(
@@ -73,18 +90,8 @@ def accept_invite(
     if found is None:
         raise Gone(LINK_GONE)
     invite, account, contact = found
-    problem = new_password_problem(password, confirm, avoid=_avoid(account, contact))
-    if problem:
-        raise Invalid(problem, errors={"password": problem})
-    now = utcnow()
-    used = db.execute(
-        update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
-        db.rollback()
-        raise Gone(LINK_GONE)
+    _check_password(password, confirm, account, contact)
+    now = _use_once(db, Invite, invite.id)
     set_password(db, account, password)
     account.status = "active"
     account.last_sign_in_at = now
@@ -137,18 +144,8 @@ def complete_reset(
     if found is None:
         raise Gone(LINK_GONE)
     reset, account, contact = found
-    problem = new_password_problem(password, confirm, avoid=_avoid(account, contact))
-    if problem:
-        raise Invalid(problem, errors={"password": problem})
-    now = utcnow()
-    used = db.execute(
-        update(ResetToken)
-        .where(ResetToken.id == reset.id, ResetToken.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
-        db.rollback()
-        raise Gone(LINK_GONE)
+    _check_password(password, confirm, account, contact)
+    now = _use_once(db, ResetToken, reset.id)
     set_password(db, account, password)
     end_sessions(db, account.id)
     account.last_sign_in_at = now
@@ -237,9 +234,7 @@ def change_password(
     """Change a password while signed in: ends every other session, rotates this one."""
     if not verify_password(account.password_hash, current):
         raise Unauthorized("Your current password is not right. Nothing was changed.")
-    problem = new_password_problem(new, confirm, avoid=_avoid(account, contact))
-    if problem:
-        raise Invalid(problem, errors={"password": problem})
+    _check_password(new, confirm, account, contact)
     set_password(db, account, new)
     end_sessions(db, account.id)
     opened = start_session(db, account, ip=ip, user_agent=user_agent)
