@@ -18,21 +18,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, AppSettings, StaffContext, need
+from server.api.deps import DB, StaffContext, need, public_base_url
 from server.domain import access as service
 from server.domain import invites
 from server.domain.access_views import account_view, email_status
 from server.domain.permissions import Permission
-from server.settings import Settings
 from server.wire.access import DisableRequest, InviteOut, ResetLinkOut
 from server.wire.customers import PortalAccountOut
 
 router = APIRouter(prefix="/contacts/{contact_id}", tags=["access"])
-
-
-def portal_base_url(settings: Settings, request: Request) -> str:
-    """Where customers reach the portal: the configured address, else this server's."""
-    return (settings.public_base_url or str(request.base_url)).rstrip("/")
 
 
 def _invite_out(db: DB, issued: invites.IssuedInvite) -> InviteOut:
@@ -50,12 +44,11 @@ def _invite_out(db: DB, issued: invites.IssuedInvite) -> InviteOut:
 def invite(
     contact_id: int,
     request: Request,
-    settings: AppSettings,
     staff: Annotated[StaffContext, need(Permission.INVITE)],
     db: DB,
 ) -> InviteOut:
     """Invite the contact to the portal and queue the invite email."""
-    base = portal_base_url(settings, request)
+    base = public_base_url(request)
     issued = invites.send_invite(db, staff.workspace, staff.actor, contact_id, base)
     return _invite_out(db, issued)
 
@@ -64,12 +57,11 @@ def invite(
 def resend(
     contact_id: int,
     request: Request,
-    settings: AppSettings,
     staff: Annotated[StaffContext, need(Permission.INVITE)],
     db: DB,
 ) -> InviteOut:
     """Send a new invite link; every older link stops working."""
-    base = portal_base_url(settings, request)
+    base = public_base_url(request)
     issued = invites.resend_invite(db, staff.workspace, staff.actor, contact_id, base)
     return _invite_out(db, issued)
 
@@ -108,12 +100,11 @@ def enable(
 def reset_link(
     contact_id: int,
     request: Request,
-    settings: AppSettings,
     staff: Annotated[StaffContext, need(Permission.RESET)],
     db: DB,
 ) -> ResetLinkOut:
     """Mail the customer a one-hour link to choose a new password."""
-    base = portal_base_url(settings, request)
+    base = public_base_url(request)
     sent = service.send_reset_link(db, staff.workspace, staff.actor, contact_id, base)
     return ResetLinkOut(
         contact_id=sent.account.contact_id,

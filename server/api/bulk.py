@@ -10,8 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.access import portal_base_url
-from server.api.deps import DB, AppSettings, StaffContext, need
+from server.api.deps import DB, StaffContext, need, public_base_url
 from server.domain.bulk_invite import bulk_invite
 from server.domain.permissions import Permission
 from server.wire.access import BulkInviteRequest, BulkInviteResult
@@ -23,11 +22,10 @@ router = APIRouter(tags=["access"])
 def bulk(
     body: BulkInviteRequest,
     request: Request,
-    settings: AppSettings,
     staff: Annotated[StaffContext, need(Permission.BULK_INVITE)],
     db: DB,
 ) -> BulkInviteResult:
     """Per contact: would_invite/invited, or why not (no_email, invalid_email, email_shared,
     email_taken, already_invited, already_active, disabled, not_found)."""
-    base = portal_base_url(settings, request)
+    base = public_base_url(request)
     return bulk_invite(db, staff.workspace, staff.actor, body, base)

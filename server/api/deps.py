@@ -53,6 +53,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def public_base_url(request: Request) -> str:
+    """Where customers reach this server (no trailing slash): the configured public address,
+    else the address the request came in on. Links that leave the browser are built on it."""
+    configured: str | None = request.app.state.settings.public_base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 DB = Annotated[Session, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, AppSettings, StaffContext, need
+from server.api.deps import DB, StaffContext, need, public_base_url
 from server.domain import previews
 from server.domain.permissions import Permission
 from server.wire.previews import PreviewRequest, PreviewResponse
@@ -20,7 +20,6 @@ def create_preview(
     request: Request,
     staff: Annotated[StaffContext, need(Permission.PREVIEW)],
     db: DB,
-    settings: AppSettings,
 ) -> PreviewResponse:
     """A short-lived link that renders the portal as this contact (read-only, audited)."""
     link = previews.create_preview(
@@ -31,5 +30,5 @@ def create_preview(
         use_draft_visibility=body.use_draft_visibility,
         use_draft_branding=body.use_draft_branding,
     )
-    base = (settings.public_base_url or str(request.base_url)).rstrip("/")
+    base = public_base_url(request)
     return PreviewResponse(url=f"{base}{link.path}", expires_at=link.expires_at)

@@ -7,31 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from server.api import branding, visibility
-from server.api.deps import DB, AppSettings, StaffContext, need
+from server.api.deps import DB, StaffContext, need, public_base_url
 from server.api.etags import IfMatch, set_etag
 from server.domain import workspace_settings as service
 from server.domain.permissions import Permission
-from server.settings import Settings
 from server.wire.settings import WorkspaceOut, WorkspacePatch
 
 router = APIRouter()
 settings_router = APIRouter(prefix="/workspace", tags=["workspace"])
 
 
-def _base_url(settings: Settings, request: Request) -> str:
-    return settings.public_base_url or str(request.base_url)
-
-
 @settings_router.get("", response_model=WorkspaceOut)
 def get_workspace(
     staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)],
-    settings: AppSettings,
     request: Request,
     response: Response,
 ) -> WorkspaceOut:
     """Name, portal address and status; the ETag is the workspace version."""
     set_etag(response, staff.workspace.version)
-    return service.workspace_out(staff.workspace, _base_url(settings, request))
+    return service.workspace_out(staff.workspace, public_base_url(request))
 
 
 @settings_router.patch("", response_model=WorkspaceOut)
@@ -39,7 +33,6 @@ def update_workspace(
     body: WorkspacePatch,
     staff: Annotated[StaffContext, need(Permission.EDIT_WORKSPACE)],
     db: DB,
-    settings: AppSettings,
     request: Request,
     response: Response,
     if_match: IfMatch = None,
@@ -47,7 +40,7 @@ def update_workspace(
     """Rename, move the portal to a new address, or open it to customers (needs If-Match)."""
     ws = service.update_workspace(db, staff.workspace, body, if_match, staff.actor)
     set_etag(response, ws.version)
-    return service.workspace_out(ws, _base_url(settings, request))
+    return service.workspace_out(ws, public_base_url(request))
 
 
 router.include_router(settings_router)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB
+from server.api.deps import DB, public_base_url
 from server.domain import portal_auth, portal_links
 from server.domain.errors import Gone, Invalid, TooManyRequests, Unauthorized
 from server.domain.portal_sessions import OpenSession, end_session
@@ -46,11 +46,6 @@ def _safe_next(slug: str, value: str | None) -> str:
     if value and value.startswith(base) and "//" not in value and "\\" not in value:
         return value
     return base
-
-
-def _base_url(request: Request) -> str:
-    configured: str | None = request.app.state.settings.public_base_url
-    return configured or str(request.base_url)
 
 
 @router.get("/sign-in")
@@ -132,7 +127,7 @@ def forgot(
             email=email,
             error="Type the email address you use to sign in.",
         )
-    portal_links.request_reset(db, ws, email, _base_url(request), ip=client_ip(request))
+    portal_links.request_reset(db, ws, email, public_base_url(request), ip=client_ip(request))
     return render(request, "portal/forgot_sent.html", public_context(request, ws), email=email)
 
 

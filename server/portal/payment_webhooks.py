@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from server.api.deps import DB
+from server.api.deps import DB, public_base_url
 from server.db.models import Workspace
 from server.domain.branding import published_branding
 from server.domain.payment_events import handle_event
@@ -36,8 +36,7 @@ HookWorkspace = Annotated[Workspace, Depends(hook_workspace)]
 
 def portal_url(request: Request, slug: str) -> str:
     """The absolute address of this portal, for links that leave the browser (emails, Stripe)."""
-    configured: str | None = request.app.state.settings.public_base_url
-    return f"{(configured or str(request.base_url)).rstrip('/')}/p/{slug}"
+    return f"{public_base_url(request)}/p/{slug}"
 
 
 def receipt_links(request: Request, ws: Workspace, logo_file_id: int | None) -> ReceiptLinks:
