@@ -173,18 +173,25 @@ def _jobs_by_id(db: Session, scope: Scope, ids: set[int]) -> dict[int, Job]:
     return {j.id: j for j in rows}
 
 
+def _shared[F: (Document, Photo)](
+    db: Session, scope: Scope, model: type[F], job_id: int | None
+) -> list[F]:
+    """The customer's files of one kind that staff marked shareable, newest first."""
+    stmt = select(model).where(
+        model.workspace_id == scope.workspace_id,
+        model.customer_id == scope.customer_id,
+        model.review_status == "shareable",
+    )
+    if job_id is not None:
+        stmt = stmt.where(model.job_id == job_id)
+    return list(db.scalars(stmt.order_by(model.created_at.desc(), model.id.desc())))
+
+
 def list_documents(db: Session, scope: Scope, *, job_id: int | None = None) -> list[DocumentView]:
     """Documents staff marked shareable, newest first."""
     if not scope.policy.shows("documents"):
         return []
-    stmt = select(Document).where(
-        Document.workspace_id == scope.workspace_id,
-        Document.customer_id == scope.customer_id,
-        Document.review_status == "shareable",
-    )
-    if job_id is not None:
-        stmt = stmt.where(Document.job_id == job_id)
-    docs = list(db.scalars(stmt.order_by(Document.created_at.desc(), Document.id.desc())))
+    docs = _shared(db, scope, Document, job_id)
     p = scope.policy
     jobs = (
         _jobs_by_id(db, scope, {d.job_id for d in docs if d.job_id})
@@ -208,14 +215,7 @@ def list_photos(db: Session, scope: Scope, *, job_id: int | None = None) -> list
     """Photos staff marked shareable, newest first."""
     if not scope.policy.shows("photos"):
         return []
-    stmt = select(Photo).where(
-        Photo.workspace_id == scope.workspace_id,
-        Photo.customer_id == scope.customer_id,
-        Photo.review_status == "shareable",
-    )
-    if job_id is not None:
-        stmt = stmt.where(Photo.job_id == job_id)
-    photos = list(db.scalars(stmt.order_by(Photo.created_at.desc(), Photo.id.desc())))
+    photos = _shared(db, scope, Photo, job_id)
     p = scope.policy
     jobs = (
         _jobs_by_id(db, scope, {x.job_id for x in photos if x.job_id})
