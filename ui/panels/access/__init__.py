@@ -54,9 +54,11 @@ class AccessPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(self.detail)
+        # The table keeps room for all five columns (portal status above all) next to the
+        # detail pane in a normal-sized window; extra width goes mostly to the table.
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([820, 440])
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 380])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         self.bulk: BulkInviteView | None = None

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.portal_status import STATUS_LABELS
 from ui.models.customers import COLUMNS, CustomerTableModel
 
-COLUMN_WIDTHS = (190, 150, 220, 110, 110)
+COLUMN_WIDTHS = (165, 125, 190, 105, 100)
 
 
 class CustomerList(QWidget):
