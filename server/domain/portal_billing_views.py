@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -145,11 +145,21 @@ def _owner(scope: Scope) -> dict[str, int]:
 
 def list_quotes(db: Session, scope: Scope, *, waiting_only: bool = False) -> list[QuoteView]:
     """The customer's quotes, newest first (without lines)."""
+    return waiting_quotes(db, scope)[0] if waiting_only else _quotes(db, scope, _QUOTES)[0]
+
+
+def waiting_quotes(db: Session, scope: Scope) -> tuple[list[QuoteView], list[datetime]]:
+    """The quotes waiting for the customer's answer, and when each of them expires."""
+    views, rows = _quotes(db, scope, _WAITING_QUOTES)
+    waiting = [(v, r.expires_at) for v, r in zip(views, rows, strict=True) if v.state == "pending"]
+    return [v for v, _ in waiting], [at for _, at in waiting if at is not None]
+
+
+def _quotes(db: Session, scope: Scope, stmt: Select[Any]) -> tuple[list[QuoteView], list[Any]]:
     if not scope.policy.shows("quotes"):
-        return []
-    stmt = _WAITING_QUOTES if waiting_only else _QUOTES
-    views = [quote_view(scope, q) for q in db.connection().execute(stmt, _owner(scope))]
-    return [v for v in views if v.state == "pending"] if waiting_only else views
+        return [], []
+    rows = list(db.connection().execute(stmt, _owner(scope)))
+    return [quote_view(scope, q) for q in rows], rows
 
 
 def quote_detail(db: Session, scope: Scope, quote_id: int) -> QuoteView:
@@ -216,11 +226,20 @@ def _invoice_query(scope: Scope):  # type: ignore[no-untyped-def]
 
 def list_invoices(db: Session, scope: Scope, *, due_only: bool = False) -> list[InvoiceView]:
     """The customer's invoices, newest first (without lines)."""
+    return due_invoices(db, scope)[0] if due_only else _invoices(db, scope, _INVOICES)[0]
+
+
+def due_invoices(db: Session, scope: Scope) -> tuple[list[InvoiceView], list[datetime]]:
+    """The invoices with a balance to pay, and when the ones not yet overdue fall due."""
+    views, rows = _invoices(db, scope, _DUE_INVOICES)
+    return views, [r.due_at for r in rows if r.due_at is not None]
+
+
+def _invoices(db: Session, scope: Scope, stmt: Select[Any]) -> tuple[list[InvoiceView], list[Any]]:
     if not scope.policy.shows("invoices"):
-        return []
-    stmt = _DUE_INVOICES if due_only else _INVOICES
-    rows = db.connection().execute(stmt, _owner(scope))
-    return [invoice_view(scope, inv) for inv in rows]
+        return [], []
+    rows = list(db.connection().execute(stmt, _owner(scope)))
+    return [invoice_view(scope, inv) for inv in rows], rows
 
 
 def invoice_detail(db: Session, scope: Scope, invoice_id: int) -> InvoiceView:

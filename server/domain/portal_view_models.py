@@ -143,3 +143,6 @@ class HomeView:
     quotes: list[QuoteView]
     invoices: list[InvoiceView]
     jobs: list[JobCard]
+    # The first moment the clock alone changes this view: a waiting quote expires or a due
+    # invoice falls overdue. None when nothing shown depends on the time.
+    turns_at: datetime | None = None

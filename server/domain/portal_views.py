@@ -10,14 +10,15 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
+from server.db.base import utcnow
 from server.db.models import (
     Address,
     Document,
     Job,
     Photo,
 )
+from server.domain import portal_billing_views as billing
 from server.domain.errors import NotFound
-from server.domain.portal_billing_views import list_invoices, list_quotes
 from server.domain.portal_view_models import (
     MISSING,
     DocumentView,
@@ -158,11 +159,17 @@ def _linked(scope: Scope, section: str) -> bool:
 
 
 def home_view(db: Session, scope: Scope) -> HomeView:
-    """The home page: quotes waiting, invoices due, active jobs."""
+    """The home page: quotes waiting, invoices due, active jobs (and when the clock alone
+    would change it: see ``HomeView.turns_at``)."""
+    now = utcnow()
+    quotes, expiries = billing.waiting_quotes(db, scope)
+    invoices, due_dates = billing.due_invoices(db, scope)
+    turns = [at for at in (*expiries, *due_dates) if at >= now]
     return HomeView(
-        quotes=list_quotes(db, scope, waiting_only=True),
-        invoices=list_invoices(db, scope, due_only=True),
+        quotes=quotes,
+        invoices=invoices,
         jobs=list_jobs(db, scope, active_only=True),
+        turns_at=min(turns, default=None),
     )
 
 

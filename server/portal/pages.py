@@ -1,74 +1,95 @@
-"""Portal pages that only show things: home, jobs, invoices."""
+"""Portal pages that only show things: home, jobs, invoices.
+
+Each is built in one trip to a worker thread (``customer_page``): the session check, the
+page's queries (in a read-only session of its own) and the render together. The routes sit
+outside the ``guarded`` router, so they take the portal's ``slug`` themselves; ``signed_in``
+applies the same checks.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from server.api.deps import DB
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
-from server.portal.deps import Customer
+from server.portal.deps import CustomerContext, customer_page
+from server.portal.home_cache import HomeCache
 from server.portal.render import render
 
 router = APIRouter()
 
 
 @router.get("/")
-def home(
-    request: Request, ctx: Customer, db: DB, welcome: int = 0, password_changed: int = 0
+async def home(
+    request: Request, slug: str, welcome: int = 0, password_changed: int = 0
 ) -> Response:
-    """What needs the customer now and their active jobs."""
+    """What needs the customer now and their active jobs (the view reused while current)."""
     notice = None
     if welcome:
         notice = "Your password is saved and you are signed in. Welcome!"
     elif password_changed:
         notice = "Your new password is saved. Other places you were signed in are signed out."
-    model = views.home_view(db, ctx.scope)
-    return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        cache: HomeCache = request.app.state.home_views
+        model = cache.view(ctx, lambda: views.home_view(db, ctx.scope))
+        return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+
+    return await customer_page(request, slug, page)
 
 
 @router.get("/jobs")
-def jobs(request: Request, ctx: Customer, db: DB) -> Response:
+async def jobs(request: Request, slug: str) -> Response:
     """Active and past jobs."""
-    views.require_section(ctx.scope, "jobs")
-    all_jobs = views.list_jobs(db, ctx.scope)
-    return render(
-        request,
-        "portal/jobs.html",
-        ctx,
-        nav="jobs",
-        active=[j for j in all_jobs if j.active],
-        past=[j for j in all_jobs if not j.active],
-    )
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        views.require_section(ctx.scope, "jobs")
+        all_jobs = views.list_jobs(db, ctx.scope)
+        return render(
+            request,
+            "portal/jobs.html",
+            ctx,
+            nav="jobs",
+            active=[j for j in all_jobs if j.active],
+            past=[j for j in all_jobs if not j.active],
+        )
+
+    return await customer_page(request, slug, page)
 
 
 @router.get("/jobs/{job_id}")
-def job(request: Request, ctx: Customer, db: DB, job_id: int) -> Response:
+async def job(request: Request, slug: str, job_id: int) -> Response:
     """One job with its shared photos and documents."""
-    return render(
-        request, "portal/job.html", ctx, nav="jobs", job=views.job_detail(db, ctx.scope, job_id)
-    )
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        model = views.job_detail(db, ctx.scope, job_id)
+        return render(request, "portal/job.html", ctx, nav="jobs", job=model)
+
+    return await customer_page(request, slug, page)
 
 
 @router.get("/invoices")
-def invoices(request: Request, ctx: Customer, db: DB) -> Response:
+async def invoices(request: Request, slug: str) -> Response:
     """Every invoice, due ones first."""
-    views.require_section(ctx.scope, "invoices")
-    rows = billing.list_invoices(db, ctx.scope)
-    due = [i for i in rows if i.state in ("due", "overdue")]
-    return render(
-        request,
-        "portal/invoices.html",
-        ctx,
-        nav="invoices",
-        due=due,
-        others=[i for i in rows if i not in due],
-    )
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        views.require_section(ctx.scope, "invoices")
+        rows = billing.list_invoices(db, ctx.scope)
+        due = [i for i in rows if i.state in ("due", "overdue")]
+        others = [i for i in rows if i not in due]
+        return render(request, "portal/invoices.html", ctx, nav="invoices", due=due, others=others)
+
+    return await customer_page(request, slug, page)
 
 
 @router.get("/invoices/{invoice_id}")
-def invoice(request: Request, ctx: Customer, db: DB, invoice_id: int) -> Response:
+async def invoice(request: Request, slug: str, invoice_id: int) -> Response:
     """One invoice: lines, balance, payments, and the pay button when it is due."""
-    model = billing.invoice_detail(db, ctx.scope, invoice_id)
-    return render(request, "portal/invoice.html", ctx, nav="invoices", invoice=model)
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        model = billing.invoice_detail(db, ctx.scope, invoice_id)
+        return render(request, "portal/invoice.html", ctx, nav="invoices", invoice=model)
+
+    return await customer_page(request, slug, page)

@@ -20,11 +20,13 @@ from server.portal.deps import portal_workspace
 
 # Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
 guarded = APIRouter(dependencies=[Depends(portal_workspace)])
-# Pages first: routes are tried in order, and the home page is the one opened most.
-for module in (pages, auth, quotes, files, requests, payments):
+for module in (auth, quotes, files, requests, payments):
     guarded.include_router(module.router)
 
 router = PrefixedRouter(prefix="/p/{slug}", include_in_schema=False)
+# Pages first: routes are tried in order, and the home page is the one opened most. They do
+# the guard's checks themselves, in the same trip to a worker thread as the page.
+router.include_router(pages.router)
 router.include_router(assets.router)
 router.include_router(preview.router)
 # Provider webhooks keep working while a portal is switched back to coming soon: a payment

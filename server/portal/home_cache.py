@@ -1,0 +1,77 @@
+"""Home page views kept between requests while nothing they show has changed.
+
+The home page is the page customers open most, and its queries (quotes waiting, invoices
+due, active jobs) cost more than the rest of the request together. A built ``HomeView`` is
+reused for the same customer while three things hold:
+
+- the workspace's newest changes-feed number is the same (every write to a job, quote,
+  invoice, address or policy records a change in its own transaction, and numbers are never
+  reused, so an unchanged number means the rows the view was built from are unchanged);
+- the page enforces the same visibility policy object (a new policy is a new object);
+- the clock has not reached ``HomeView.turns_at`` (a waiting quote expiring, an invoice
+  falling overdue).
+
+The session check and the page's rendering still happen on every request; only the view
+model is shared. Staff previews always build afresh (their policy may be a draft). Views are
+shared between requests and threads: nothing may change them once built.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from server.db.base import utcnow
+from server.domain.portal_view_models import HomeView
+from server.portal.deps import CustomerContext
+from server.wire.visibility import VisibilityPolicy
+
+HOME_VIEWS_KEPT = 512
+
+
+@dataclass(frozen=True)
+class _Entry:
+    changes_seq: int
+    policy: VisibilityPolicy
+    view: HomeView
+
+
+class HomeCache:
+    """The newest ``HomeView`` of up to ``size`` customers, least recently used dropped."""
+
+    def __init__(self, size: int = HOME_VIEWS_KEPT) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def view(self, ctx: CustomerContext, build: Callable[[], HomeView]) -> HomeView:
+        """The customer's cached view when still current, else ``build()`` (and keep it)."""
+        if ctx.is_preview:
+            return build()
+        key = (ctx.workspace.id, ctx.customer_id)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and self._current(entry, ctx):
+                self._entries.move_to_end(key)
+                return entry.view
+        view = build()
+        with self._lock:
+            self._entries[key] = _Entry(ctx.changes_seq, ctx.policy, view)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return view
+
+    @staticmethod
+    def _current(entry: _Entry, ctx: CustomerContext) -> bool:
+        turns_at = entry.view.turns_at
+        return (
+            entry.changes_seq == ctx.changes_seq
+            and entry.policy is ctx.policy
+            and (turns_at is None or utcnow() < turns_at)
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
