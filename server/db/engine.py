@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 
@@ -29,6 +30,51 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+# A pooled connection that sat idle may have been closed by the server (a restart, an idle
+# timeout); one handed back a moment ago almost certainly was not. Pinging on every checkout
+# (SQLAlchemy's pool_pre_ping) cost a round trip per request, a fifth of a portal page's
+# time, so only a connection idle this long is pinged. A dead one that slips through fails
+# its statement, and SQLAlchemy then replaces every pooled connection older than the failure.
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection on checkout when it sat in the pool ``PING_AFTER_IDLE_S`` or more;
+    a failed ping makes the pool open a fresh connection instead."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
+
+
+# psycopg prepares a statement by itself after five runs, and PostgreSQL may then pick one
+# generic plan for every value (seen: a customer search went from 50 ms to 363 ms for "jo").
+# So nothing is prepared by count; a statement whose plan cannot depend on its values (every
+# condition an equality on a unique key) asks with ``.execution_options(prepared=True)`` and
+# is planned once per connection instead of on every run (the portal's session lookup: its
+# planning was most of PostgreSQL's time per page).
+PREPARE_BY_COUNT_NEVER = 2**31
+
+
+def _prepare_when_asked(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    """``do_execute`` hook: run a statement marked ``prepared`` as a prepared statement."""
+    if not context.execution_options.get("prepared"):
+        return False
+    cursor.execute(statement, parameters, prepare=True)
+    return True
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the engine for a database URL with the settings this server relies on."""
     if url.startswith("sqlite"):
@@ -36,15 +82,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    # No server-side prepared statements: after five runs psycopg would prepare, and PostgreSQL
-    # may then pick one generic plan for every search term (seen: 50 ms -> 363 ms for "jo").
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=20,
-        pool_pre_ping=True,
-        connect_args={"prepare_threshold": None},
+        connect_args={"prepare_threshold": PREPARE_BY_COUNT_NEVER},
     )
+    _ping_when_idle(engine)
+    event.listen(engine, "do_execute", _prepare_when_asked)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

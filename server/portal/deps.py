@@ -150,7 +150,8 @@ _NEWEST_CHANGE = (
 # Every signed-in page starts here, so this is one statement (built once) instead of three
 # lookups: the workspace by slug and, outer-joined, the cookie's session with its account,
 # contact and customer, plus the workspace's newest change number (one index lookup).
-# Whether the session still works is decided afterwards, every time.
+# Whether the session still works is decided afterwards, every time. Every condition is an
+# equality on a unique key, so PostgreSQL may plan it once per connection (``prepared``).
 _VISIT = (
     select(Workspace, PortalSession, PortalAccount, Contact, CustomerRow, _NEWEST_CHANGE)
     .outerjoin(
@@ -162,6 +163,7 @@ _VISIT = (
     .outerjoin(Contact, Contact.id == PortalAccount.contact_id)
     .outerjoin(CustomerRow, CustomerRow.id == PortalAccount.customer_id)
     .where(Workspace.slug == bindparam("slug", type_=String))
+    .execution_options(prepared=True)
 )
 
 
