@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -30,6 +31,16 @@ def make_http_client(timeout: float = 30.0) -> httpx.AsyncClient:
         transport=httpx.AsyncHTTPTransport(retries=1),
         headers={"User-Agent": "toolbag-portal-console"},
     )
+
+
+@dataclass(frozen=True)
+class RawChanges:
+    """A page of the changes feed still encoded, and its ``next_cursor`` and ``has_more``
+    from the answer's headers (None when the server did not send them)."""
+
+    body: bytes
+    next_cursor: str | None
+    has_more: bool | None
 
 
 class ApiClient:
@@ -116,12 +127,18 @@ class ApiClient:
         finally:
             self.token = None
 
-    async def changes_raw(self, since: str | int, limit: int) -> bytes:
-        """One page of ``/api/v1/changes`` as raw JSON bytes (decoded off the UI thread)."""
+    async def changes_raw(self, since: str | int, limit: int) -> RawChanges:
+        """One page of ``/api/v1/changes`` as raw JSON bytes (decoded off the UI thread),
+        with where the next page starts when the server says so in its headers."""
         response = await self.request(
             "GET", "/api/v1/changes", params={"since": str(since), "limit": limit}
         )
-        return response.content
+        has_more = response.headers.get("x-has-more")
+        return RawChanges(
+            response.content,
+            response.headers.get("x-next-cursor"),
+            None if has_more not in ("true", "false") else has_more == "true",
+        )
 
     async def changes(self, since: str | int, limit: int) -> dict[str, Any]:
         """One page of the changes feed: ``data``, ``count``, ``next_cursor``, ``has_more``."""

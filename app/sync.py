@@ -1,8 +1,10 @@
 """Keeps the local cache in step with the server through ``GET /api/v1/changes``.
 
-Pages are fetched on the event loop (httpx is async) but decoded and written in one worker
-thread, so a full sync of 100,000 customers never stalls the UI. Offline, the engine retries
-with jittered exponential backoff; a 410 starts a full resync that keeps the old rows readable.
+Pages are fetched on the event loop (httpx is async) and decoded and written by the cache
+writer process (``app.cache.page_writer``), handed over from one worker thread, so a full sync
+of 100,000 customers never stalls the UI and does not compete with it for the GIL. Offline,
+the engine retries with jittered exponential backoff; a 410 starts a full resync that keeps
+the old rows readable.
 """
 
 from __future__ import annotations
@@ -11,18 +13,21 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
-from typing import Any
-
-import orjson
 
 from app.api_client import ApiClient
 from app.cache import Cache, PageSummary
+from app.cache.page_writer import PageWriter
 from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError
 
 log = logging.getLogger(__name__)
+
+# Pages handed to the writer thread and not yet written: enough that the server never waits
+# for the console (and the console never for the server), each page a megabyte or two.
+PAGES_AHEAD = 2
 
 
 class SyncState(StrEnum):
@@ -57,9 +62,11 @@ class SyncEngine:
         interval: float = 5.0,
         retry_base: float = 1.0,
         max_delay: float = 60.0,
+        writer_process: bool = True,
     ) -> None:
         self.api = api
         self.cache = cache
+        self.pages = PageWriter(cache, use_process=writer_process)
         self.page_size = page_size
         self.interval = interval
         self.retry_base = retry_base
@@ -129,7 +136,9 @@ class SyncEngine:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-        await asyncio.get_running_loop().run_in_executor(None, self._writer.shutdown, True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._writer.shutdown, True)
+        await loop.run_in_executor(None, self.pages.close)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
 
     def wake(self) -> None:
@@ -192,17 +201,20 @@ class SyncEngine:
         self._wake.clear()
 
     async def _catch_up(self) -> int:
-        """Fetch pages until the feed has no more, writing each page while the next downloads.
+        """Fetch pages until the feed has no more, writing pages while the next downloads.
 
-        Pages are written in order on the one writer thread, each with its own cursor, so
-        stopping at any point leaves a cache that agrees with its cursor.
+        The server names the next page's cursor in the answer's headers, so the next request
+        goes out at once while the writer thread decodes and writes earlier pages: the
+        server's work and the console's overlap. Pages are written in order on the one writer
+        thread, each with its own cursor, so stopping at any point leaves a cache that agrees
+        with its cursor. At most ``PAGES_AHEAD`` pages wait for the writer.
         """
         loop = asyncio.get_running_loop()
         self._written = 0
         resync = self.cache.resyncing
         expected = self.cache.customer_count() if resync else None
         cursor = self.cache.cursor
-        writing: asyncio.Future[PageSummary] | None = None
+        writing: deque[asyncio.Future[PageSummary]] = deque()
         restarted = False
         try:
             while True:
@@ -210,9 +222,8 @@ class SyncEngine:
                     self.requests += 1
                     raw = await self.api.changes_raw(cursor, self.page_size)
                 except CursorExpired as exc:
-                    if writing is not None:
-                        await self._finish(writing, resync, True, expected)
-                        writing = None
+                    while writing:
+                        await self._finish(writing.popleft(), resync, True, expected)
                     if resync and cursor != "0" and restarted:
                         # The server refused a cursor it handed out during this very
                         # snapshot twice (old deletes were pruned while copying): give up
@@ -224,23 +235,28 @@ class SyncEngine:
                         ) from exc
                     restarted = resync and cursor != "0"
                     log.info("cursor %s is too old; starting a full resync", cursor)
-                    await loop.run_in_executor(self._writer, self.cache.begin_resync)
+                    await loop.run_in_executor(self._writer, self.pages.begin_resync)
                     resync, expected = True, self.cache.customer_count() or None
                     cursor = "0"
                     continue
-                page: dict[str, Any] = await loop.run_in_executor(self._writer, orjson.loads, raw)
-                if writing is not None:
-                    await self._finish(writing, resync, True, expected)
-                has_more = bool(page.get("has_more"))
-                writing = loop.run_in_executor(self._writer, self.cache.write, page)
-                cursor = str(page["next_cursor"])
+                while len(writing) >= PAGES_AHEAD:
+                    await self._finish(writing.popleft(), resync, True, expected)
+                page = loop.run_in_executor(self._writer, self.pages.write_json, raw.body)
+                writing.append(page)
+                if raw.next_cursor is None or raw.has_more is None:
+                    # A server that does not say in its headers: the page itself tells.
+                    summary = await asyncio.shield(page)
+                    cursor, has_more = summary.next_cursor, summary.has_more
+                else:
+                    cursor, has_more = raw.next_cursor, raw.has_more
                 if not has_more:
-                    done, writing = writing, None
-                    await self._finish(done, resync, False, expected)
+                    while writing:
+                        done = writing.popleft()
+                        await self._finish(done, resync, bool(writing), expected)
                     return self._written
         finally:
-            if writing is not None:  # stopped mid-way: let the page in progress land whole
-                await asyncio.shield(writing)
+            for page in writing:  # stopped mid-way: let the pages handed over land whole
+                await asyncio.shield(page)
 
     async def _finish(
         self,

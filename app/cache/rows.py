@@ -31,4 +31,4 @@ COLUMNS: tuple[str, ...] = CachedCustomer._fields
 
 def row_from_wire(data: Mapping[str, Any]) -> tuple[Any, ...]:
     """The column values of one ``CustomerRow`` JSON object, in ``COLUMNS`` order."""
-    return tuple(data.get(c) for c in COLUMNS)
+    return tuple(map(data.get, COLUMNS))

@@ -152,8 +152,19 @@ def check_cursor(workspace: Workspace, cursor: FeedCursor) -> FeedCursor:
     return cursor
 
 
-def read_changes(session: Session, workspace: Workspace, cursor: FeedCursor, limit: int) -> bytes:
-    """One page of the feed after ``since``, as the JSON of a ``ChangesPage``.
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of the feed: the JSON of a ``ChangesPage``, and where the next page starts."""
+
+    body: bytes
+    next_cursor: str
+    has_more: bool
+
+
+def read_changes(
+    session: Session, workspace: Workspace, cursor: FeedCursor, limit: int
+) -> FeedPage:
+    """One page of the feed after ``since``.
 
     An upsert whose record is already gone (deleted later in a transaction not yet seen)
     is reported as a delete; its own tombstone follows with a higher sequence.
@@ -219,7 +230,7 @@ def read_changes(session: Session, workspace: Workspace, cursor: FeedCursor, lim
         "next_cursor": str(following),
         "has_more": has_more,
     }
-    return orjson.dumps(page, option=ENCODE)
+    return FeedPage(orjson.dumps(page, option=ENCODE), str(following), has_more)
 
 
 def prune_tombstones(session: Session, older_than: datetime) -> int:

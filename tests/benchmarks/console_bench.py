@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from app import paths
-from app.api_client import ApiClient, make_http_client
+from app.api_client import ApiClient, RawChanges, make_http_client
 from app.cache import Cache
 from app.sync import SyncEngine
 from server.db.engine import make_engine, make_sessionmaker
@@ -34,7 +34,7 @@ class RecordingApi(ApiClient):
 
     cursors: list[str]
 
-    async def changes_raw(self, since: str | int, limit: int) -> bytes:
+    async def changes_raw(self, since: str | int, limit: int) -> RawChanges:
         self.cursors.append(str(since))
         return await super().changes_raw(since, limit)
 
@@ -175,7 +175,7 @@ def run(report: Report) -> None:
     m_bare = statistics.median(b["rss_mib"] for b in bare)
     m_full = statistics.median(f["rss_mib"] for f in full)
     report.figure(
-        f"resident memory, {int(full[0]['rows']):,} customers",
+        f"resident memory, {int(full[0]['rows']):,} customers (console and cache writer)",
         f"{m_full:.0f} MiB",
         f"{m_bare:.0f} MiB bare window",
         m_full / m_bare,

@@ -12,15 +12,30 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
+
+
+def _rss_kib(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:  # a child that just ended
+        pass
+    return 0
+
+
+def _children() -> list[str]:
+    found: list[str] = []
+    for task in Path("/proc/self/task").iterdir():
+        found += (task / "children").read_text().split()
+    return found
 
 
 def rss_mib() -> float:
-    """Resident memory of this process in MiB."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of this process and its children (the cache writer) in MiB."""
+    return sum(_rss_kib(pid) for pid in ["self", *_children()]) / 1024
 
 
 async def _turn() -> None:

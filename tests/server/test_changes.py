@@ -239,3 +239,18 @@ def test_malformed_copy_cursors(server: Server, ws: TestWorkspace) -> None:
         r = c.get("/api/v1/changes", params={"since": bad})
         assert r.status_code == 422, (bad, r.text)
         assert "since" in r.json()["errors"]
+
+
+def test_headers_name_the_next_page(server: Server, ws: TestWorkspace) -> None:
+    c = ws.client()
+    _seed(c, 3)
+    cursor = "0"
+    for expect_more in (True, False):
+        answer = c.get("/api/v1/changes", params={"since": cursor, "limit": 2})
+        page = answer.json()
+        assert page["has_more"] is expect_more
+        assert answer.headers["X-Next-Cursor"] == page["next_cursor"]
+        assert answer.headers["X-Has-More"] == ("true" if expect_more else "false")
+        cursor = page["next_cursor"]
+    gone = c.get("/api/v1/changes", params={"since": "not-a-cursor"})
+    assert gone.status_code == 422 and "X-Next-Cursor" not in gone.headers

@@ -1,0 +1,71 @@
+"""Frames between the console and its cache writer process, and page summaries on the wire.
+
+A frame is one byte naming the request (or ``A`` for an answer), four bytes of length (big
+endian) and the payload: a page's JSON as the server sent it, or an answer's JSON.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import IO, Any
+
+import orjson
+
+from app.cache import PageSummary
+
+WRITE_PAGE = b"W"
+BEGIN_RESYNC = b"R"
+_HEADER = struct.Struct("!cI")
+
+
+def write_frame(stream: IO[bytes], op: bytes, payload: bytes | dict[str, Any]) -> None:
+    """Send one frame and flush it."""
+    body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+    stream.write(_HEADER.pack(op, len(body)))
+    stream.write(body)
+    stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: IO[bytes]) -> tuple[bytes, bytes] | None:
+    """The next frame's request byte and payload; None at end of stream (or a cut frame)."""
+    header = _read_exactly(stream, _HEADER.size)
+    if header is None:
+        return None
+    op, size = _HEADER.unpack(header)
+    payload = _read_exactly(stream, size) if size else b""
+    return None if payload is None else (op, payload)
+
+
+def summary_to_wire(summary: PageSummary) -> dict[str, Any]:
+    """A page summary as JSON-ready values."""
+    return {
+        "customer_ids": list(summary.customer_ids),
+        "records": {entity: list(ids) for entity, ids in summary.records.items()},
+        "rows": summary.rows,
+        "removed_by_resync": summary.removed_by_resync,
+        "next_cursor": summary.next_cursor,
+        "has_more": summary.has_more,
+    }
+
+
+def summary_from_wire(data: dict[str, Any]) -> PageSummary:
+    """The page summary ``summary_to_wire`` sent."""
+    return PageSummary(
+        customer_ids=set(data["customer_ids"]),
+        records={entity: set(ids) for entity, ids in data["records"].items()},
+        rows=int(data["rows"]),
+        removed_by_resync=int(data["removed_by_resync"]),
+        next_cursor=str(data["next_cursor"]),
+        has_more=bool(data["has_more"]),
+    )
