@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 
-from app.api_client import ApiClient
+from app.api_client import ApiClient, RawChanges
 from app.cache import Cache, PageSummary
 from app.cache.page_writer import PageWriter
 from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError
@@ -239,6 +239,8 @@ class SyncEngine:
                     resync, expected = True, self.cache.customer_count() or None
                     cursor = "0"
                     continue
+                if self._nothing_new(raw, cursor, resync) and not writing:
+                    return self._written
                 while len(writing) >= PAGES_AHEAD:
                     await self._finish(writing.popleft(), resync, True, expected)
                 page = loop.run_in_executor(self._writer, self.pages.write_json, raw.body)
@@ -257,6 +259,16 @@ class SyncEngine:
         finally:
             for page in writing:  # stopped mid-way: let the pages handed over land whole
                 await asyncio.shield(page)
+
+    def _nothing_new(self, raw: RawChanges, cursor: str, resync: bool) -> bool:
+        """The server says the feed has not moved since a complete copy: nothing to write
+        (a console left open polls every few seconds; the cache file stays untouched)."""
+        return (
+            raw.has_more is False
+            and raw.next_cursor == cursor
+            and not resync
+            and self.cache.synced_once
+        )
 
     async def _finish(
         self,

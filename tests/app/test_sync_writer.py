@@ -132,3 +132,24 @@ async def test_a_page_the_writer_cannot_read_is_an_error_and_changes_nothing(tmp
     finally:
         writer.close()
         cache.close()
+
+
+async def test_a_poll_with_nothing_new_writes_nothing(live, ws, tmp_path):
+    add_customers(live.sessionmaker, ws.id, 8)
+    path = tmp_path / "c.sqlite3"
+    cache = Cache(path)
+    async with make_http_client() as http:
+        api = ApiClient(ws.base_url, http, ws.tokens["owner"])
+        first = SyncEngine(api, cache)
+        assert await first.sync_now() == 8
+        await first.stop()
+        wal = path.with_name(path.name + "-wal")
+        before = (wal.stat().st_mtime_ns, wal.stat().st_size, cache.cursor)
+        again = SyncEngine(api, cache)
+        assert await again.sync_now() == 0 and again.requests == 1
+        assert again.pages.pid is None  # no writer process was needed
+        assert (wal.stat().st_mtime_ns, wal.stat().st_size, cache.cursor) == before
+        added = add_customers(live.sessionmaker, ws.id, 1)
+        assert await again.sync_now() == 1 and cache.get_customer(added[0]) is not None
+        await again.stop()
+    cache.close()
