@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import runpy
 import signal
 import sys
 
@@ -66,9 +67,26 @@ def _close_on_interrupt(window: MainWindow) -> None:
     timer.start(250)
 
 
+# The console's helper processes, started as ``python -m MODULE``. A frozen bundle has no
+# interpreter to run them with: its one program is started with the same arguments instead.
+HELPER_MODULES = frozenset({"app.server_child", "app.cache.writer_child"})
+
+
+def run_helper(argv: list[str]) -> None:
+    """In a frozen bundle, ``-m MODULE ARGS`` runs that helper and exits; else returns."""
+    frozen = getattr(sys, "frozen", False)
+    if not frozen or len(argv) < 2 or argv[0] != "-m" or argv[1] not in HELPER_MODULES:
+        return
+    sys.argv = [argv[1], *argv[2:]]
+    runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``portal-console``."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    run_helper(argv)
+    args = parse_args(argv)
     config = Config()
     log_files.configure(config.log_level)
     app = QApplication.instance() or QApplication(sys.argv[:1])
