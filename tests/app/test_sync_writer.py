@@ -2,6 +2,7 @@
 process, and what happens when the writer process fails or the server says nothing."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -23,6 +24,21 @@ def running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@contextlib.asynccontextmanager
+async def syncing(ws, path, api_class=ApiClient, **options):
+    """A cache at ``path`` and a sync engine for ``ws``; both stopped and closed after."""
+    cache = Cache(path)
+    try:
+        async with make_http_client() as http:
+            engine = SyncEngine(api_class(ws.base_url, http, ws.tokens["owner"]), cache, **options)
+            try:
+                yield engine
+            finally:
+                await engine.stop()
+    finally:
+        cache.close()
 
 
 class QuietServerApi(ApiClient):
@@ -65,9 +81,8 @@ async def test_next_page_is_requested_while_this_one_is_written(live, ws, tmp_pa
 
 async def test_pages_are_written_by_the_writer_process(live, ws, tmp_path):
     ids = add_customers(live.sessionmaker, ws.id, 40)
-    cache = Cache(tmp_path / "c.sqlite3")
-    async with make_http_client() as http:
-        engine = SyncEngine(ApiClient(ws.base_url, http, ws.tokens["owner"]), cache, page_size=15)
+    async with syncing(ws, tmp_path / "c.sqlite3", page_size=15) as engine:
+        cache = engine.cache
         heard: list[set[int]] = []
         cache.on_customers_changed(heard.append)
         await engine.sync_now()
@@ -76,16 +91,12 @@ async def test_pages_are_written_by_the_writer_process(live, ws, tmp_path):
         assert {r.id for r in cache.customer_rows()} == set(ids)
         assert set().union(*heard) == set(ids)  # listeners heard every id from the summaries
         assert cache.synced_once and cache.cursor != "0"
-        await engine.stop()
     assert not running(pid)  # stopped and reaped: no stray process
-    cache.close()
 
 
 async def test_a_dead_writer_process_leaves_the_work_to_the_console(live, ws, tmp_path):
     ids = add_customers(live.sessionmaker, ws.id, 20)
-    cache = Cache(tmp_path / "c.sqlite3")
-    async with make_http_client() as http:
-        engine = SyncEngine(ApiClient(ws.base_url, http, ws.tokens["owner"]), cache, page_size=5)
+    async with syncing(ws, tmp_path / "c.sqlite3", page_size=5) as engine:
         await engine.sync_now()
         pid = engine.pages.pid
         assert pid is not None
@@ -97,23 +108,15 @@ async def test_a_dead_writer_process_leaves_the_work_to_the_console(live, ws, tm
         more = add_customers(live.sessionmaker, ws.id, 12)
         assert await engine.sync_now() == 12
         assert engine.pages.in_process and engine.pages.pid is None
-        assert {r.id for r in cache.customer_rows()} == set(ids + more)
-        await engine.stop()
-    cache.close()
+        assert {r.id for r in engine.cache.customer_rows()} == set(ids + more)
 
 
 async def test_a_server_without_next_page_headers_still_syncs(live, ws, tmp_path):
     ids = add_customers(live.sessionmaker, ws.id, 25)
-    cache = Cache(tmp_path / "c.sqlite3")
-    async with make_http_client() as http:
-        engine = SyncEngine(
-            QuietServerApi(ws.base_url, http, ws.tokens["owner"]), cache, page_size=10
-        )
+    async with syncing(ws, tmp_path / "c.sqlite3", QuietServerApi, page_size=10) as engine:
         await engine.sync_now()
         assert engine.requests == 3
-        assert {r.id for r in cache.customer_rows()} == set(ids)
-        await engine.stop()
-    cache.close()
+        assert {r.id for r in engine.cache.customer_rows()} == set(ids)
 
 
 async def test_a_page_the_writer_cannot_read_is_an_error_and_changes_nothing(tmp_path):
