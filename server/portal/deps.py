@@ -16,7 +16,7 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import String, bindparam, func, select
+from sqlalchemy import String, bindparam, case, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.api.deps import DB
@@ -140,9 +140,21 @@ class _Visit:
     changes_seq: int = 0
 
 
+# The workspace's newest change: the last entry of ix_change_ws_seq at or below it, kept only
+# when it is the workspace's own. Written as a range over (workspace_id, seq) because PostgreSQL
+# plans ``max(seq) WHERE workspace_id = ...`` of a correlated workspace as a backward walk of
+# the whole change log, filtering: for a small workspace behind two million changes of a big
+# one that took 138 ms on every page; the range is one index probe (0.02 ms) whatever the mix.
+_LAST_CHANGE = (
+    select(Change.workspace_id, Change.seq)
+    .where(tuple_(Change.workspace_id, Change.seq) < tuple_(Workspace.id + 1, literal(0)))
+    .order_by(Change.workspace_id.desc(), Change.seq.desc())
+    .limit(1)
+    .correlate(Workspace)
+    .subquery("last_change")
+)
 _NEWEST_CHANGE = (
-    select(func.max(Change.seq))
-    .where(Change.workspace_id == Workspace.id)
+    select(case((_LAST_CHANGE.c.workspace_id == Workspace.id, _LAST_CHANGE.c.seq)))
     .correlate(Workspace)
     .scalar_subquery()
 )
