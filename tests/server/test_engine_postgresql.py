@@ -81,3 +81,15 @@ def test_only_statements_marked_prepared_are_prepared(pg_engine: Engine) -> None
             assert conn.scalar(marked, {"n": n}) == n + 1
         prepared = _prepared_here(conn)
     assert len(prepared) == 1 and "1 +" in prepared[0]
+
+
+def test_prepared_statements_run_their_generic_plan(pg_engine: Engine) -> None:
+    with pg_engine.connect() as conn:
+        assert conn.scalar(text("SHOW plan_cache_mode")) == "force_generic_plan"
+        marked = select(literal_column("1") + bindparam("n", type_=Integer))
+        for n in range(2):
+            conn.scalar(marked.execution_options(prepared=True), {"n": n})
+        plans = conn.execute(
+            text("SELECT generic_plans, custom_plans FROM pg_prepared_statements")
+        ).one()
+    assert plans == (2, 0)
