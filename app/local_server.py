@@ -12,13 +12,14 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import httpx
+
+from app.helper_processes import helper_command
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +158,7 @@ class LocalServer:
         if self._log is None or self._log.closed:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             self._log = self.log_file.open("ab")
-        command = [sys.executable, "-m", "app.server_child", str(os.getpid()), *args]
-        command += ["--data-dir", str(self.data_dir)]
+        command = helper_command("app.server_child", *args, "--data-dir", str(self.data_dir))
         log.info("starting %s", " ".join(args))
         return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
             command,

@@ -239,7 +239,7 @@ class SyncEngine:
                     resync, expected = True, self.cache.customer_count() or None
                     cursor = "0"
                     continue
-                if self._nothing_new(raw, cursor, resync) and not writing:
+                if not writing and self._nothing_new(raw, cursor, resync):
                     return self._written
                 while len(writing) >= PAGES_AHEAD:
                     await self._finish(writing.popleft(), resync, True, expected)

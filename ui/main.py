@@ -18,6 +18,7 @@ import qasync  # isort: skip
 from app import log_files, paths
 from app.api_client import make_http_client
 from app.config import Config
+from app.helper_processes import HELPER_MODULES
 from ui.console import Console
 from ui.main_window import MainWindow
 from ui.resources import icon
@@ -65,11 +66,6 @@ def _close_on_interrupt(window: MainWindow) -> None:
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)
-
-
-# The console's helper processes, started as ``python -m MODULE``. A frozen bundle has no
-# interpreter to run them with: its one program is started with the same arguments instead.
-HELPER_MODULES = frozenset({"app.server_child", "app.cache.writer_child"})
 
 
 def run_helper(argv: list[str]) -> None:

@@ -12,9 +12,7 @@ Call it from one thread at a time (the sync's writer thread).
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import sys
 from typing import Any
 
 import orjson
@@ -27,6 +25,7 @@ from app.cache.protocol import (
     summary_from_wire,
     write_frame,
 )
+from app.helper_processes import helper_command
 
 log = logging.getLogger(__name__)
 
@@ -108,13 +107,7 @@ class PageWriter:
         if self._proc is not None:  # it ended by itself: not to be trusted again
             self._give_up()
             return None
-        command = [
-            sys.executable,
-            "-m",
-            "app.cache.writer_child",
-            str(os.getpid()),
-            str(self.cache.path),
-        ]
+        command = helper_command("app.cache.writer_child", str(self.cache.path))
         try:
             self._proc = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
                 command,

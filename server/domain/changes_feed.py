@@ -224,13 +224,9 @@ def read_changes(
         # Caught up: nothing exists between the last row and the horizon, so the plain
         # cursor may start at the horizon and stays valid after later prunes below it.
         following = FeedCursor(max(last, workspace.changes_horizon))
-    page = {
-        "data": data,
-        "count": len(data),
-        "next_cursor": str(following),
-        "has_more": has_more,
-    }
-    return FeedPage(orjson.dumps(page, option=ENCODE), str(following), has_more)
+    next_cursor = str(following)
+    page = {"data": data, "count": len(data), "next_cursor": next_cursor, "has_more": has_more}
+    return FeedPage(orjson.dumps(page, option=ENCODE), next_cursor, has_more)
 
 
 def prune_tombstones(session: Session, older_than: datetime) -> int:

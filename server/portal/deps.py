@@ -162,8 +162,9 @@ _NEWEST_CHANGE = (
 # Every signed-in page starts here, so this is one statement (built once) instead of three
 # lookups: the workspace by slug and, outer-joined, the cookie's session with its account,
 # contact and customer, plus the workspace's newest change number (one index lookup).
-# Whether the session still works is decided afterwards, every time. Every condition is an
-# equality on a unique key, so PostgreSQL may plan it once per connection (``prepared``).
+# Whether the session still works is decided afterwards, every time. The slug and the cookie's
+# digest are unique keys and the newest change is one index probe for any workspace, so one
+# plan serves every value: PostgreSQL plans it once per connection (``prepared``).
 _VISIT = (
     select(Workspace, PortalSession, PortalAccount, Contact, CustomerRow, _NEWEST_CHANGE)
     .outerjoin(
