@@ -121,10 +121,16 @@ def test_invite_email_is_delivered_branded(mail_server: Server, mws: TestWorkspa
     assert "Acme &lt;Heating&gt;" in html and "<Heating>" not in html  # escaped, never markup
     assert "#7a1f5c" in html and "#f2c94c" in html
     assert f'href="{link}"' in html
-    with mail_server.sessionmaker() as s:
-        sent = s.scalar(select(OutboxEmail).where(OutboxEmail.workspace_id == mws.id))
-        assert sent is not None and sent.status == "sent" and sent.attempts == 1
-        assert sent.sent_at is not None and message["Message-ID"] == sent.message_id
+
+    def outbox_row() -> OutboxEmail | None:
+        with mail_server.sessionmaker() as s:
+            return s.scalar(select(OutboxEmail).where(OutboxEmail.workspace_id == mws.id))
+
+    # The mail server holds the message before the sender records it as sent: wait for that.
+    wait_for(lambda: (r := outbox_row()) is not None and r.status != "pending", what="the record")
+    sent = outbox_row()
+    assert sent is not None and sent.status == "sent" and sent.attempts == 1
+    assert sent.sent_at is not None and message["Message-ID"] == sent.message_id
 
 
 def test_receipt_email_after_a_sandbox_payment(mail_server: Server, mws: TestWorkspace) -> None:
