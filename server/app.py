@@ -20,6 +20,7 @@ from server.mail import sender as mail_sender
 from server.portal.errors import install as install_portal
 from server.portal.home_cache import HomeCache
 from server.portal.routes import router as portal_router
+from server.portal.visits import VisitCache
 from server.settings import Settings
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
     app.state.background_starters = [mail_sender.start, housekeeping.start]
     app.state.home_views = HomeCache()
+    app.state.visits = VisitCache()
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)

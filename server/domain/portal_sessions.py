@@ -8,7 +8,7 @@ account's password changed after the session began.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -77,24 +77,55 @@ def resolve_session(
     if found is None:
         return None
     row, account = found
-    return (row, account) if is_live(db, row, account) else None
+    return (row, account) if is_live(db, SessionState.of(row, account)) else None
 
 
-def is_live(db: Session, row: PortalSession, account: PortalAccount) -> bool:
-    """Whether a session still works (checked on every request, nothing cached); notes the
-    visit at most once a minute, in a short write of its own when ``db`` only reads."""
+@dataclass(frozen=True)
+class SessionState:
+    """What decides whether a session still works, as read from the database."""
+
+    session_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    is_preview: bool
+    account_status: str
+    password_changed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: PortalSession, account: PortalAccount) -> SessionState:
+        """The state of a loaded session row and its account."""
+        return cls(
+            row.id,
+            row.created_at,
+            row.last_seen_at,
+            row.expires_at,
+            row.revoked_at,
+            row.preview_by_id is not None,
+            account.status,
+            account.password_changed_at,
+        )
+
+
+def is_live(db: Session, state: SessionState) -> bool:
+    """Whether a session still works (checked on every request from freshly read state);
+    notes the visit at most once a minute, in a short write of its own when ``db`` only
+    reads."""
     now = utcnow()
-    if row.revoked_at is not None or row.expires_at <= now:
+    if state.revoked_at is not None or state.expires_at <= now:
         return False
-    if row.preview_by_id is None:
-        if row.last_seen_at + IDLE_TIMEOUT <= now or account.status != "active":
+    if not state.is_preview:
+        if state.last_seen_at + IDLE_TIMEOUT <= now or state.account_status != "active":
             return False
-        if account.password_changed_at and account.password_changed_at > row.created_at:
+        if state.password_changed_at and state.password_changed_at > state.created_at:
             return False
-        if now - row.last_seen_at >= TOUCH_EVERY:
+        if now - state.last_seen_at >= TOUCH_EVERY:
             with writable(db) as w:
                 w.execute(
-                    update(PortalSession).where(PortalSession.id == row.id).values(last_seen_at=now)
+                    update(PortalSession)
+                    .where(PortalSession.id == state.session_id)
+                    .values(last_seen_at=now)
                 )
                 w.commit()
     return True

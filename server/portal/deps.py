@@ -16,26 +16,17 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import String, bindparam, case, literal, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.api.deps import DB
-from server.db.models import (
-    Change,
-    Contact,
-    PortalAccount,
-    PortalSession,
-    Workspace,
-)
-from server.db.models import (
-    Customer as CustomerRow,
-)
+from server.db.models import Contact, PortalAccount, PortalSession, Workspace
+from server.db.models import Customer as CustomerRow
 from server.domain.audit import Actor
-from server.domain.errors import Forbidden, NotFound
-from server.domain.portal_sessions import is_live
+from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
-from server.domain.secrets import digest, same
+from server.domain.secrets import same
 from server.portal.page_settings import page_branding, page_policy
+from server.portal.visits import Visit, VisitCache, find_visit
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
@@ -119,87 +110,10 @@ def is_loopback_http(request: Request) -> bool:
     return request.url.scheme == "http" and (request.url.hostname or "") in LOOPBACK
 
 
-def workspace_by_slug(db: Session, slug: str) -> Workspace:
-    """The workspace of a portal path, or the portal's 404."""
-    ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
-    if ws is None:
-        raise NotFound("There is no customer portal at this address.")
-    return ws
-
-
-@dataclass(frozen=True)
-class _Visit:
-    """What one request found: the workspace and, when its cookie names a live session, the
-    session, its account and the account's contact and customer."""
-
-    workspace: Workspace
-    session: PortalSession | None = None
-    account: PortalAccount | None = None
-    contact: Contact | None = None
-    customer: CustomerRow | None = None
-    changes_seq: int = 0
-
-
-# The workspace's newest change: the last entry of ix_change_ws_seq at or below it, kept only
-# when it is the workspace's own. Written as a range over (workspace_id, seq) because PostgreSQL
-# plans ``max(seq) WHERE workspace_id = ...`` of a correlated workspace as a backward walk of
-# the whole change log, filtering: for a small workspace behind two million changes of a big
-# one that took 138 ms on every page; the range is one index probe (0.02 ms) whatever the mix.
-_LAST_CHANGE = (
-    select(Change.workspace_id, Change.seq)
-    .where(tuple_(Change.workspace_id, Change.seq) < tuple_(Workspace.id + 1, literal(0)))
-    .order_by(Change.workspace_id.desc(), Change.seq.desc())
-    .limit(1)
-    .correlate(Workspace)
-    .subquery("last_change")
-)
-_NEWEST_CHANGE = (
-    select(case((_LAST_CHANGE.c.workspace_id == Workspace.id, _LAST_CHANGE.c.seq)))
-    .correlate(Workspace)
-    .scalar_subquery()
-)
-
-# Every signed-in page starts here, so this is one statement (built once) instead of three
-# lookups: the workspace by slug and, outer-joined, the cookie's session with its account,
-# contact and customer, plus the workspace's newest change number (one index lookup).
-# Whether the session still works is decided afterwards, every time. The slug and the cookie's
-# digest are unique keys and the newest change is one index probe for any workspace, so one
-# plan serves every value: PostgreSQL plans it once per connection (``prepared``).
-_VISIT = (
-    select(Workspace, PortalSession, PortalAccount, Contact, CustomerRow, _NEWEST_CHANGE)
-    .outerjoin(
-        PortalSession,
-        (PortalSession.workspace_id == Workspace.id)
-        & (PortalSession.digest == bindparam("digest", type_=String)),
-    )
-    .outerjoin(PortalAccount, PortalAccount.id == PortalSession.account_id)
-    .outerjoin(Contact, Contact.id == PortalAccount.contact_id)
-    .outerjoin(CustomerRow, CustomerRow.id == PortalAccount.customer_id)
-    .where(Workspace.slug == bindparam("slug", type_=String))
-    .execution_options(prepared=True)
-)
-
-
-def _visit(request: Request, db: Session, slug: str) -> _Visit:
-    """The request's workspace and live session (kept on the request for ``Customer``)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token or len(token) > 200:
-        visit = _Visit(workspace_by_slug(db, slug))
-    else:
-        found = db.execute(_VISIT, {"slug": slug, "digest": digest(token)}).one_or_none()
-        if found is None:
-            raise NotFound("There is no customer portal at this address.")
-        ws, row, account, contact, customer, seq = found
-        live = row is not None and account is not None and is_live(db, row, account)
-        visit = _Visit(ws, row, account, contact, customer, seq or 0) if live else _Visit(ws)
+def _admit(request: Request, visit: Visit) -> Workspace:
+    """Keep the visit for ``Customer``; a portal that is not active is closed, except to a
+    staff preview (so the office can prepare before going live)."""
     request.state.portal_visit = visit
-    return visit
-
-
-def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
-    """The workspace of the portal path; a portal that is not active is closed, except to
-    a staff preview (so the office can prepare before going live)."""
-    visit = _visit(request, db, slug)
     ws = visit.workspace
     if ws.portal_status != "active" and (
         visit.session is None or visit.session.preview_by_id is None
@@ -208,12 +122,17 @@ def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
     return ws
 
 
+def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:
+    """The workspace of the portal path, with the cookie's session looked up for this request."""
+    return _admit(request, find_visit(db, slug, request.cookies.get(SESSION_COOKIE)))
+
+
 PortalWorkspace = Annotated[Workspace, Depends(portal_workspace)]
 
 
 def _customer_context(request: Request, ws: Workspace) -> CustomerContext:
     """The context of the session ``portal_workspace`` found for this request, or sign in."""
-    visit: _Visit = request.state.portal_visit
+    visit: Visit = request.state.portal_visit
     row, account, contact, customer = visit.session, visit.account, visit.contact, visit.customer
     if row is None or account is None:
         next_path = request.url.path if request.method == "GET" else None
@@ -247,8 +166,11 @@ async def current_customer(request: Request, ws: PortalWorkspace) -> CustomerCon
 
 
 def signed_in(request: Request, db: Session, slug: str) -> CustomerContext:
-    """``portal_workspace`` and ``current_customer`` as one plain call (see ``customer_page``)."""
-    return _customer_context(request, portal_workspace(slug, request, db))
+    """``portal_workspace`` and ``current_customer`` as one plain call for a read-only page
+    (see ``customer_page``), with the session's rows reused while current (``VisitCache``)."""
+    visits: VisitCache = request.app.state.visits
+    visit = visits.find(db, slug, request.cookies.get(SESSION_COOKIE))
+    return _customer_context(request, _admit(request, visit))
 
 
 # Portal pages are Python work (queries through the ORM, then the template) that holds the GIL

@@ -20,7 +20,7 @@ from server.domain.payment_events import handle_event
 from server.domain.payments import ReceiptLinks
 from server.payments import PaymentsNotConfigured, provider_named
 from server.payments.base import InvalidWebhook, PaymentProvider, WebhookEvent
-from server.portal.deps import workspace_by_slug
+from server.portal.visits import workspace_by_slug
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ from server.db.base import utcnow
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.models import Change, Workspace
 from server.domain.changes import record_change
-from server.portal.deps import _NEWEST_CHANGE
+from server.portal.visits import NEWEST_CHANGE
 from tests.server.conftest import Server
 from tests.support.databases import BACKENDS, temporary_database
 from tests.support.workspaces import make_workspace
@@ -22,7 +22,7 @@ from tests.support.workspaces import make_workspace
 
 def _newest(server: Server, workspace_id: int) -> int | None:
     with server.sessionmaker() as db:
-        return db.scalar(select(_NEWEST_CHANGE).where(Workspace.id == workspace_id))
+        return db.scalar(select(NEWEST_CHANGE).where(Workspace.id == workspace_id))
 
 
 def _own_max(server: Server, workspace_id: int) -> int | None:
@@ -80,7 +80,7 @@ def test_a_small_workspace_behind_a_busy_one_is_one_index_probe(two_workspace_db
             # As on a live database whose visibility map lags behind its writes: without
             # index-only scans too, the lookup must stay a probe of ix_change_ws_seq.
             db.execute(text("SET LOCAL enable_indexonlyscan = off"))
-        statement = select(_NEWEST_CHANGE).where(Workspace.id == small.id)
+        statement = select(NEWEST_CHANGE).where(Workspace.id == small.id)
         sql = str(statement.compile(two_workspace_db, compile_kwargs={"literal_binds": True}))
         explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
         plan = " ".join(str(row) for row in db.execute(text(explain + sql)))

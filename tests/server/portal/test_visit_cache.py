@@ -1,0 +1,171 @@
+"""Reused session rows never keep a session working or a page stale: every way a session ends
+applies on the very next page, even when written without recording a change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from server.db.base import utcnow
+from server.db.models import PortalAccount, PortalSession, Workspace
+from server.portal import visits
+from server.portal.visits import VisitCache
+from tests.server.conftest import Server
+from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
+from tests.support.workspaces import TestWorkspace, make_workspace
+
+PAGES = ["/", "/jobs", "/invoices"]
+
+
+@pytest.fixture
+def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slugs of every full session lookup the server makes from now on."""
+    seen: list[str] = []
+    real = visits.find_visit
+
+    def counted(db: Session, slug: str, token: str | None) -> visits.Visit:
+        seen.append(slug)
+        return real(db, slug, token)
+
+    monkeypatch.setattr(visits, "find_visit", counted)
+    return seen
+
+
+def _write(server: Server, statement: Any) -> None:
+    with server.sessionmaker() as db:
+        db.execute(statement)
+        db.commit()
+
+
+def _signs_in_again(browser: Browser, path: str) -> bool:
+    r = browser.get(path)
+    return r.status_code == 303 and "/sign-in" in r.headers["location"]
+
+
+def test_pages_reuse_the_session_rows_until_a_change(
+    signed_in: Browser,
+    customer: PortalCustomer,
+    ws: TestWorkspace,
+    full_lookups: list[str],
+) -> None:
+    for path in PAGES:
+        assert signed_in.get(path).status_code == 200
+    assert len(full_lookups) <= 1  # the first page after sign-in loads them, once
+    before = len(full_lookups)
+    for path in PAGES:
+        assert signed_in.get(path).status_code == 200
+    assert len(full_lookups) == before
+    staff = ws.client("owner")
+    etag = staff.get(f"/api/v1/contacts/{customer.contact_id}").headers["etag"]
+    r = staff.patch(
+        f"/api/v1/contacts/{customer.contact_id}",
+        json={"name": "Dana Okafor-Whitfield"},
+        headers={"If-Match": etag},
+    )
+    assert r.status_code == 200, r.text
+    page = signed_in.get("/")
+    assert "Dana Okafor-Whitfield" in page.text
+    assert len(full_lookups) == before + 1
+
+
+END_SESSION: dict[str, Callable[[PortalCustomer], Any]] = {
+    "revoked": lambda c: (
+        update(PortalSession)
+        .where(PortalSession.account_id == c.account_id)
+        .values(revoked_at=utcnow())
+    ),
+    "expired": lambda c: (
+        update(PortalSession)
+        .where(PortalSession.account_id == c.account_id)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    ),
+    "idle": lambda c: (
+        update(PortalSession)
+        .where(PortalSession.account_id == c.account_id)
+        .values(last_seen_at=utcnow() - timedelta(hours=2))
+    ),
+    "account disabled": lambda c: (
+        update(PortalAccount).where(PortalAccount.id == c.account_id).values(status="disabled")
+    ),
+    "password changed": lambda c: (
+        update(PortalAccount)
+        .where(PortalAccount.id == c.account_id)
+        .values(password_changed_at=utcnow() + timedelta(seconds=1))
+    ),
+}
+
+
+@pytest.mark.parametrize("how", list(END_SESSION))
+def test_a_session_ended_behind_the_cache_ends_on_the_next_page(
+    how: str, server: Server, signed_in: Browser, customer: PortalCustomer
+) -> None:
+    for path in PAGES:
+        assert signed_in.get(path).status_code == 200
+    _write(server, END_SESSION[how](customer))  # straight to the row: no change recorded
+    for path in PAGES:
+        assert _signs_in_again(signed_in, path), (how, path)
+    assert _signs_in_again(signed_in, "/")  # and stays ended
+
+
+def test_a_portal_closed_behind_the_cache_shows_coming_soon(
+    server: Server, signed_in: Browser, ws: TestWorkspace
+) -> None:
+    assert signed_in.get("/").status_code == 200
+    _write(
+        server, update(Workspace).where(Workspace.id == ws.id).values(portal_status="coming_soon")
+    )
+    page = signed_in.get("/")
+    assert page.status_code == 200 and "coming soon" in page.text
+
+
+def test_a_cookie_is_not_reused_on_another_portal(
+    server: Server, signed_in: Browser, ws: TestWorkspace
+) -> None:
+    assert signed_in.get("/").status_code == 200
+    other = make_workspace(server.sessionmaker, server.url)
+    try:
+        r = signed_in.client.get(f"/p/{other.slug}/")
+        assert r.status_code == 303 and f"/p/{other.slug}/sign-in" in r.headers["location"]
+    finally:
+        other.close()
+
+
+def test_previews_are_not_kept(
+    server: Server, ws: TestWorkspace, customer: PortalCustomer, browser: Browser
+) -> None:
+    kept = len(server.app.state.visits)
+    staff = ws.client("owner")
+    r = staff.post("/api/v1/previews", json={"contact_id": customer.contact_id})
+    assert r.status_code == 201, r.text
+    opened = browser.client.get(r.json()["url"])
+    assert opened.status_code == 303, opened.text[:300]
+    for path in PAGES:
+        assert browser.get(path).status_code == 200
+    assert len(server.app.state.visits) == kept
+
+
+def test_the_least_recent_visit_is_dropped(server: Server, ws: TestWorkspace) -> None:
+    cache = VisitCache(size=1)
+    people = [
+        make_customer(server.sessionmaker, ws.id, ws.slug, name=name, records=False)
+        for name in ("Ann Arbor", "Ben Brook")
+    ]
+    browsers = [Browser(server.url, ws.slug) for _ in people]
+    try:
+        tokens = []
+        for person, b in zip(people, browsers, strict=True):
+            assert b.sign_in(person.email).status_code == 303
+            tokens.append(b.client.cookies["tb_portal"])
+        read = server.app.state.read_sessionmaker
+        for token in tokens:
+            with read() as db:
+                assert cache.find(db, ws.slug, token).contact is not None
+        assert len(cache) == 1
+    finally:
+        for b in browsers:
+            b.close()
