@@ -14,7 +14,12 @@ from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
-from server.db.engine import make_engine, make_read_sessionmaker, make_sessionmaker
+from server.db.engine import (
+    make_engine,
+    make_loop_read_engine,
+    make_read_sessionmaker,
+    make_sessionmaker,
+)
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
 from server.portal.errors import install as install_portal
@@ -35,6 +40,7 @@ def server_version() -> str:
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
     engine = make_engine(settings.resolved_database_url)
+    loop_reads = make_loop_read_engine(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
             for stop in stops:
                 await stop()
             engine.dispose()
+            if loop_reads is not None:
+                await loop_reads.dispose()
 
     app = FastAPI(
         title="Toolbag Portal",
@@ -58,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
+    app.state.loop_read_engine = loop_reads
     app.state.background_starters = [mail_sender.start, housekeeping.start]
     app.state.home_views = HomeCache()
     app.state.visits = VisitCache()

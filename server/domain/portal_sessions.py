@@ -108,26 +108,37 @@ class SessionState:
         )
 
 
+def works(state: SessionState, now: datetime) -> bool:
+    """Whether a session still works at ``now``, judged on freshly read state."""
+    if state.revoked_at is not None or state.expires_at <= now:
+        return False
+    if state.is_preview:
+        return True
+    if state.last_seen_at + IDLE_TIMEOUT <= now or state.account_status != "active":
+        return False
+    return not (state.password_changed_at and state.password_changed_at > state.created_at)
+
+
+def touch_due(state: SessionState, now: datetime) -> bool:
+    """Whether this visit should be noted (a customer session, last noted a minute ago)."""
+    return not state.is_preview and now - state.last_seen_at >= TOUCH_EVERY
+
+
 def is_live(db: Session, state: SessionState) -> bool:
     """Whether a session still works (checked on every request from freshly read state);
     notes the visit at most once a minute, in a short write of its own when ``db`` only
     reads."""
     now = utcnow()
-    if state.revoked_at is not None or state.expires_at <= now:
+    if not works(state, now):
         return False
-    if not state.is_preview:
-        if state.last_seen_at + IDLE_TIMEOUT <= now or state.account_status != "active":
-            return False
-        if state.password_changed_at and state.password_changed_at > state.created_at:
-            return False
-        if now - state.last_seen_at >= TOUCH_EVERY:
-            with writable(db) as w:
-                w.execute(
-                    update(PortalSession)
-                    .where(PortalSession.id == state.session_id)
-                    .values(last_seen_at=now)
-                )
-                w.commit()
+    if touch_due(state, now):
+        with writable(db) as w:
+            w.execute(
+                update(PortalSession)
+                .where(PortalSession.id == state.session_id)
+                .values(last_seen_at=now)
+            )
+            w.commit()
     return True
 
 

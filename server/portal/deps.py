@@ -16,6 +16,7 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.api.deps import DB
@@ -192,16 +193,34 @@ def _page_builders(request: Request) -> anyio.CapacityLimiter:
 
 
 async def customer_page(
-    request: Request, slug: str, page: Callable[[CustomerContext, Session], Response]
+    request: Request,
+    slug: str,
+    page: Callable[[CustomerContext, Session], Response],
+    *,
+    from_memory: Callable[[CustomerContext], Response | None] | None = None,
 ) -> Response:
-    """Check the session and build a signed-in page in one trip to a worker thread.
+    """Check the session and build a signed-in page in one trip to a worker thread, or on
+    the event loop when the page can be answered from memory.
 
     A route with a sync dependency and a sync body costs two trips (each a thread hand-off
     and back through the event loop) plus the database session's dependency; for the pages
     customers open most, that was a measurable share of the whole request. Routes using this
     sit outside the ``guarded`` router and get exactly its checks from ``signed_in``:
     unknown slug, closed portal, and no live session answer as they do everywhere else.
+
+    ``from_memory`` answers without the database (the home page's kept view) or returns None.
+    It is tried first when the session's kept rows are current, checked on the loop through
+    an async driver (PostgreSQL); rendering there, too, spares both thread hand-offs, and a
+    worker's one interpreter renders no faster on a thread.
     """
+    loop_reads: AsyncEngine | None = request.app.state.loop_read_engine
+    if from_memory is not None and loop_reads is not None:
+        visits: VisitCache = request.app.state.visits
+        visit = await visits.find_on_loop(loop_reads, slug, request.cookies.get(SESSION_COOKIE))
+        if visit is not None:
+            answer = from_memory(_customer_context(request, _admit(request, visit)))
+            if answer is not None:
+                return answer
     sessions: sessionmaker[Session] = request.app.state.read_sessionmaker
 
     def build() -> Response:

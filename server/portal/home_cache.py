@@ -46,17 +46,27 @@ class HomeCache:
         self._entries: OrderedDict[tuple[int, int], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def view(self, ctx: CustomerContext, build: Callable[[], HomeView]) -> HomeView:
-        """The customer's cached view when still current, else ``build()`` (and keep it)."""
+    def current(self, ctx: CustomerContext) -> HomeView | None:
+        """The customer's kept view when still current, else None."""
         if ctx.is_preview:
-            return build()
+            return None
         key = (ctx.workspace.id, ctx.customer_id)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and self._current(entry, ctx):
                 self._entries.move_to_end(key)
                 return entry.view
+        return None
+
+    def view(self, ctx: CustomerContext, build: Callable[[], HomeView]) -> HomeView:
+        """The customer's kept view when still current, else ``build()`` (and keep it)."""
+        kept = self.current(ctx)
+        if kept is not None:
+            return kept
         view = build()
+        if ctx.is_preview:
+            return view
+        key = (ctx.workspace.id, ctx.customer_id)
         with self._lock:
             self._entries[key] = _Entry(ctx.changes_seq, ctx.policy, view)
             self._entries.move_to_end(key)

@@ -32,12 +32,19 @@ async def home(
     elif password_changed:
         notice = "Your new password is saved. Other places you were signed in are signed out."
 
+    cache: HomeCache = request.app.state.home_views
+
     def page(ctx: CustomerContext, db: Session) -> Response:
-        cache: HomeCache = request.app.state.home_views
         model = cache.view(ctx, lambda: views.home_view(db, ctx.scope))
         return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
 
-    return await customer_page(request, slug, page)
+    def from_memory(ctx: CustomerContext) -> Response | None:
+        model = cache.current(ctx)
+        if model is None:
+            return None
+        return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+
+    return await customer_page(request, slug, page, from_memory=from_memory)
 
 
 @router.get("/jobs")

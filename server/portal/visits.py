@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, String, bindparam, case, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from server.db.base import utcnow
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
-from server.domain.portal_sessions import SessionState, is_live
+from server.domain.portal_sessions import SessionState, is_live, touch_due, works
 from server.domain.secrets import digest
 
 VISITS_KEPT = 1024
@@ -174,14 +176,13 @@ class VisitCache:
         key = cookie_digest(token)
         if key is None:
             return find_visit(db, slug, token)
-        with self._lock:
-            kept = self._visits.get(key)
+        kept = self._kept(key)
         if kept is not None:
-            reused = self._reuse(db, kept, slug, key)
-            if reused is not None:
-                return reused
-            with self._lock:
-                self._visits.pop(key, None)
+            found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
+            state = _current_state(kept, found, slug)
+            if state is not None and is_live(db, state):
+                return kept
+            self._forget(key)
         visit = find_visit(db, slug, token)
         if visit.session is not None and visit.session.preview_by_id is None:
             with self._lock:
@@ -191,23 +192,46 @@ class VisitCache:
                     self._visits.popitem(last=False)
         return visit
 
-    @staticmethod
-    def _reuse(db: Session, kept: Visit, slug: str, key: str) -> Visit | None:
-        """``kept`` when the fresh narrow row says it is current and its session works."""
-        found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
-        if found is None or found.portal_status != "active":
+    async def find_on_loop(self, engine: AsyncEngine, slug: str, token: str | None) -> Visit | None:
+        """The kept visit of ``token`` when it is current and its session works with nothing
+        to write, read through an async driver; None means: ask ``find`` instead."""
+        key = cookie_digest(token)
+        kept = self._kept(key) if key is not None else None
+        if kept is None:
             return None
-        state = _state_of(found)
-        if (
-            state is None
-            or kept.session is None
-            or state.session_id != kept.session.id
-            or (found.changes_seq or 0) != kept.changes_seq
-            or kept.workspace.slug != slug
-            or (found.name, found.branding, found.visibility) != _page_settings(kept.workspace)
-        ):
+        async with engine.connect() as conn:
+            found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
+        state = _current_state(kept, found, slug)
+        now = utcnow()
+        if state is None or not works(state, now) or touch_due(state, now):
             return None
-        return kept if is_live(db, state) else None
+        return kept
+
+    def _kept(self, key: str) -> Visit | None:
+        with self._lock:
+            return self._visits.get(key)
+
+    def _forget(self, key: str) -> None:
+        with self._lock:
+            self._visits.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._visits)
+
+
+def _current_state(kept: Visit, found: Row[Any] | None, slug: str) -> SessionState | None:
+    """The fresh session state when the narrow row ``found`` says ``kept`` is current (same
+    session, same newest change, same page settings, portal open), else None."""
+    if found is None or found.portal_status != "active":
+        return None
+    state = _state_of(found)
+    if (
+        state is None
+        or kept.session is None
+        or state.session_id != kept.session.id
+        or (found.changes_seq or 0) != kept.changes_seq
+        or kept.workspace.slug != slug
+        or (found.name, found.branding, found.visibility) != _page_settings(kept.workspace)
+    ):
+        return None
+    return state

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -169,3 +169,38 @@ def test_the_least_recent_visit_is_dropped(server: Server, ws: TestWorkspace) ->
     finally:
         for b in browsers:
             b.close()
+
+
+def test_a_current_home_page_is_answered_without_a_worker_thread_on_postgresql(
+    server: Server, signed_in: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_threads: list[str] = []
+    real = VisitCache.find
+
+    def counted(self: VisitCache, db: Session, slug: str, token: str | None) -> visits.Visit:
+        on_threads.append(slug)
+        return real(self, db, slug, token)
+
+    monkeypatch.setattr(VisitCache, "find", counted)
+    assert signed_in.get("/").status_code == 200  # the first view is built on a thread
+    before = len(on_threads)
+    for _ in range(3):
+        assert signed_in.get("/").status_code == 200
+    on_loop = server.backend == "postgresql"  # SQLite's driver only blocks: threads always
+    assert len(on_threads) - before == (0 if on_loop else 3)
+    assert signed_in.get("/jobs").status_code == 200  # a page that queries: on a thread
+    assert len(on_threads) - before == (1 if on_loop else 4)
+
+
+def test_a_visit_is_still_noted_once_a_minute(
+    server: Server, signed_in: Browser, customer: PortalCustomer
+) -> None:
+    for _ in range(2):
+        assert signed_in.get("/").status_code == 200
+    earlier = utcnow() - timedelta(minutes=2)
+    mine = PortalSession.account_id == customer.account_id
+    _write(server, update(PortalSession).where(mine).values(last_seen_at=earlier))
+    assert signed_in.get("/").status_code == 200
+    with server.sessionmaker() as db:
+        seen = db.scalar(select(PortalSession.last_seen_at).where(mine))
+    assert seen is not None and seen > earlier + timedelta(minutes=1)
