@@ -18,6 +18,10 @@ newer number, a preview, a closed portal, a session that no longer works) takes 
 lookup. Reused rows are detached and shared between requests and threads: nothing may change
 them, and the times and status they carry may be older than the database's (the fresh row
 decides).
+
+``VisitCache.find_on_loop`` makes the same check through an async driver, for a page answered
+from memory on the event loop (``customer_page``); whatever it cannot settle without a write
+(a visit due to be noted) or without the full lookup, it leaves to ``find``.
 """
 
 from __future__ import annotations
