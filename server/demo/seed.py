@@ -164,7 +164,9 @@ def seed_demo(session: Session, *, slug: str = "demo", customers: int = 200, see
     rng = random.Random(seed)
     ws, created = _workspace(session, slug)
     # The same lock record_change takes: nobody numbers changes while the seed runs.
-    session.execute(select(Workspace.id).where(Workspace.id == ws.id).with_for_update())
+    session.execute(
+        select(Workspace.id).where(Workspace.id == ws.id).with_for_update(key_share=True)
+    )
     existing = session.scalar(
         select(func.count()).select_from(Customer).where(Customer.workspace_id == ws.id)
     )

@@ -31,9 +31,16 @@ def record_change(
     """Give one record a new sequence number (``op`` is ``upsert`` or ``delete``).
 
     The workspace row is locked first so that sequence numbers are handed out in commit order
-    on PostgreSQL: a reader can never see seq N+1 committed while N is still in flight.
+    on PostgreSQL: a reader can never see seq N+1 committed while N is still in flight. The
+    lock is FOR NO KEY UPDATE: writers of changes still queue behind each other, but not behind
+    a transaction that merely inserted a row referencing the workspace (its foreign-key check
+    holds a KEY SHARE lock on the workspace row until it commits). With FOR UPDATE, a payment
+    webhook that had stored its event and a return page that had claimed the checkout could
+    each wait for the other: a deadlock, seen when both arrived at once.
     """
-    session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+    session.execute(
+        select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)
+    )
     session.execute(
         delete(Change).where(
             Change.workspace_id == workspace_id,

@@ -46,6 +46,9 @@ def check_if_match(if_match: str | None, current: int, what: str) -> None:
 
 def lock_workspace(session: Session, ws: Workspace) -> Workspace:
     """Re-read the workspace row under a row lock so that the version check and the write
-    are one step (PostgreSQL; SQLite transactions already start with the write lock)."""
-    session.refresh(ws, with_for_update=True)
+    are one step (PostgreSQL; SQLite transactions already start with the write lock).
+
+    FOR NO KEY UPDATE, the lock ``record_change`` takes: it never waits on a transaction that
+    only inserted rows referencing the workspace (see there)."""
+    session.refresh(ws, with_for_update={"key_share": True})
     return ws
