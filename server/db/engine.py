@@ -78,6 +78,12 @@ def _prepare_when_asked(cursor: Any, statement: str, parameters: Any, context: A
     return True
 
 
+_PG_CONNECT = {
+    "prepare_threshold": PREPARE_BY_COUNT_NEVER,
+    "options": "-c plan_cache_mode=force_generic_plan",
+}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Create the engine for a database URL with the settings this server relies on."""
     if url.startswith("sqlite"):
@@ -89,12 +95,6 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     _ping_when_idle(engine)
     event.listen(engine, "do_execute", _prepare_when_asked)
     return engine
-
-
-_PG_CONNECT = {
-    "prepare_threshold": PREPARE_BY_COUNT_NEVER,
-    "options": "-c plan_cache_mode=force_generic_plan",
-}
 
 
 def make_loop_read_engine(url: str, *, pool_size: int = 4) -> AsyncEngine | None:

@@ -18,14 +18,13 @@ shared between requests and threads: nothing may change them once built.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.db.base import utcnow
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import CustomerContext
+from server.portal.kept import Kept
 from server.wire.visibility import VisibilityPolicy
 
 HOME_VIEWS_KEPT = 512
@@ -42,21 +41,14 @@ class HomeCache:
     """The newest ``HomeView`` of up to ``size`` customers, least recently used dropped."""
 
     def __init__(self, size: int = HOME_VIEWS_KEPT) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[int, int], _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: Kept[tuple[int, int], _Entry] = Kept(size)
 
     def current(self, ctx: CustomerContext) -> HomeView | None:
         """The customer's kept view when still current, else None."""
         if ctx.is_preview:
             return None
-        key = (ctx.workspace.id, ctx.customer_id)
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and self._current(entry, ctx):
-                self._entries.move_to_end(key)
-                return entry.view
-        return None
+        entry = self._entries.get((ctx.workspace.id, ctx.customer_id))
+        return entry.view if entry is not None and self._current(entry, ctx) else None
 
     def view(self, ctx: CustomerContext, build: Callable[[], HomeView]) -> HomeView:
         """The customer's kept view when still current, else ``build()`` (and keep it)."""
@@ -64,14 +56,9 @@ class HomeCache:
         if kept is not None:
             return kept
         view = build()
-        if ctx.is_preview:
-            return view
-        key = (ctx.workspace.id, ctx.customer_id)
-        with self._lock:
-            self._entries[key] = _Entry(ctx.changes_seq, ctx.policy, view)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+        if not ctx.is_preview:
+            entry = _Entry(ctx.changes_seq, ctx.policy, view)
+            self._entries.put((ctx.workspace.id, ctx.customer_id), entry)
         return view
 
     @staticmethod

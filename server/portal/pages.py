@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
+from server.domain.portal_view_models import HomeView
 from server.portal.deps import CustomerContext, customer_page
 from server.portal.home_cache import HomeCache
 from server.portal.render import render
@@ -34,15 +35,15 @@ async def home(
 
     cache: HomeCache = request.app.state.home_views
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
-        model = cache.view(ctx, lambda: views.home_view(db, ctx.scope))
+    def show(ctx: CustomerContext, model: HomeView) -> Response:
         return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+
+    def page(ctx: CustomerContext, db: Session) -> Response:
+        return show(ctx, cache.view(ctx, lambda: views.home_view(db, ctx.scope)))
 
     def from_memory(ctx: CustomerContext) -> Response | None:
         model = cache.current(ctx)
-        if model is None:
-            return None
-        return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+        return None if model is None else show(ctx, model)
 
     return await customer_page(request, slug, page, from_memory=from_memory)
 

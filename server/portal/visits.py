@@ -26,8 +26,6 @@ from memory on the event loop (``customer_page``); whatever it cannot settle wit
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +39,7 @@ from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
 from server.domain.portal_sessions import SessionState, is_live, touch_due, works
 from server.domain.secrets import digest
+from server.portal.kept import Kept
 
 VISITS_KEPT = 1024
 NO_PORTAL = "There is no customer portal at this address."
@@ -111,7 +110,8 @@ _VISIT = (
     .execution_options(prepared=True)
 )
 
-# The narrow row read on every reused visit: what can end the session or close the portal.
+# The narrow row read on every reused visit: what can end the session or close the portal,
+# what the page's branding and policy are made from, and the newest change number.
 _STATE = (
     select(
         Workspace.portal_status,
@@ -171,36 +171,30 @@ class VisitCache:
     """The rows of up to ``size`` recent signed-in visits, reused while current."""
 
     def __init__(self, size: int = VISITS_KEPT) -> None:
-        self._size = size
-        self._visits: OrderedDict[str, Visit] = OrderedDict()
-        self._lock = threading.Lock()
+        self._visits: Kept[str, Visit] = Kept(size)
 
     def find(self, db: Session, slug: str, token: str | None) -> Visit:
         """``find_visit``, with the loaded rows reused while nothing they hold has changed."""
         key = cookie_digest(token)
         if key is None:
             return find_visit(db, slug, token)
-        kept = self._kept(key)
+        kept = self._visits.get(key)
         if kept is not None:
             found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
             state = _current_state(kept, found, slug)
             if state is not None and is_live(db, state):
                 return kept
-            self._forget(key)
+            self._visits.drop(key)
         visit = find_visit(db, slug, token)
         if visit.session is not None and visit.session.preview_by_id is None:
-            with self._lock:
-                self._visits[key] = visit
-                self._visits.move_to_end(key)
-                while len(self._visits) > self._size:
-                    self._visits.popitem(last=False)
+            self._visits.put(key, visit)
         return visit
 
     async def find_on_loop(self, engine: AsyncEngine, slug: str, token: str | None) -> Visit | None:
         """The kept visit of ``token`` when it is current and its session works with nothing
         to write, read through an async driver; None means: ask ``find`` instead."""
         key = cookie_digest(token)
-        kept = self._kept(key) if key is not None else None
+        kept = self._visits.get(key) if key is not None else None
         if kept is None:
             return None
         async with engine.connect() as conn:
@@ -210,14 +204,6 @@ class VisitCache:
         if state is None or not works(state, now) or touch_due(state, now):
             return None
         return kept
-
-    def _kept(self, key: str) -> Visit | None:
-        with self._lock:
-            return self._visits.get(key)
-
-    def _forget(self, key: str) -> None:
-        with self._lock:
-            self._visits.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._visits)

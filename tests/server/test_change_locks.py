@@ -12,26 +12,19 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from server.db import migrate
-from server.db.engine import make_engine
 from server.db.models import ProviderEvent, Workspace
 from server.domain.changes import record_change
 from server.domain.concurrency import lock_workspace
-from tests.support.databases import temporary_database
+from tests.support.databases import migrated_engine
 
 
 @pytest.fixture
 def pg(tmp_path: Path) -> Iterator[Engine]:
-    with temporary_database("postgresql", tmp_path) as url:
-        engine = make_engine(url, pool_size=2)
-        migrate.upgrade(engine)
+    with migrated_engine("postgresql", tmp_path, pool_size=2) as engine:
         with Session(engine) as db:
             db.add(Workspace(slug="locks", name="Locks Plumbing"))
             db.commit()
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        yield engine
 
 
 def _inserted_a_reference(engine: Engine) -> Session:

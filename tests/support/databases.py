@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import Engine
+
+from server.db import migrate
+from server.db.engine import make_engine
 
 PG_ADMIN_URL = os.environ.get(
     "PORTAL_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -31,3 +35,15 @@ def temporary_database(backend: str, folder: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def migrated_engine(backend: str, folder: Path, *, pool_size: int = 1) -> Iterator[Engine]:
+    """An engine on a throw-away database at the newest migration, disposed afterwards."""
+    with temporary_database(backend, folder) as url:
+        engine = make_engine(url, pool_size=pool_size)
+        try:
+            migrate.upgrade(engine)
+            yield engine
+        finally:
+            engine.dispose()

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select, text
 
-from server.db import migrate
 from server.db.base import utcnow
-from server.db.engine import make_engine, make_sessionmaker
+from server.db.engine import make_sessionmaker
 from server.db.models import Change, Workspace
 from server.domain.changes import record_change
 from server.portal.visits import NEWEST_CHANGE
 from tests.server.conftest import Server
-from tests.support.databases import BACKENDS, temporary_database
+from tests.support.databases import BACKENDS, migrated_engine
 from tests.support.workspaces import make_workspace
 
 
@@ -50,13 +49,8 @@ def test_each_workspace_gets_its_own_newest_change(server: Server) -> None:
 @pytest.fixture(params=BACKENDS)
 def two_workspace_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh database: with only two workspaces the planner's guess is at its worst."""
-    with temporary_database(request.param, tmp_path) as url:
-        engine = make_engine(url, pool_size=1)
-        migrate.upgrade(engine)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    with migrated_engine(request.param, tmp_path) as engine:
+        yield engine
 
 
 def test_a_small_workspace_behind_a_busy_one_is_one_index_probe(two_workspace_db: Engine) -> None:
