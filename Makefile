@@ -33,7 +33,7 @@ PYTEST := $(BIN)/python -m pytest
 ALLOW_EMPTY := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
 test: setup
-	$(PYTEST) tests/server tests/app; $(ALLOW_EMPTY)
+	$(PYTEST) tests/server tests/app tests/packaging; $(ALLOW_EMPTY)
 	$(PYTEST) tests/ui -m "not webengine"; $(ALLOW_EMPTY)
 	$(PYTEST) tests -m webengine; $(ALLOW_EMPTY)
 	if [ -d tests/e2e ]; then $(PYTEST) tests/e2e; $(ALLOW_EMPTY); fi

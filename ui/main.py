@@ -19,6 +19,7 @@ from app import log_files, paths
 from app.api_client import make_http_client
 from app.config import Config
 from app.helper_processes import HELPER_MODULES
+from app.version import console_version
 from ui.console import Console
 from ui.main_window import MainWindow
 from ui.resources import icon
@@ -33,7 +34,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Toolbag Portal office console. With no server, opens the local workspace.",
     )
     parser.add_argument("--server", help="portal server address, e.g. https://portal.example.com")
+    parser.add_argument("--version", action="version", version=version_line())
     return parser.parse_args(argv)
+
+
+def version_line() -> str:
+    """What ``--version`` prints: the console's version and the Qt it runs on."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return f"portal-console {console_version()} (Qt {qVersion()}, PySide6 {PySide6.__version__})"
 
 
 def window_settings() -> QSettings:
