@@ -26,8 +26,8 @@ from server.domain.customers import contact_in_workspace
 from server.domain.errors import Conflict, Invalid
 from server.domain.invites import account_of
 from server.domain.secrets import digest, new_token
-from server.mail.messages import reset_message
-from server.mail.outbox import queue_email
+from server.domain.messages import reset_message
+from server.domain.outbox import queue_email
 
 RESET_LIFETIME = timedelta(hours=1)
 

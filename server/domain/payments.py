@@ -27,8 +27,8 @@ from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, NotFound
-from server.mail.messages import receipt_message
-from server.mail.outbox import queue_email
+from server.domain.messages import receipt_message
+from server.domain.outbox import queue_email
 
 NOT_FOUND = "We could not find that invoice."
 ALREADY_PAID = "This invoice is already paid. Thank you!"

@@ -25,8 +25,8 @@ from server.domain.portal_auth import (
 )
 from server.domain.portal_sessions import OpenSession, end_sessions, start_session
 from server.domain.secrets import digest, new_token, verify_password
-from server.mail.messages import reset_message
-from server.mail.outbox import queue_email
+from server.domain.messages import reset_message
+from server.domain.outbox import queue_email
 
 RESET_LIFETIME = timedelta(hours=1)
 LINK_GONE = "This link no longer works."
