@@ -165,3 +165,25 @@ def receipt_message(
         link=link,
     )
     return Message(subject, text, html, link)
+
+
+def masked_address(email: str) -> str:
+    """An address shown only in part (``j***@example.com``): enough to recognise, not to use."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def email_changed_message(
+    branding: Branding, contact_name: str, new_address: str, *, logo_url: str | None = None
+) -> Message:
+    """To the old address: the portal sign-in moved to another address (no link in it)."""
+    subject = _one_line(f"Your {branding.brand_name} portal sign-in email was changed")
+    text, html = _render(
+        "email_changed",
+        branding,
+        logo_url,
+        subject=subject,
+        contact_name=contact_name,
+        new_address=masked_address(new_address),
+    )
+    return Message(subject, text, html, None)

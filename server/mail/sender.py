@@ -20,10 +20,10 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 import aiosmtplib
 from fastapi import FastAPI
