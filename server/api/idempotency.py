@@ -12,13 +12,14 @@ method, path, query and body bytes; a replay is the stored status, body and head
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import anyio
 import orjson
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.db.base import utcnow
@@ -72,12 +73,24 @@ def _permission_of(dependant: Any) -> Permission | None:
     return None
 
 
+def _permission_table(app: Any) -> list[tuple[re.Pattern[str], set[str], Permission | None]]:
+    """Every route's path pattern, methods and permission, built once per app."""
+    table = getattr(app.state, "route_permissions", None)
+    if table is None:
+        table = [
+            (ctx.path_regex, set(ctx.methods or ()), _permission_of(ctx.dependant))
+            for ctx in iter_route_contexts(app.routes)
+            if getattr(ctx, "dependant", None) is not None
+        ]
+        app.state.route_permissions = table
+    return table
+
+
 def route_permission(scope: Scope) -> Permission | None:
     """The permission the route that will answer this request needs, if it names one."""
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return _permission_of(getattr(route, "dependant", None))
+    for pattern, methods, permission in _permission_table(scope["app"]):
+        if scope["method"] in methods and pattern.match(scope["path"]):
+            return permission
     return None
 
 
