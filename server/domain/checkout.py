@@ -175,8 +175,12 @@ def confirm_return(
             select(Checkout).where(Checkout.token == token, Checkout.workspace_id == workspace_id)
         )
         workspace = w.get(Workspace, workspace_id)
-        found = fresh is not None and workspace is not None
-        if found and confirm_with_provider(w, workspace, provider, fresh, links, ip):  # type: ignore[arg-type]
+        paid = (
+            fresh is not None
+            and workspace is not None
+            and confirm_with_provider(w, workspace, provider, fresh, links, ip) is not None
+        )
+        if paid:
             w.commit()
     db.commit()
     db.expire_all()  # rows loaded before are re-read, not served from the identity map
