@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from server import housekeeping
+from server.api.docs import install_docs
 from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
@@ -61,6 +62,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=server_version(),
         description="Staff API, CRM records intake and customer portal of ToolbagCRM.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -82,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": app.version}
 
+    install_docs(app)
     app.include_router(api_router)
     app.include_router(portal_router)
     install_portal(app)

@@ -135,18 +135,21 @@ def receipt_message(
     branding: Branding,
     contact_name: str,
     *,
-    invoice_number: str,
+    invoice_number: str | None,
     receipt_number: str,
     amount_cents: int,
     currency: str,
     paid_at: datetime,
-    balance_cents: int,
+    balance_cents: int | None,
     link: str,
+    show_link: bool = True,
     card: str | None = None,
     test_mode: bool = False,
     logo_url: str | None = None,
 ) -> Message:
-    """The receipt for a payment made in the portal."""
+    """The receipt for a payment made in the portal. ``invoice_number`` and ``balance_cents``
+    are None when the visibility policy hides them, and ``show_link`` is False when it hides
+    payments (the receipt page would not open): the email then says nothing of them."""
     amount = format_money(amount_cents, currency)
     subject = _one_line(f"Receipt for your payment of {amount} to {branding.brand_name}")
     text, html = _render(
@@ -158,10 +161,32 @@ def receipt_message(
         invoice_number=invoice_number,
         receipt_number=receipt_number,
         amount=amount,
-        balance=format_money(balance_cents, currency),
+        balance=format_money(balance_cents, currency) if balance_cents is not None else None,
         paid_on=f"{paid_at:%B} {paid_at.day}, {paid_at.year}",
         card=card,
         test_mode=test_mode,
-        link=link,
+        link=link if show_link else None,
     )
-    return Message(subject, text, html, link)
+    return Message(subject, text, html, link if show_link else None)
+
+
+def masked_address(email: str) -> str:
+    """An address shown only in part (``j***@example.com``): enough to recognise, not to use."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def email_changed_message(
+    branding: Branding, contact_name: str, new_address: str, *, logo_url: str | None = None
+) -> Message:
+    """To the old address: the portal sign-in moved to another address (no link in it)."""
+    subject = _one_line(f"Your {branding.brand_name} portal sign-in email was changed")
+    text, html = _render(
+        "email_changed",
+        branding,
+        logo_url,
+        subject=subject,
+        contact_name=contact_name,
+        new_address=masked_address(new_address),
+    )
+    return Message(subject, text, html, None)

@@ -11,7 +11,7 @@ from server.db.base import utcnow
 from server.db.models import OutboxEmail
 from server.domain.audit import Actor, record_event
 from server.domain.errors import Conflict, Invalid, NotFound
-from server.mail.messages import Message
+from server.domain.messages import Message
 from server.wire.mail import OutboxEmailOut, OutboxPage
 
 
