@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import access as service
 from server.domain import invites
 from server.domain.access_views import account_view, email_status

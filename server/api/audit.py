@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, StaffContext, need
 from server.domain import audit_trail as service
 from server.domain.customers import customer_in_workspace
 from server.domain.permissions import Permission

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from server.api.deps import DB, AppSettings, Staff
+from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
 from server.wire.auth import Me, TokenRequest, TokenResponse
 

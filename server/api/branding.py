@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, UploadFile
 
-from server.api.deps import DB, AppSettings, StaffContext, need
 from server.api.downloads import file_response
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, AppSettings, StaffContext, need
 from server.domain import branding as service
 from server.domain.permissions import Permission
 from server.wire.branding import Branding, BrandingDoc

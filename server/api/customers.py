@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, StaffContext, need
 from server.domain import customers as service
 from server.domain.access_views import contact_with_account, customer_detail
 from server.domain.contacts import update_contact

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.downloads import file_response
+from server.deps import DB, StaffContext, need
 from server.domain import file_review as service
 from server.domain.permissions import Permission
 from server.wire.base import Page

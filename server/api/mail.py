@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, StaffContext, need
 from server.domain.permissions import Permission
 from server.mail import outbox
 from server.wire.mail import OutboxEmailOut, OutboxPage, OutboxStatus

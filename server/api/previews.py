@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import previews
 from server.domain.permissions import Permission
 from server.wire.previews import PreviewRequest, PreviewResponse

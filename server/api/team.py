@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, StaffContext, need
 from server.domain import team as service
 from server.domain.permissions import Permission
 from server.wire.base import Page

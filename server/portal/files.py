@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain import portal_files
 from server.domain import portal_views as views
 from server.portal.deps import Customer

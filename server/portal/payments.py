@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from server.api.deps import DB, AppSettings
 from server.db.base import utcnow
 from server.db.engine import writable
 from server.db.models import Checkout, Invoice, Payment, Workspace
+from server.deps import DB, AppSettings
 from server.domain.audit import record_event
 from server.domain.errors import Conflict, NotFound
 from server.domain.payment_events import confirm_with_provider

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
 from server.domain import quotes as quote_service

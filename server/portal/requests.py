@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain import service_requests
 from server.domain.errors import Conflict, DomainError, Invalid, NotFound
 from server.domain.portal_view_models import MISSING

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.billing import delete_invoice, delete_quote, upsert_invoice, upsert_quote
 from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer
 from server.wire.records import InvoiceIn, QuoteIn, RecordResult

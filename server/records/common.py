@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request, Response
 
-from server.api.deps import StaffContext, need
+from server.deps import StaffContext, need
 from server.domain.audit import Actor
 from server.domain.errors import UnsupportedMedia
 from server.domain.permissions import Permission

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.contacts import delete_contact, upsert_contact
 from server.domain.records.customers import delete_customer, upsert_customer
 from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer, crm_actor

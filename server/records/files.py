@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import UploadFile
 
-from server.api.deps import DB, AppSettings
 from server.db.models import Document, Photo
+from server.deps import DB, AppSettings
 from server.domain.records.files import delete_file_record, upsert_document, upsert_photo
 from server.domain.uploads import clean_document, clean_image
 from server.records.common import CrmStaff, ExternalIdPath, answer

@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the database session, the signed-in staff member, permissions."""
+"""Dependencies shared by every route (staff API, records, portal): the database session,
+settings, the public base URL, and the signed-in staff member with their permissions."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def public_base_url(request: Request) -> str:
 
 DB = Annotated[Session, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+PublicBaseUrl = Annotated[str, Depends(public_base_url)]
 
 
 @dataclass(frozen=True)
