@@ -7,11 +7,12 @@ from fastapi import APIRouter, status
 from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
 from server.wire.auth import Me, TokenRequest, TokenResponse
+from server.wire.errors import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, responses=errors(401))
 def issue_token(body: TokenRequest, db: DB, settings: AppSettings) -> TokenResponse:
     """Exchange a staff email and password for an opaque bearer token."""
     issued = staff_service.sign_in(db, body.email, body.password, settings.staff_token_hours)

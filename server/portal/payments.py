@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db.base import utcnow
 from server.db.engine import writable
 from server.db.models import Checkout, Invoice, Payment, Workspace
-from server.deps import DB, AppSettings
+from server.deps import DB, AppSettings, RowIdPath
 from server.domain.audit import record_event
 from server.domain.errors import Conflict, NotFound
 from server.domain.payment_events import confirm_with_provider
@@ -79,7 +79,7 @@ def _pay_page(
 
 
 @router.get("/invoices/{invoice_id}/pay")
-def pay_page(invoice_id: int, request: Request, ctx: Customer, db: DB) -> Response:
+def pay_page(invoice_id: RowIdPath, request: Request, ctx: Customer, db: DB) -> Response:
     """What paying this invoice online involves, with the button that starts it."""
     invoice = _invoice(db, ctx, invoice_id)
     if not ctx.policy.allows("pay_invoices"):
@@ -89,7 +89,7 @@ def pay_page(invoice_id: int, request: Request, ctx: Customer, db: DB) -> Respon
 
 @router.post("/invoices/{invoice_id}/pay")
 def start_payment(
-    invoice_id: int, request: Request, ctx: CustomerForm, db: DB, settings: AppSettings
+    invoice_id: RowIdPath, request: Request, ctx: CustomerForm, db: DB, settings: AppSettings
 ) -> Response:
     """Open a checkout for the balance and send the browser to the card page."""
     invoice = _invoice(db, ctx, invoice_id)
@@ -302,7 +302,7 @@ def checkout_cancelled(token: str, request: Request, ctx: Customer, db: DB) -> R
 
 
 @router.get("/receipts/{payment_id}")
-def receipt_page(payment_id: int, request: Request, ctx: Customer, db: DB) -> Response:
+def receipt_page(payment_id: RowIdPath, request: Request, ctx: Customer, db: DB) -> Response:
     """A printable receipt for one of this customer's payments."""
     if not ctx.policy.shows("invoices", "payments"):
         raise NotFound("We could not find that receipt.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request, Response
 
@@ -22,6 +22,12 @@ ExternalIdPath = Annotated[
         description="The CRM's id of the record: letters, digits and . _ : @ -",
     ),
 ]
+
+
+# An upsert answers 200 when the record existed and 201 when it is new; both bodies are alike.
+UPSERTED: dict[int | str, dict[str, Any]] = {
+    201: {"model": RecordResult, "description": "The record is new."}
+}
 
 
 def crm_actor(staff: StaffContext) -> Actor:
