@@ -67,7 +67,8 @@ def inferred_statuses(method: str, dependant: Dependant, body_media: str | None)
 def _operation_statuses(app: FastAPI, doc: dict[str, Any]) -> dict[tuple[str, str], set[int]]:
     found: dict[tuple[str, str], set[int]] = {}
     for route in iter_route_contexts(app.routes):
-        path, dependant = route.path, getattr(route, "dependant", None)
+        # The document shows ``{member_id}`` where the route says ``{member_id:int}``.
+        path, dependant = route.path_format, getattr(route, "dependant", None)
         if not path or dependant is None or not path.startswith("/api/"):
             continue
         for method in route.methods or ():
