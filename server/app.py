@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from sqlalchemy import text
 
 from server import housekeeping
 from server.api.docs import install_docs
+from server.api.error_responses import install_error_responses
 from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
@@ -77,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)
     install_error_handlers(app)
+    install_error_responses(app, partial(FastAPI.openapi, app))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from server.api.deps import DB, AppSettings, Staff
+from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
 from server.wire.auth import Me, TokenRequest, TokenResponse
+from server.wire.errors import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, responses=errors(401, 429))
 def issue_token(
     body: TokenRequest, request: Request, db: DB, settings: AppSettings
 ) -> TokenResponse:

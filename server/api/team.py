@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
 from server.domain import team as service
 from server.domain.permissions import Permission
 from server.wire.base import Page
+from server.wire.errors import errors
 from server.wire.team import (
     TeamMember,
     TeamMemberCreate,
@@ -23,7 +24,6 @@ router = APIRouter(prefix="/team", tags=["team"])
 
 Manager = Annotated[StaffContext, need(Permission.MANAGE_TEAM)]
 # Bounded so an absurd id is a 422, not a database overflow.
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[TeamMember])
@@ -31,7 +31,7 @@ def list_team(
     staff: Manager,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
 ) -> Page[TeamMember]:
     """Every staff member of the workspace with their role."""
     return service.list_members(db, staff.workspace, limit, cursor)
@@ -64,8 +64,10 @@ def set_permissions(
     return doc
 
 
-@router.patch("/{member_id}", response_model=TeamMember)
-def update_member(member_id: MemberId, body: TeamMemberPatch, staff: Manager, db: DB) -> TeamMember:
+@router.patch("/{member_id:int}", response_model=TeamMember, responses=errors(409))
+def update_member(
+    member_id: RowIdPath, body: TeamMemberPatch, staff: Manager, db: DB
+) -> TeamMember:
     """Rename, change the role of, or switch off a member."""
     return service.member_out(
         service.update_member(db, staff.workspace, member_id, body, staff.actor)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from server.api import branding, visibility
-from server.api.deps import DB, StaffContext, need, public_base_url
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import workspace_settings as service
 from server.domain.permissions import Permission
 from server.wire.settings import WorkspaceOut, WorkspacePatch

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from server.api.deps import DB
 from server.db.models import StoredFile, Workspace
+from server.deps import DB
 from server.domain.branding import published_branding
 from server.domain.errors import NotFound
 from server.domain.portal_sessions import resolve_session
