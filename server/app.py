@@ -20,12 +20,12 @@ from server.db.engine import (
     make_read_sessionmaker,
     make_sessionmaker,
 )
+from server.domain.home_views import HomeCache
+from server.domain.portal_visits import VisitCache
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
 from server.portal.errors import install as install_portal
-from server.portal.home_cache import HomeCache
 from server.portal.routes import router as portal_router
-from server.portal.visits import VisitCache
 from server.settings import Settings
 
 

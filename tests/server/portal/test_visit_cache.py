@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import PortalAccount, PortalSession, Workspace
-from server.portal import visits
-from server.portal.visits import VisitCache
+from server.domain import portal_visits as visits
+from server.domain.portal_visits import VisitCache
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
 from tests.support.workspaces import TestWorkspace, make_workspace
