@@ -49,7 +49,7 @@ from server.domain.kept import Kept
 from server.domain.portal_sessions import SessionState, is_live, touch_due, works
 from server.domain.secrets import digest
 
-VISITS_KEPT = 1024
+VISITS_KEPT = 512
 NO_PORTAL = "There is no customer portal at this address."
 
 
