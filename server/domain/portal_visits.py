@@ -28,8 +28,9 @@ newest change, which would make the stamp go back to a value a stale page was ke
 pruning raises the horizon past every pruned number, so the stamp never goes back.
 
 ``VisitCache.find_on_loop`` makes the same check through an async driver, for a page answered
-from memory on the event loop (``customer_page``); whatever it cannot settle without a write
-(a visit due to be noted) or without the full lookup, it leaves to ``find``.
+from memory on the event loop (``customer_page``); whatever it cannot settle without the full
+lookup, it leaves to ``find``. Visits of these pages are noted in memory and written together
+every few seconds (``VisitNotes``), so no read-only page waits on a write.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, ScalarSelect, String, bindparam, select
+from sqlalchemy import ColumnElement, Row, ScalarSelect, String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
@@ -46,8 +47,9 @@ from server.db.models import Change, Contact, PortalAccount, PortalSession, Work
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
 from server.domain.kept import Kept
-from server.domain.portal_sessions import SessionState, is_live, touch_due, works
+from server.domain.portal_sessions import SessionState, is_live, works
 from server.domain.secrets import digest
+from server.domain.visit_notes import VisitNotes
 
 VISITS_KEPT = 512
 NO_PORTAL = "There is no customer portal at this address."
@@ -82,12 +84,12 @@ def cookie_digest(token: str | None) -> str | None:
 
 def _last_change(customer: ColumnElement[bool]) -> ScalarSelect[int]:
     """The newest change of the correlated workspace whose customer matches: one probe of
-    ix_change_ws_customer_seq, whatever other customers and workspaces wrote after it."""
+    ix_change_ws_customer_seq, whatever other customers and workspaces wrote after it (both
+    databases read ``max`` of an index's last column under equal leading columns from the
+    index's end; no LIMIT, whose bound value a prepared plan could not see)."""
     return (
-        select(Change.seq)
+        select(func.max(Change.seq))
         .where(Change.workspace_id == Workspace.id, customer)
-        .order_by(Change.seq.desc())
-        .limit(1)
         .correlate(Workspace, PortalAccount)
         .scalar_subquery()
     )
@@ -151,9 +153,23 @@ _STATE = (
 )
 
 
-def find_visit(db: Session, slug: str, token: str | None) -> Visit:
+def _live(db: Session, state: SessionState, notes: VisitNotes | None) -> bool:
+    """Whether the session works; its visit noted in ``notes`` when given (written later,
+    with others), else written now when due (``is_live``)."""
+    if notes is None:
+        return is_live(db, state)
+    now = utcnow()
+    if not works(state, now):
+        return False
+    if notes.due(state, now):
+        notes.note(state.session_id, now)
+    return True
+
+
+def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | None = None) -> Visit:
     """The workspace of ``slug`` and the live session of the cookie ``token``, as rows of
-    ``db``; the portal's 404 for an unknown slug."""
+    ``db``; the portal's 404 for an unknown slug. The visit is noted in ``notes`` when given
+    (a read-only page), else written when due."""
     key = cookie_digest(token)
     if key is None:
         return Visit(workspace_by_slug(db, slug))
@@ -161,7 +177,7 @@ def find_visit(db: Session, slug: str, token: str | None) -> Visit:
     if found is None:
         raise NotFound(NO_PORTAL)
     ws, row, account, contact, customer, *stamp = found
-    if row is None or account is None or not is_live(db, SessionState.of(row, account)):
+    if row is None or account is None or not _live(db, SessionState.of(row, account), notes):
         return Visit(ws)
     return Visit(ws, row, account, contact, customer, stamp_of(*stamp))
 
@@ -183,31 +199,33 @@ def _page_settings(ws: Workspace) -> tuple[str, object, object]:
 
 
 class VisitCache:
-    """The rows of up to ``size`` recent signed-in visits, reused while current."""
+    """The rows of up to ``size`` recent signed-in visits, reused while current; visits are
+    noted in ``notes`` (written together, later)."""
 
-    def __init__(self, size: int = VISITS_KEPT) -> None:
+    def __init__(self, notes: VisitNotes, size: int = VISITS_KEPT) -> None:
         self._visits: Kept[str, Visit] = Kept(size)
+        self.notes = notes
 
     def find(self, db: Session, slug: str, token: str | None) -> Visit:
         """``find_visit``, with the loaded rows reused while nothing they hold has changed."""
         key = cookie_digest(token)
         if key is None:
-            return find_visit(db, slug, token)
+            return find_visit(db, slug, token, self.notes)
         kept = self._visits.get(key)
         if kept is not None:
             found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
             state = _current_state(kept, found, slug)
-            if state is not None and is_live(db, state):
+            if state is not None and _live(db, state, self.notes):
                 return kept
             self._visits.drop(key)
-        visit = find_visit(db, slug, token)
+        visit = find_visit(db, slug, token, self.notes)
         if visit.session is not None and visit.session.preview_by_id is None:
             self._visits.put(key, visit)
         return visit
 
     async def find_on_loop(self, engine: AsyncEngine, slug: str, token: str | None) -> Visit | None:
-        """The kept visit of ``token`` when it is current and its session works with nothing
-        to write, read through an async driver; None means: ask ``find`` instead."""
+        """The kept visit of ``token`` when it is current and its session works, read
+        through an async driver; None means: ask ``find`` instead."""
         key = cookie_digest(token)
         kept = self._visits.get(key) if key is not None else None
         if kept is None:
@@ -216,8 +234,10 @@ class VisitCache:
             found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
         state = _current_state(kept, found, slug)
         now = utcnow()
-        if state is None or not works(state, now) or touch_due(state, now):
+        if state is None or not works(state, now):
             return None
+        if self.notes.due(state, now):
+            self.notes.note(state.session_id, now)
         return kept
 
     def __len__(self) -> int:

@@ -44,9 +44,9 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     seen: list[str | None] = []
     real = portal_visits.find_visit
 
-    def counted(db: Session, slug: str, token: str | None) -> portal_visits.Visit:
+    def counted(db: Session, slug: str, token: str | None, *rest: Any) -> portal_visits.Visit:
         seen.append(token)
-        return real(db, slug, token)
+        return real(db, slug, token, *rest)
 
     monkeypatch.setattr(portal_visits, "find_visit", counted)
     return seen
