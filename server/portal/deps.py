@@ -25,9 +25,9 @@ from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
+from server.domain.portal_visits import Visit, VisitCache, find_visit
 from server.domain.secrets import same
 from server.portal.page_settings import page_branding, page_policy
-from server.portal.visits import Visit, VisitCache, find_visit
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from server.db.models import Workspace
-from server.domain.portal_sessions import resolve_session
+from server.domain.portal_assets import is_staff_preview, workspace_at
+from server.portal import static_files
 from server.portal.deps import (
     SESSION_COOKIE,
     PortalClosed,
@@ -16,7 +15,7 @@ from server.portal.deps import (
     SignInRequired,
     is_loopback_http,
 )
-from server.portal.render import STATIC, PublicContext, public_context, render
+from server.portal.render import PublicContext, public_context, render
 
 HEADINGS = {
     400: "Something was wrong with that request",
@@ -41,14 +40,14 @@ def render_error(request: Request, status: int, detail: str) -> Response:
     slug = _slug_of(request)
     # A session of its own: the request's session is already closed when handlers run.
     with request.app.state.read_sessionmaker() as db:
-        ws = db.scalar(select(Workspace).where(Workspace.slug == slug)) if slug else None
+        ws = workspace_at(db, slug)
         if ws is None:
             # No such portal: an unbranded page that names nobody.
             ws = Workspace(slug=slug or "unknown", name="Customer portal")
-        elif ws.portal_status != "active":
-            found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-            if found is None or found[0].preview_by_id is None:
-                return coming_soon(request, ws)
+        elif ws.portal_status != "active" and not is_staff_preview(
+            db, ws.id, request.cookies.get(SESSION_COOKIE)
+        ):
+            return coming_soon(request, ws)
         if status == 404 and ws.id is not None:
             # One answer for every missing or foreign object, whoever raised it, so a 404
             # never tells whether something exists for another customer.
@@ -107,7 +106,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PortalClosed, _closed)
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(PreviewNotice, _preview)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    static_files.install(app)
 
 
 __all__ = ["PublicContext", "install", "render_error"]
