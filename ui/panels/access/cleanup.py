@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import access
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
@@ -107,7 +108,7 @@ class EmailCleanupView(QWidget):
         self.message.setObjectName("formError")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        can_edit = ctx.session.can("edit_contacts")
+        can_edit = ctx.session.can(Permission.EDIT_CONTACTS)
         self.email.setEnabled(False)
         self.save_button.setEnabled(False)
         self.save_button.setVisible(can_edit)
@@ -140,8 +141,8 @@ class EmailCleanupView(QWidget):
         contact, etag = await access.get_contact(self.ctx.api, int(record["contact_id"]))
         self.etag, self.editing_row = etag, row
         self.email.setText(contact.get("email") or "")
-        self.email.setEnabled(self.ctx.session.can("edit_contacts"))
-        self.save_button.setEnabled(self.ctx.session.can("edit_contacts"))
+        self.email.setEnabled(self.ctx.session.can(Permission.EDIT_CONTACTS))
+        self.save_button.setEnabled(self.ctx.session.can(Permission.EDIT_CONTACTS))
         self.message.setText("")
         self.email.setFocus()
 
