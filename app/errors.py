@@ -47,7 +47,7 @@ class SyncFailed(ApiError):
         reason = str(exc) or type(exc).__name__
         if "locked" in reason:
             what = "the local copy was busy (database is locked)"
-        elif "JSON" in reason or "decode" in reason.lower():
+        elif isinstance(exc, ValueError) or "JSON" in reason or "decode" in reason.lower():
             what = "a page from the server could not be read"
         else:
             what = f"the local copy could not be updated ({reason})"

@@ -23,7 +23,7 @@ def test_permission_names_are_the_wires():
 
 
 def test_cached_columns_are_the_wire_rows_fields():
-    assert COLUMNS == tuple(CustomerRow.model_fields)
+    assert tuple(CustomerRow.model_fields) == COLUMNS
     assert CachedCustomer._fields == COLUMNS
     assert set(NUMBERS) == {"id", "primary_contact_id", "version"}
     assert "name" not in OPTIONAL and "primary_email" in OPTIONAL

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import insert, literal, select, update
@@ -196,3 +197,58 @@ def server_process(folder: Path) -> Iterator[ServerProcess]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+class RestartableServer:
+    """``portal-server serve`` on one data folder and port, killed and started again at will
+    (the fault tests kill it with SIGKILL mid-sync, as a crash or power cut would)."""
+
+    def __init__(self, folder: Path) -> None:
+        from server.db.engine import make_engine, make_sessionmaker
+
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = (folder / "server.log").open("ab")
+        self.process: Any = None
+        self.start()
+        engine = make_engine(f"sqlite:///{(folder / 'portal.sqlite3').resolve()}")
+        self.engine = engine
+        self.sessionmaker = make_sessionmaker(engine)
+
+    def start(self) -> None:
+        """Start the server and wait until it answers ``/healthz``."""
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.folder),
+             "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self._log,
+            stderr=self._log,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("the server process did not start")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """End the server at once (SIGKILL): no answer in flight is finished."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def close(self) -> None:
+        """Stop the server for good."""
+        self.kill()
+        self.engine.dispose()
+        self._log.close()
