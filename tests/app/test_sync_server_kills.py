@@ -1,8 +1,9 @@
 """Kill the server 20 times at random points of a full sync of 100,000 customers.
 
-Part of ``make test`` (about three minutes). After every kill the cache agrees with its cursor: it holds exactly the customers whose
-change comes at or before the cursor, none twice. After the last restart the sync finishes by
-itself, and the cache equals a clean full sync of the same server into a new file.
+Part of ``make test`` (about three minutes). After every kill the cache agrees with its
+cursor: it holds exactly the customers whose change comes at or before the cursor, none
+twice. After the last restart the sync finishes by itself, and the cache equals a clean full
+sync of the same server into a new file.
 """
 
 import asyncio
