@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, status
 
 from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
+from server.domain import workspaces
 from server.wire.auth import Me, TokenRequest, TokenResponse
 from server.wire.errors import errors
 
@@ -42,4 +43,5 @@ def me(staff: Staff) -> Me:
         workspace_slug=staff.workspace.slug,
         workspace_name=staff.workspace.name,
         portal_status=staff.workspace.portal_status,
+        workspace_key=workspaces.workspace_key(staff.workspace),
     )

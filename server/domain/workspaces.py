@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import select
@@ -26,6 +27,13 @@ def slug_problem(slug: str) -> str | None:
     if slug in RESERVED_SLUGS:
         return f"'{slug}' is reserved; choose another."
     return None
+
+
+def workspace_key(ws: Workspace) -> str:
+    """A stable identity of a workspace: the same for as long as the workspace exists, however
+    its slug or the server's address change, and different for a workspace made anew."""
+    created = ws.created_at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return hashlib.sha256(f"workspace:{ws.id}:{created}".encode()).hexdigest()[:32]
 
 
 def ensure_workspace(session: Session, slug: str, name: str | None = None) -> Workspace:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
 
@@ -26,10 +27,10 @@ class PanelSpec:
     icon: str
     factory: Callable[[PanelContext], QWidget]
     available_when_coming_soon: bool = True
-    permission: str | None = None
+    permission: Permission | None = None
 
 
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
 PANELS: list[PanelSpec] = [
-    PanelSpec("access", "Access", "access", AccessPanel, True, "view_customers"),
+    PanelSpec("access", "Access", "access", AccessPanel, True, Permission.VIEW_CUSTOMERS),
 ]

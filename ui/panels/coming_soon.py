@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.session import StaffSession
+from server.wire.permissions import Permission
 from ui.resources import icon
 
 # What can be prepared before customers are let in: (panel key, title, explanation).
@@ -84,7 +85,7 @@ class ComingSoonPanel(QScrollArea):
         for key, name, text in PREPARATIONS:
             layout.addWidget(self._card(key, name, text, key in available, open_panel))
 
-        if session.can("edit_workspace"):
+        if session.can(Permission.EDIT_WORKSPACE):
             live = "When everything is ready, switch the portal to live in the workspace settings."
         else:
             live = "An owner of this workspace switches the portal to live when it is ready."

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app import access, customer_snapshot, index_builder
 from app.customer_search import CustomerIndex
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
 from ui.panels.access.bulk import BulkInviteView
@@ -62,7 +63,7 @@ class AccessPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         self.bulk: BulkInviteView | None = None
-        if ctx.session.can("bulk_invite"):
+        if ctx.session.can(Permission.BULK_INVITE):
             self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
             self.tabs.addTab(self.bulk, "Bulk invite")
         self.cleanup = EmailCleanupView(ctx)
@@ -187,7 +188,7 @@ class AccessPanel(QWidget):
         self.detail.show_history(events)
 
     async def _history(self, customer_id: int) -> list[dict[str, Any]]:
-        if not self.ctx.session.can("view_audit"):
+        if not self.ctx.session.can(Permission.VIEW_AUDIT):
             return []
         return await access.customer_audit(self.ctx.api, customer_id)
 
@@ -251,7 +252,7 @@ class AccessPanel(QWidget):
             access.customer_detail(self.ctx.api, customer_id), self._history(customer_id)
         )
         # The detail is a list row too: the table row updates in place through the cache.
-        self.ctx.cache.put_customers([detail])
+        await self.ctx.cache.store_customers([detail])
         if self.shown_id == customer_id:
             status = self.detail.status.text()
             self.detail.show_customer(detail)

@@ -26,6 +26,7 @@ from app import access
 from app.access import BulkRun
 from app.csv_io import emails_in, read_emails, write_csv
 from app.portal_status import aware
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
@@ -210,7 +211,7 @@ class BulkInviteView(QWidget):
 
     def _set_running(self, running: bool) -> None:
         chosen = bool(self.contact_ids)
-        can = self.ctx.session.can("bulk_invite")
+        can = self.ctx.session.can(Permission.BULK_INVITE)
         self.dry_run.setEnabled(chosen and not running and can)
         dry_ok = self.run is not None and self.run.dry_run
         self.send.setEnabled(chosen and not running and can and dry_ok)

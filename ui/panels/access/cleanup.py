@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import access
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
@@ -111,7 +112,7 @@ class EmailCleanupView(QWidget):
         self.message.setObjectName("formError")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        can_edit = ctx.session.can("edit_contacts")
+        can_edit = ctx.session.can(Permission.EDIT_CONTACTS)
         self.email.setEnabled(False)
         self.save_button.setEnabled(False)
         self.save_button.setVisible(can_edit)
@@ -146,8 +147,8 @@ class EmailCleanupView(QWidget):
         self.email.setText(contact.get("email") or "")
         # A portal account signs in with this email: moving it is a permission of its own.
         signs_in = contact.get("portal_account") is not None
-        may = self.ctx.session.can("edit_contacts") and (
-            not signs_in or self.ctx.session.can("edit_contact_email")
+        may = self.ctx.session.can(Permission.EDIT_CONTACTS) and (
+            not signs_in or self.ctx.session.can(Permission.EDIT_CONTACT_EMAIL)
         )
         why = "" if may or not signs_in else SIGN_IN_EMAIL_LOCKED
         self.email.setEnabled(may)
