@@ -139,9 +139,14 @@ class EmailGroup(Response):
 
 
 class HygieneSection[T](Response):
-    """A capped list: ``count`` is the full number, ``items`` the first ``limit``."""
+    """A capped list: ``count`` is the full number, ``items`` the first ``limit``.
+
+    ``contact_count`` is how many contacts the whole section names: ``count`` for invalid and
+    missing emails; for duplicated and shared emails, every contact holding one of them.
+    """
 
     count: int
+    contact_count: int
     items: list[T]
 
 
