@@ -73,8 +73,10 @@ def test_summary_counts_are_the_servers_and_say_emails_and_contacts() -> None:
         ("bob@example.c0m", "This email does not end in a domain ending like .com or .co.uk."),
         ("", "There is no email address."),
         (None, "There is no email address."),
-        ("x" * 250 + "@example.com", "This email is too long to be a real address (over 254 "
-         "characters)."),
+        (
+            "x" * 250 + "@example.com",
+            "This email is too long to be a real address (over 254 characters).",
+        ),
     ],
 )
 def test_problems_are_worded_as_problems(email: str | None, problem: str) -> None:

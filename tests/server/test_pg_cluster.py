@@ -44,7 +44,7 @@ def test_a_closed_probe_port_starts_a_cluster_of_its_own() -> None:
     )
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_TEST_PG_ADMIN"}
     env["PORTAL_TEST_PG_PROBE"] = "127.0.0.1:9"
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr

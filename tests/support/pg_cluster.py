@@ -129,7 +129,7 @@ class ThrowawayCluster:
         as_user: dict[str, object] = {}
         if self.user is not None:
             as_user = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
-        result = subprocess.run(  # noqa: S603  (our own arguments, no shell)
+        result = subprocess.run(
             [str(self.bin / args[0]), *args[1:]],
             cwd=self.folder,
             capture_output=True,
