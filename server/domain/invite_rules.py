@@ -108,9 +108,7 @@ def _one(
         return Verdict("no_email", f"{c.name} has no email address. Add one first.")
     problem = email_problem(c.email)
     if problem:
-        return Verdict(
-            "invalid_email", f"{c.name}'s email {c.email!r} has a problem. {problem}"
-        )
+        return Verdict("invalid_email", f"{c.name}'s email {c.email!r} has a problem. {problem}")
     if account is not None and account.status == "active":
         return Verdict("already_active", f"{c.name} already has portal access.")
     if account is not None and account.status == "disabled":

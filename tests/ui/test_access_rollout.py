@@ -59,8 +59,7 @@ def test_pasted_emails_and_pilot_group(harness: Harness) -> None:
         ("not-an-email", "not_an_email"),
     ]
     assert bulk.summary.text() == (
-        "2 pasted emails: 1 matched 1 contact; 1 matched no contact. "
-        "1 line held no email address."
+        "2 pasted emails: 1 matched 1 contact; 1 matched no contact. 1 line held no email address."
     )
     harness.click(bulk.pilot)
     pilot_names = {

@@ -236,9 +236,24 @@ class InviteSentDialog(QDialog):
 
     def __init__(self, invite: dict[str, Any], contact_name: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Invite sent")
+        self.setWindowTitle("Invite held" if invite.get("held") else "Invite sent")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
+        if invite.get("held"):
+            head = QLabel(
+                f"<b>{_esc(contact_name)}</b> is invited. The invite is <b>held until the portal "
+                "goes live</b>: its email goes out then, with a link that works for 7 days from "
+                "that moment."
+            )
+            head.setWordWrap(True)
+            head.setObjectName("inviteHead")
+            layout.addWidget(head)
+            self.link = QLineEdit("")
+            self.copy = QPushButton("Copy link")
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.rejected.connect(self.accept)
+            layout.addWidget(buttons)
+            return
         email = invite.get("email") or {}
         status = EMAIL_STATUS.get(str(email.get("status")), str(email.get("status")))
         head = QLabel(
