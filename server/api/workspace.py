@@ -37,8 +37,13 @@ def update_workspace(
     response: Response,
     if_match: IfMatch = None,
 ) -> WorkspaceOut:
-    """Rename, move the portal to a new address, or open it to customers (needs If-Match)."""
-    ws = service.update_workspace(db, staff.workspace, body, if_match, staff.actor)
+    """Rename, move the portal to a new address, or open it to customers (needs If-Match).
+
+    Opening it sends every invite held while it was coming soon; each one's 7 days start then.
+    """
+    ws = service.update_workspace(
+        db, staff.workspace, body, if_match, staff.actor, public_base_url(request)
+    )
     set_etag(response, ws.version)
     return service.workspace_out(ws, public_base_url(request))
 

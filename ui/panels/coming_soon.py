@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -19,24 +20,29 @@ from app.session import StaffSession
 from server.wire.permissions import Permission
 from ui.resources import icon
 
-# What can be prepared before customers are let in: (panel key, title, explanation).
-PREPARATIONS: tuple[tuple[str, str, str], ...] = (
+# What can be prepared before customers are let in: (panel key, title, explanation, section
+# of the panel to bring forward, if any).
+PREPARATIONS: tuple[tuple[str, str, str, str | None], ...] = (
     (
         "branding",
         "Branding",
         "Your business name, logo, colours and the contact details customers see.",
+        None,
     ),
     (
         "preview",
         "What customers may see",
         "Choose which job, quote, invoice, document and photo details are shown, and preview "
         "the portal exactly as one contact will see it.",
+        None,
     ),
     (
         "access",
         "Email clean-up",
         "Check that each customer's contacts have the right email address before invites go "
-        "out: one invite per contact, to the person the email belongs to.",
+        "out: one invite per contact, to the person the email belongs to. Invites sent "
+        "meanwhile are held and go out when the portal goes live.",
+        "cleanup",
     ),
 )
 
@@ -82,8 +88,9 @@ class ComingSoonPanel(QScrollArea):
         sub.setObjectName("cardTitle")
         layout.addWidget(sub)
         self.buttons: dict[str, QPushButton] = {}
-        for key, name, text in PREPARATIONS:
-            layout.addWidget(self._card(key, name, text, key in available, open_panel))
+        for key, name, text, section in PREPARATIONS:
+            opener = self._opener(open_panel, key, section)
+            layout.addWidget(self._card(key, name, text, key in available, opener))
 
         if session.can(Permission.EDIT_WORKSPACE):
             live = "When everything is ready, switch the portal to live in the workspace settings."
@@ -96,13 +103,23 @@ class ComingSoonPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _opener(
+        self, open_panel: Callable[[str], None], key: str, section: str | None
+    ) -> Callable[[], None]:
+        def go() -> None:
+            open_panel(key)
+            if section is not None:
+                show_section(self.parentWidget(), section)
+
+        return go
+
     def _card(
         self,
         key: str,
         name: str,
         text: str,
         available: bool,
-        open_panel: Callable[[str], None],
+        open_panel: Callable[[], None],
     ) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
@@ -120,9 +137,27 @@ class ComingSoonPanel(QScrollArea):
         button = QPushButton("Open")
         button.setEnabled(available)
         if available:
-            button.clicked.connect(lambda: open_panel(key))
+            button.clicked.connect(lambda: open_panel())
         else:
             button.setToolTip("This panel arrives with a later update of the console.")
         row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.buttons[key] = button
         return card
+
+
+def show_section(stack: QWidget | None, section: str) -> None:
+    """Ask the panel just brought forward to show one of its sections (say, a tab).
+
+    The panel on screen is the stack's current page (or a page holding it); any widget there
+    with a ``show_section`` method is asked.
+    """
+    if not isinstance(stack, QStackedWidget):
+        return
+    page = stack.currentWidget()
+    if page is None:
+        return
+    for widget in (page, *page.findChildren(QWidget)):
+        handler = getattr(widget, "show_section", None)
+        if callable(handler):
+            handler(section)
+            return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -61,6 +61,9 @@ class Invite(Base):
         ForeignKey("staff_user.id", ondelete="SET NULL"), default=None
     )
     outbox_id: Mapped[int | None] = mapped_column(default=None)
+    # Made while the portal was coming soon: no email yet and no usable link. Going live sends
+    # it with a fresh link, and its 7 days start then (``invites.release_held_invites``).
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ResetToken(Base):
