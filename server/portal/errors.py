@@ -15,6 +15,7 @@ from server.portal.deps import (
     PreviewNotice,
     SignInRequired,
     is_loopback_http,
+    previews_live_portal,
 )
 from server.portal.render import STATIC, PublicContext, public_context, render
 
@@ -47,7 +48,7 @@ def render_error(request: Request, status: int, detail: str) -> Response:
             ws = Workspace(slug=slug or "unknown", name="Customer portal")
         elif ws.portal_status != "active":
             found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-            if found is None or found[0].preview_by_id is None:
+            if found is None or not previews_live_portal(found[0]):
                 return coming_soon(request, ws)
         if status == 404 and ws.id is not None:
             # One answer for every missing or foreign object, whoever raised it, so a 404

@@ -37,7 +37,13 @@ from server.db.base import utcnow
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
-from server.domain.portal_sessions import SessionState, is_live, touch_due, works
+from server.domain.portal_sessions import (
+    SessionState,
+    is_live,
+    stand_in_account,
+    touch_due,
+    works,
+)
 from server.domain.secrets import digest
 from server.portal.kept import Kept
 
@@ -146,6 +152,12 @@ def find_visit(db: Session, slug: str, token: str | None) -> Visit:
     if found is None:
         raise NotFound(NO_PORTAL)
     ws, row, account, contact, customer, seq = found
+    if row is not None and account is None:
+        # A staff preview of a contact not yet invited: the account they would have.
+        account = stand_in_account(db, row)
+        if account is not None:
+            contact = db.get(Contact, account.contact_id)
+            customer = db.get(CustomerRow, account.customer_id)
     if row is None or account is None or not is_live(db, SessionState.of(row, account)):
         return Visit(ws)
     return Visit(ws, row, account, contact, customer, seq or 0)
