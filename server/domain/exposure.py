@@ -115,25 +115,35 @@ def changed_switches(before: VisibilityPolicy, after: VisibilityPolicy) -> list[
     return out
 
 
+def _many(n: int, one: str, many: str) -> str:
+    """``1 quote``, ``2 quotes``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _contacts(n: int) -> str:
+    return _many(n, "contact", "contacts")
+
+
 def _visibility(
     name: str, kind: str, shown: bool, condition: ColumnElement[bool] | None
 ) -> _Switch:
     what = switch_title(name).lower()
     plural = PLURAL[kind]
+    one = kind
     if shown:
         return _Switch(
             name,
             kind,
             "visible",
             condition,
-            lambda n, c: f"shows {what} on {n:,} {plural} for {c:,} contacts",
+            lambda n, c: f"shows {what} on {_many(n, one, plural)} for {_contacts(c)}",
         )
     return _Switch(
         name,
         kind,
         "hidden",
         condition,
-        lambda n, c: f"hides {what} for everyone ({n:,} {plural})",
+        lambda n, c: f"hides {what} for everyone ({_many(n, one, plural)})",
     )
 
 
@@ -145,23 +155,26 @@ def _action(action: str, on: bool) -> _Switch:
     condition = filt() if filt else None
     if kind is None:
         if on:
-            return _Switch(name, None, "visible", None, lambda n, c: f"lets {c:,} contacts {what}")
+            return _Switch(name, None, "visible", None, lambda n, c: f"lets {_contacts(c)} {what}")
         return _Switch(name, None, "hidden", None, lambda n, c: f"stops everyone: {what}")
-    plural = {"quote": "pending quotes", "invoice": "unpaid invoices"}[kind]
+    one, plural = {
+        "quote": ("pending quote", "pending quotes"),
+        "invoice": ("unpaid invoice", "unpaid invoices"),
+    }[kind]
     if on:
         return _Switch(
             name,
             kind,
             "visible",
             condition,
-            lambda n, c: f"lets customers {what} ({n:,} {plural}, {c:,} contacts)",
+            lambda n, c: f"lets customers {what} ({_many(n, one, plural)}, {_contacts(c)})",
         )
     return _Switch(
         name,
         kind,
         "hidden",
         condition,
-        lambda n, c: f"stops customers from being able to {what} ({n:,} {plural})",
+        lambda n, c: f"stops customers from being able to {what} ({_many(n, one, plural)})",
     )
 
 
@@ -171,7 +184,9 @@ def _label(status: str, old: str, new: str) -> _Switch:
         "job",
         "changed",
         Job.internal_status == status,
-        lambda n, c: f"shows '{new}' instead of '{old}' on {n:,} jobs for {c:,} contacts",
+        lambda n, c: (
+            f"shows '{new}' instead of '{old}' on {_many(n, 'job', 'jobs')} for {_contacts(c)}"
+        ),
     )
 
 
@@ -181,7 +196,7 @@ def exposure(
     """What publishing ``proposed`` (the saved draft when None) changes for customers."""
     after = proposed if proposed is not None else draft_or_published_policy(ws)
     switches = changed_switches(published_policy(ws), after)
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int | None]] = {}
     for kind in {s.kind for s in switches if s.kind is not None}:
         mine = [s for s in switches if s.kind == kind]
         counts.update(_count(db, ws.id, kind, mine))
@@ -189,13 +204,14 @@ def exposure(
     changes = []
     for s in switches:
         records, contacts = counts.get(s.name, (0, everyone))
+        said = s.sentence(records, contacts or 0)
         samples = _samples(db, ws.id, s) if s.kind is not None and records else []
         changes.append(
             ExposureChange(
                 switch=s.name,
                 title=switch_title(s.name),
                 becomes=s.becomes,
-                sentence=s.sentence(records, contacts),
+                sentence=said,
                 record_kind=s.kind,
                 records=records,
                 contacts=contacts,
@@ -228,40 +244,45 @@ def _live_accounts(db: Session, ws_id: int) -> int:
     )
 
 
+def _in_workspace(db: Session, model: Any, ws_id: int) -> ColumnElement[bool]:
+    """The workspace filter of a pass over one kind of record.
+
+    On SQLite the filter is kept off the (workspace_id, external_id) index: reading every
+    record through it costs a lookup per row, where the plain table scan that a pass needs
+    anyway is sequential (measured on 120,000 jobs: 0.4 s against 0.1 s). PostgreSQL plans
+    this itself.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        return model.workspace_id + 0 == ws_id  # type: ignore[no-any-return]
+    return model.workspace_id == ws_id  # type: ignore[no-any-return]
+
+
 def _count(
     db: Session, ws_id: int, kind: str, switches: list[_Switch]
-) -> dict[str, tuple[int, int]]:
-    """Records and contacts per switch for one kind, in one grouped statement."""
+) -> dict[str, tuple[int, int | None]]:
+    """Records per switch for one kind in one pass, and for switches that show something,
+    the distinct contacts with portal access who have such records, in one join.
+
+    A switch that hides something hides it from everyone: counting contacts there would
+    cost a join and say nothing more.
+    """
     model = MODEL[kind]
     conds = [s.condition if s.condition is not None else true() for s in switches]
-    per_customer = (
-        select(
-            model.customer_id.label("customer_id"),
-            *[func.sum(case((c, 1), else_=0)).label(f"n{i}") for i, c in enumerate(conds)],
-        )
-        .where(model.workspace_id == ws_id, _base(kind))
-        .group_by(model.customer_id)
-        .subquery("per_customer")
-    )
-    accounts = (
-        select(PortalAccount.customer_id.label("customer_id"), func.count().label("accounts"))
-        .where(PortalAccount.workspace_id == ws_id, PortalAccount.status != "disabled")
-        .group_by(PortalAccount.customer_id)
-        .subquery("accounts")
-    )
-    reach = func.coalesce(accounts.c.accounts, 0)
-    columns = []
-    for i in range(len(switches)):
-        n = per_customer.c[f"n{i}"]
-        columns += [func.sum(n), func.sum(case((n > 0, reach), else_=0))]
-    row = db.execute(
-        select(*columns).select_from(
-            per_customer.outerjoin(accounts, accounts.c.customer_id == per_customer.c.customer_id)
-        )
+    where = (_in_workspace(db, model, ws_id), _base(kind))
+    records = db.execute(
+        select(*[func.sum(case((c, 1), else_=0)) for c in conds]).where(*where)
     ).one()
-    return {
-        s.name: (int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i, s in enumerate(switches)
-    }
+    reach = [i for i, s in enumerate(switches) if s.becomes != "hidden"]
+    contacts: dict[int, int] = {}
+    if reach:
+        row = db.execute(
+            select(*[func.count(func.distinct(case((conds[i], PortalAccount.id)))) for i in reach])
+            .select_from(model)
+            .join(PortalAccount, PortalAccount.customer_id == model.customer_id)
+            .where(*where, PortalAccount.status != "disabled")
+        ).one()
+        contacts = {i: int(row[n] or 0) for n, i in enumerate(reach)}
+    return {s.name: (int(records[i] or 0), contacts.get(i)) for i, s in enumerate(switches)}
 
 
 def _samples(db: Session, ws_id: int, s: _Switch) -> list[AffectedRecord]:
@@ -286,11 +307,10 @@ def _samples(db: Session, ws_id: int, s: _Switch) -> list[AffectedRecord]:
         select(model.id, label, model.customer_id, Customer.name, contact, job_id)
         .join(Customer, Customer.id == model.customer_id)
         .where(
-            model.workspace_id == ws_id,
+            _in_workspace(db, model, ws_id),
             _base(s.kind),
             s.condition if s.condition is not None else true(),
         )
-        .order_by(model.id)
         .limit(SAMPLES)
     )
     rows = db.execute(query.where(select(PortalAccount.id).where(live).exists())).all()

@@ -34,7 +34,8 @@ class ExposureChange(Response):
 
     ``switch`` is a name as in ``server.wire.visibility_text``; ``records`` counts the records
     it applies to (0 for request service), ``contacts`` the contacts with portal access who
-    have such records. ``samples`` lists some of those records.
+    have such records (None for a switch that hides something: it hides it from everyone).
+    ``samples`` lists some of those records.
     """
 
     switch: str
@@ -43,7 +44,7 @@ class ExposureChange(Response):
     sentence: str
     record_kind: RecordKind | None
     records: int
-    contacts: int
+    contacts: int | None
     samples: list[AffectedRecord]
 
 

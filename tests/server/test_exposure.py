@@ -24,7 +24,8 @@ def test_no_draft_changes_nothing(ws: TestWorkspace) -> None:
 
 def test_counts_records_and_contacts_and_lists_them(server: Server, ws: TestWorkspace) -> None:
     a = make_customer(server.sessionmaker, ws.id, ws.slug)
-    make_customer(server.sessionmaker, ws.id, ws.slug)
+    b = make_customer(server.sessionmaker, ws.id, ws.slug)
+    live = {a.contact_id, b.contact_id}
     make_customer(server.sessionmaker, ws.id, ws.slug, status="disabled")
     make_customer(server.sessionmaker, ws.id, ws.slug, records=False)
     with server.sessionmaker() as db:
@@ -54,11 +55,14 @@ def test_counts_records_and_contacts_and_lists_them(server: Server, ws: TestWork
     prices = by["quotes.line_costs"]
     assert prices["becomes"] == "visible" and prices["records"] == 3
     assert prices["contacts"] == 2  # the disabled account sees nothing
-    assert "line prices on quotes" in prices["sentence"] and "2 contacts" in prices["sentence"]
+    assert (
+        "line prices on quotes" in prices["sentence"]
+        and "3 quotes for 2 contacts" in prices["sentence"]
+    )
     sample = prices["samples"][0]
     assert sample["kind"] == "quote" and sample["portal_path"] == f"/quotes/{sample['id']}"
-    assert sample["contact_id"] == a.contact_id and sample["customer_name"]
-    assert by["jobs.address"]["becomes"] == "hidden"
+    assert sample["contact_id"] in live and sample["customer_name"]
+    assert by["jobs.address"]["becomes"] == "hidden" and by["jobs.address"]["contacts"] is None
     assert "hides job addresses for everyone" in by["jobs.address"]["sentence"]
     assert by["status.scheduled"]["becomes"] == "changed" and "'Booked'" in body["summary"]
     assert body["summary"].startswith("Publishing ") and body["has_draft"] is True

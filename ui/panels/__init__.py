@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QWidget
 
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
+from ui.panels.files import FilesPanel
+from ui.panels.preview import PreviewPanel
+from ui.panels.visibility import VisibilityPanel
 
 
 @dataclass(frozen=True)
@@ -32,4 +35,8 @@ class PanelSpec:
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
 PANELS: list[PanelSpec] = [
     PanelSpec("access", "Access", "access", AccessPanel, True, "view_customers"),
+    # What customers see: the policy, the exact preview, and the files awaiting review.
+    PanelSpec("visibility", "What customers see", "visibility", VisibilityPanel, True, "preview"),
+    PanelSpec("preview", "Preview", "preview", PreviewPanel, True, "preview"),
+    PanelSpec("files", "File review", "files", FilesPanel, True, "review_files"),
 ]
