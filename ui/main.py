@@ -10,7 +10,7 @@ import signal
 import sys
 
 # PySide6 before qasync, so qasync binds to it and not to another Qt binding.
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 import qasync  # isort: skip
@@ -98,6 +98,16 @@ def run_helper(argv: list[str]) -> None:
     raise SystemExit(0)
 
 
+def prepare_web_engine() -> None:
+    """What QtWebEngine needs before the application object exists.
+
+    The Preview panel imports and starts QtWebEngine only when it is first opened, so the
+    console's start time and memory stay as they are until then; QtWebEngine, imported after
+    ``QApplication``, works only if OpenGL contexts are shared, which must be set before.
+    """
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``portal-console``."""
     argv = sys.argv[1:] if argv is None else argv
@@ -105,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = Config()
     log_files.configure(config.log_level)
+    prepare_web_engine()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Toolbag Portal")

@@ -6,7 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from server.db.models import Workspace
-from server.domain.portal_assets import is_staff_preview, workspace_at
+from server.domain.portal_assets import workspace_at
+from server.domain.portal_sessions import resolve_session
 from server.portal import static_files
 from server.portal.deps import (
     SESSION_COOKIE,
@@ -14,6 +15,7 @@ from server.portal.deps import (
     PreviewNotice,
     SignInRequired,
     is_loopback_http,
+    previews_live_portal,
 )
 from server.portal.render import PublicContext, public_context, render
 
@@ -44,10 +46,10 @@ def render_error(request: Request, status: int, detail: str) -> Response:
         if ws is None:
             # No such portal: an unbranded page that names nobody.
             ws = Workspace(slug=slug or "unknown", name="Customer portal")
-        elif ws.portal_status != "active" and not is_staff_preview(
-            db, ws.id, request.cookies.get(SESSION_COOKIE)
-        ):
-            return coming_soon(request, ws)
+        elif ws.portal_status != "active":
+            found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
+            if found is None or not previews_live_portal(found[0]):
+                return coming_soon(request, ws)
         if status == 404 and ws.id is not None:
             # One answer for every missing or foreign object, whoever raised it, so a 404
             # never tells whether something exists for another customer.

@@ -93,8 +93,12 @@ class PortalSession(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    account_id: Mapped[int] = mapped_column(
+    # None only for a staff preview of a contact not yet invited (``contact_id`` names them).
+    account_id: Mapped[int | None] = mapped_column(
         ForeignKey("portal_account.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), default=None
     )
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
