@@ -1,4 +1,4 @@
-"""Public assets of a portal: the brand colour stylesheet and the published logo.
+"""Public assets of a portal: the brand colour stylesheet, the published logo and its favicon.
 
 They stay reachable while the portal is coming soon, because the coming-soon page uses them.
 """
@@ -9,12 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from server.api.deps import DB
+from server.api.deps import DB, current_staff
 from server.db.models import StoredFile, Workspace
 from server.domain.branding import published_branding
-from server.domain.errors import NotFound
+from server.domain.errors import NotFound, Unauthorized
+from server.domain.permissions import Permission
 from server.domain.portal_sessions import resolve_session
 from server.portal.deps import SESSION_COOKIE
+from server.portal.favicon import favicon_png
 from server.portal.theme import theme_css
 
 router = APIRouter()
@@ -33,17 +35,31 @@ def theme(primary: str, accent: str) -> Response:
     )
 
 
-@router.get("/logo/{file_id}")
-def logo(slug: str, file_id: int, request: Request, db: DB) -> Response:
-    """The workspace's published logo (a staff preview may also see the draft logo)."""
+def _staff_may_preview(request: Request, db: DB, ws: Workspace) -> bool:
+    """A staff bearer token of this workspace that may preview (the Branding panel's view)."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return False
+    try:
+        staff = current_staff(request, db, authorization)
+    except Unauthorized:
+        return False
+    return staff.workspace.id == ws.id and Permission.PREVIEW in staff.permissions
+
+
+def _logo(request: Request, db: DB, slug: str, file_id: int) -> StoredFile:
+    """The published logo, or the draft's for a staff preview; anything else is not found."""
     ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
     if ws is None:
         raise NotFound("We could not find that page.")
     allowed = {published_branding(ws).logo_file_id}
-    if ws.branding_draft and ws.branding_draft.get("logo_file_id"):
+    draft_logo = (ws.branding_draft or {}).get("logo_file_id")
+    if draft_logo and file_id == draft_logo:
         found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-        if found is not None and found[0].preview_by_id is not None:
-            allowed.add(ws.branding_draft["logo_file_id"])
+        if (found is not None and found[0].preview_by_id is not None) or _staff_may_preview(
+            request, db, ws
+        ):
+            allowed.add(draft_logo)
     if file_id not in allowed:
         raise NotFound("We could not find that page.")
     stored = db.scalar(
@@ -51,11 +67,24 @@ def logo(slug: str, file_id: int, request: Request, db: DB) -> Response:
     )
     if stored is None or not stored.content_type.startswith("image/"):
         raise NotFound("We could not find that page.")
-    return Response(
-        stored.data,
-        media_type=stored.content_type,
-        headers={
-            "cache-control": "private, max-age=300",
-            "content-security-policy": "default-src 'none'; sandbox",
-        },
-    )
+    return stored
+
+
+_IMAGE_HEADERS = {
+    "cache-control": "private, max-age=300",
+    "content-security-policy": "default-src 'none'; sandbox",
+}
+
+
+@router.get("/logo/{file_id}")
+def logo(slug: str, file_id: int, request: Request, db: DB) -> Response:
+    """The workspace's published logo (a staff preview may also see the draft logo)."""
+    stored = _logo(request, db, slug, file_id)
+    return Response(stored.data, media_type=stored.content_type, headers=_IMAGE_HEADERS)
+
+
+@router.get("/favicon/{file_id}.png")
+def favicon(slug: str, file_id: int, request: Request, db: DB) -> Response:
+    """The portal's favicon: the logo fitted into a square (browsers show it in tabs)."""
+    stored = _logo(request, db, slug, file_id)
+    return Response(favicon_png(stored.data), media_type="image/png", headers=_IMAGE_HEADERS)
