@@ -29,11 +29,14 @@ async def update(api: ApiClient, etag: str, changes: dict[str, Any]) -> tuple[di
 @cache
 def time_zones() -> list[str]:
     """Every IANA time zone, sorted, without the legacy aliases people do not look for."""
-    return sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    ) + ["UTC"]
+    return [
+        *sorted(
+            z
+            for z in zoneinfo.available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+        ),
+        "UTC",
+    ]
 
 
 # Locales offered in the list: the languages a trades business's customers most likely read,
