@@ -15,6 +15,22 @@ from server.wire.base import Request, Response
 
 PortalState = Literal["coming_soon", "active"]
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+RESERVED_SLUGS = frozenset({"api", "admin", "static", "healthz", "p", "www", "portal", "assets"})
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why a slug cannot be a portal path, in plain English, or None."""
+    if not SLUG_RE.match(slug):
+        return (
+            "Use 3 to 63 lower-case letters, digits and hyphens, "
+            "starting and ending with a letter or digit."
+        )
+    if "--" in slug:
+        return "Do not use two hyphens in a row."
+    if slug in RESERVED_SLUGS:
+        return f"'{slug}' is reserved; choose another."
+    return None
 
 
 def time_zone_problem(name: str) -> str | None:

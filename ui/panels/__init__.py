@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QWidget
 
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
+from ui.panels.branding import BrandingPanel
+from ui.panels.settings import SettingsPanel
 
 
 @dataclass(frozen=True)
@@ -32,4 +34,6 @@ class PanelSpec:
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
 PANELS: list[PanelSpec] = [
     PanelSpec("access", "Access", "access", AccessPanel, True, "view_customers"),
+    PanelSpec("branding", "Branding", "branding", BrandingPanel, True, "preview"),
+    PanelSpec("settings", "Settings", "settings", SettingsPanel, True, "view_customers"),
 ]
