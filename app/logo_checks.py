@@ -1,8 +1,8 @@
 """What the panel checks about a logo before it is uploaded, and the warnings it shows.
 
 The portal shows the logo at most 48 px high and 160 px wide on a white plate in the page
-header; emails put it straight on the main colour. A logo is rasterised for screens of up
-to three times that density.
+header, and emails do the same on their header. A logo is rasterised for screens of up to
+three times that density.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ RASTER_HEIGHT = SHOWN_HEIGHT * DENSITY
 RASTER_MAX_WIDTH = SHOWN_WIDTH * DENSITY * 2
 MAX_BYTES = 10 * 1024 * 1024  # the server's default upload limit
 MIN_SIDE = 48
+PLATE = "#ffffff"  # the portal's and emails' header set the logo on white
 ACCEPTED = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
 
@@ -57,7 +58,8 @@ def inspect(data: bytes) -> LogoFacts:
             small.thumbnail((64, 64))
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise LogoRefused("That file is not a PNG, JPEG, WebP or SVG image.") from exc
-    pixels = list(small.getdata())
+    raw = small.tobytes()  # RGBA, four bytes a pixel
+    pixels = [tuple(raw[i : i + 4]) for i in range(0, len(raw), 4)]
     opaque = [p for p in pixels if p[3] >= 128]
     clear = 1 - len(opaque) / max(1, len(pixels))
     ink = None
@@ -67,7 +69,7 @@ def inspect(data: bytes) -> LogoFacts:
     return LogoFacts(width, height, ACCEPTED[fmt], clear, ink)
 
 
-def warnings(facts: LogoFacts, header_colour: str) -> list[str]:
+def warnings(facts: LogoFacts, plate: str = PLATE) -> list[str]:
     """Plain warnings about how the logo will look (it can still be uploaded)."""
     out = []
     if facts.height < MIN_SIDE or facts.width < MIN_SIDE:
@@ -82,11 +84,11 @@ def warnings(facts: LogoFacts, header_colour: str) -> list[str]:
             "pixels high. A stacked or shorter version reads better."
         )
     if facts.transparent_share > 0.05 and facts.ink is not None:
-        on_header = ratio(facts.ink, header_colour)
-        if on_header < 3:
+        on_plate = ratio(facts.ink, plate)
+        if on_plate < 3:
             out.append(
-                f"The logo has a transparent background and its colours barely stand out on "
-                f"the main colour {header_colour} ({on_header:.1f}:1) at the top of emails. "
-                "Use a version with a solid background, or a lighter/darker logo."
+                "The logo has a transparent background and its light colours barely stand out "
+                f"({on_plate:.1f}:1) on the white plate it sits on in the portal's and emails' "
+                "header. Use the version of your logo made for white paper."
             )
     return out

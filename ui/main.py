@@ -10,7 +10,7 @@ import signal
 import sys
 
 # PySide6 before qasync, so qasync binds to it and not to another Qt binding.
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 import qasync  # isort: skip
@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = Config()
     log_files.configure(config.log_level)
+    # QtWebEngine (started later, by the first panel that shows a web view) needs this set
+    # before the application object exists; setting it does not start QtWebEngine.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Toolbag Portal")

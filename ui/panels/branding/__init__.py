@@ -64,6 +64,8 @@ class BrandingPanel(QWidget):
         self.dialog: Any = None
         self.loading: asyncio.Task[Any] | None = None
         self.last_preview: tuple[str, str] | None = None  # (tab, html or text) shown last
+        # While the owner decides on someone else's change, nothing is saved over it.
+        self.conflict_pending = False
         self._view_factory = view_factory or web_view_factory(
             ctx.session.server_url, lambda: ctx.api.token
         )
@@ -89,13 +91,14 @@ class BrandingPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
-        scroll.setMinimumWidth(360)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(400)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 700])
+        splitter.setSizes([600, 680])
 
         top = QHBoxLayout()
         self.status = QLabel()
@@ -161,6 +164,7 @@ class BrandingPanel(QWidget):
         await asyncio.gather(
             self.logo.show_logo(self.values.get("logo_file_id")), self.address_ctl.load()
         )
+        self.refresh_preview()
 
     def take(self, state: BrandingState, *, reset_form: bool) -> None:
         """Hold a new server state; with ``reset_form`` the form shows it (edits dropped)."""
@@ -238,10 +242,6 @@ class BrandingPanel(QWidget):
         row.fix_button.setVisible(not result.passes and self.can_edit)
         row.fix_button.setProperty("colour", better)
 
-    def header_colour(self) -> str:
-        """The main colour as typed (or the last valid one)."""
-        return str(self.last_valid.get("primary_color") or "#1f5f8b")
-
     def set_value(self, name: str, value: Any) -> None:
         """Change one field as if typed (colour picker, nearest shade, logo removal)."""
         if name in self.rows:
@@ -283,6 +283,8 @@ class BrandingPanel(QWidget):
         False when someone else changed the branding first (the conflict dialog is open).
         """
         self._save_timer.stop()
+        if self.conflict_pending:
+            return False
         if self.problems or not self._dirty():
             return True
         sent = branding.normalised(self.values)
@@ -361,8 +363,13 @@ class BrandingPanel(QWidget):
         self.refresh_preview()
 
     async def conflict(self) -> None:
-        """Someone else changed the branding: show what, and offer to re-apply my edits."""
+        """Someone else changed the branding: show what, and offer to re-apply my edits.
+
+        Until the owner chooses, the old ETag is kept, so no save can overwrite their change;
+        closing the dialog without choosing brings it back at the next save.
+        """
         self._save_timer.stop()
+        self.conflict_pending = True
         fresh = await branding.load(self.ctx.api)
         theirs = branding.changes(self.base, fresh.editing)
         mine = branding.changes(self.base, self.values)
@@ -370,11 +377,18 @@ class BrandingPanel(QWidget):
         mine_values, base = dict(self.values), dict(self.base)
         dialog.reapply.connect(lambda: self._reapply(fresh, mine_values, base))
         dialog.use_theirs.connect(lambda: self._use_theirs(fresh))
+        dialog.rejected.connect(self._on_conflict_closed)
         self.dialog = dialog
-        self.take(fresh, reset_form=False)
+        self.status.setText(
+            "Someone else changed the branding meanwhile. Choose whether to re-apply your edits."
+        )
         dialog.open()
 
+    def _on_conflict_closed(self) -> None:
+        self.conflict_pending = False
+
     def _reapply(self, fresh: BrandingState, mine: dict[str, Any], base: dict[str, Any]) -> None:
+        self.conflict_pending = False
         merged = branding.reapply(mine, base, fresh.editing)
         self.take(fresh, reset_form=True)
         for name, value in merged.items():
@@ -385,6 +399,7 @@ class BrandingPanel(QWidget):
         self.ctx.ops.run(self.flush_draft, label="Saving the branding draft", key="branding-save")
 
     def _use_theirs(self, fresh: BrandingState) -> None:
+        self.conflict_pending = False
         self.take(fresh, reset_form=True)
         self.ctx.ops.run(
             self.logo.show_logo(self.values.get("logo_file_id")), label="Loading the logo"

@@ -6,10 +6,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.logo_checks import SHOWN_HEIGHT
+from app.logo_checks import SHOWN_HEIGHT, SHOWN_WIDTH
 from ui.panels.branding.fields import card
 
-PLATES = (("light", "#ffffff", "On white"), ("dark", "#1f2933", "On dark"))
+# The portal and its emails set the logo on a white plate in the header; dark shows how a
+# logo drawn for white paper holds up elsewhere (dark mode mail, the owner's other uses).
+PLATES = (
+    ("light", "#ffffff", "On white, as in the portal and emails"),
+    ("dark", "#1f2933", "On dark"),
+)
 
 
 class LogoCard(QWidget):
@@ -27,12 +32,12 @@ class LogoCard(QWidget):
         )
         plates = QHBoxLayout()
         self.plates: dict[str, QLabel] = {}
-        for key, background, caption in (*PLATES, ("brand", "#1f5f8b", "On the main colour")):
+        for key, background, caption in PLATES:
             column = QVBoxLayout()
             plate = QLabel("No logo")
             plate.setObjectName("logoPlate")
             plate.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            plate.setMinimumSize(150, SHOWN_HEIGHT + 20)
+            plate.setMinimumSize(SHOWN_WIDTH + 24, SHOWN_HEIGHT + 20)
             plate.setAccessibleName(f"Logo {caption.lower()}")
             self.plates[key] = plate
             self.set_plate_colour(key, background)
@@ -66,7 +71,7 @@ class LogoCard(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
 
-    def set_plate_colour(self, key: str, colour: str) -> None:
+    def set_plate_colour(self, key: str, colour: str) -> None:  # noqa: D102
         """The background a plate shows the logo on."""
         self.plates[key].setStyleSheet(
             f"background: {colour}; color: #8a96a3; border: 1px solid #d8dde4; "
@@ -84,9 +89,9 @@ class LogoCard(QWidget):
                 scaled = pixmap.scaledToHeight(
                     int(SHOWN_HEIGHT * ratio), Qt.TransformationMode.SmoothTransformation
                 )
-                if scaled.width() > 160 * ratio:
+                if scaled.width() > SHOWN_WIDTH * ratio:
                     scaled = pixmap.scaledToWidth(
-                        int(160 * ratio), Qt.TransformationMode.SmoothTransformation
+                        int(SHOWN_WIDTH * ratio), Qt.TransformationMode.SmoothTransformation
                     )
                 scaled.setDevicePixelRatio(ratio)
                 plate.setPixmap(scaled)

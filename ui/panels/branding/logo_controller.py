@@ -123,6 +123,4 @@ class LogoController(QObject):
 
     def refresh_warnings(self) -> None:
         """Warnings for the current logo on the current main colour."""
-        colour = self.panel.header_colour()
-        self.card.set_plate_colour("brand", colour)
-        self.card.show_warnings(logo_checks.warnings(self.facts, colour) if self.facts else [])
+        self.card.show_warnings(logo_checks.warnings(self.facts) if self.facts else [])

@@ -40,6 +40,6 @@ def rasterise(svg: bytes, height: int = RASTER_HEIGHT) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes; str works
     buffer.close()
     return bytes(data.data())

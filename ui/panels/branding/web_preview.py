@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWebEngineCore import (
-    QWebEnginePage,
-    QWebEngineProfile,
-    QWebEngineUrlRequestInfo,
-    QWebEngineUrlRequestInterceptor,
-)
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout
 
@@ -41,15 +36,13 @@ class _StaffLogo(QWebEngineUrlRequestInterceptor):
 
 
 class WebPreview(HtmlView):
-    """A web view in its own off-the-record profile (nothing stored on disk)."""
+    """A web view whose page sends the staff token for the draft's logo, and nothing else."""
 
     def __init__(self, server_url: str, token: Callable[[], str | None]) -> None:
         super().__init__()
-        self.profile = QWebEngineProfile(self)  # off the record: no cookies or cache on disk
-        self.interceptor = _StaffLogo(server_url, token)
-        self.profile.setUrlRequestInterceptor(self.interceptor)
         self.web = QWebEngineView(self)
-        self.web.setPage(QWebEnginePage(self.profile, self.web))
+        self.interceptor = _StaffLogo(server_url, token)
+        self.web.page().setUrlRequestInterceptor(self.interceptor)
         self.web.loadFinished.connect(lambda _ok: self.loaded.emit())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
