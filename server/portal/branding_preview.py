@@ -20,4 +20,4 @@ def render_page(ws: Workspace, branding: Branding, page: str) -> str:
     ctx = PublicContext(workspace=ws, branding=branding, csrf_token=PREVIEW_FORM_TOKEN)
     if page == "coming_soon":
         return render_text("portal/coming_soon.html", ctx)
-    return render_text("portal/sign_in.html", ctx, email="", error=None, next="")
+    return render_text("portal/sign_in.html", ctx, email="", error=None, next=f"/p/{ws.slug}/")

@@ -94,7 +94,7 @@ class WorkspacePatch(Request):
     portal_status: PortalState | None = None
     time_zone: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=20)
-    currency: str | None = Field(default=None, max_length=3)
+    currency: str | None = Field(default=None, max_length=10)
 
     @field_validator("time_zone")
     @classmethod

@@ -186,7 +186,6 @@ class Harness:
 
     def type_into(self, panel: BrandingPanel, field: str, text: str) -> None:
         """Type into a field as a person would (each keystroke an edit)."""
-        from PySide6.QtTest import QTest
 
         self.run(self.atype_into(panel, field, text))
 

@@ -16,9 +16,9 @@ import pytest
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 # QtWebEngine must be loaded before the test application object is created.
-import PySide6.QtWebEngineWidgets  # noqa: E402, F401
+import PySide6.QtWebEngineWidgets  # noqa: F401
 
-from tests.ui.branding_harness import (  # noqa: E402
+from tests.ui.branding_harness import (
     LOGO_SVG,
     Harness,
     harness_fixture,
@@ -29,6 +29,8 @@ from tests.ui.branding_harness import (  # noqa: E402
 __all__ = ["harness_fixture"]
 
 pytestmark = pytest.mark.webengine
+
+LOGO_SHOWN = "(document.querySelector('img.logo') || {}).naturalWidth > 0"
 
 
 async def js(view: Any, script: str) -> Any:
@@ -61,7 +63,7 @@ def test_preview_shows_the_draft_with_its_logo(harness: Harness, tmp_path: Path)
             view, "document.querySelector('h1') && document.querySelector('h1').textContent"
         )
         assert heading == "Sign in to Evergreen Plumbing & Heating"
-        await until_js(view, "document.querySelector('img.logo').naturalWidth > 0")
+        await until_js(view, LOGO_SHOWN)
         header = await js(
             view, "getComputedStyle(document.querySelector('header')).backgroundColor"
         )
@@ -87,7 +89,7 @@ def test_preview_shows_the_draft_with_its_logo(harness: Harness, tmp_path: Path)
         await until(lambda: panel.last_preview[0] == "sign_in")
         await until_js(
             view,
-            "document.querySelector('img.logo') && document.querySelector('img.logo').naturalWidth > 0",
+            LOGO_SHOWN,
         )
         screenshot(panel, "branding-web-narrow")
         await harness.aclose()

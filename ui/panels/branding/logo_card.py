@@ -71,7 +71,7 @@ class LogoCard(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
 
-    def set_plate_colour(self, key: str, colour: str) -> None:  # noqa: D102
+    def set_plate_colour(self, key: str, colour: str) -> None:
         """The background a plate shows the logo on."""
         self.plates[key].setStyleSheet(
             f"background: {colour}; color: #8a96a3; border: 1px solid #d8dde4; "
