@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QWidget
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
+from ui.panels.branding import BrandingPanel
 from ui.panels.files import FilesPanel
 from ui.panels.preview import PreviewPanel
+from ui.panels.settings import SettingsPanel
 from ui.panels.visibility import VisibilityPanel
 
 
@@ -42,4 +44,6 @@ PANELS: list[PanelSpec] = [
     ),
     PanelSpec("preview", "Preview", "preview", PreviewPanel, True, Permission.PREVIEW),
     PanelSpec("files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES),
+    PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
+    PanelSpec("settings", "Settings", "settings", SettingsPanel, True, Permission.VIEW_CUSTOMERS),
 ]

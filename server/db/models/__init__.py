@@ -16,7 +16,7 @@ from server.db.models.work import (
     QuoteLine,
     ServiceRequest,
 )
-from server.db.models.workspace import Workspace
+from server.db.models.workspace import FormerSlug, Workspace
 
 __all__ = [
     "Address",
@@ -26,6 +26,7 @@ __all__ = [
     "Contact",
     "Customer",
     "Document",
+    "FormerSlug",
     "IdempotencyKey",
     "Invite",
     "Invoice",
