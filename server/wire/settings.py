@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from server.wire.base import Request, Response
+from server.wire.rollout import ItemKey
 
 PortalState = Literal["coming_soon", "active"]
 
@@ -26,8 +27,13 @@ class WorkspacePatch(Request):
     """``PATCH /api/v1/workspace``: only the fields given change (needs ``If-Match``).
 
     Changing the slug moves the portal to a new address: links already sent stop working.
+    Switching ``portal_status`` to ``active`` while blocking checklist items are open
+    (``GET /api/v1/rollout/readiness``, ``open_blocking``) is refused with 409 unless
+    ``acknowledged_open_items`` names every one of them.
     """
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     slug: str | None = Field(default=None, min_length=1, max_length=63)
     portal_status: PortalState | None = None
+    # Going live while blocking readiness items are open needs each one named here.
+    acknowledged_open_items: list[ItemKey] | None = None
