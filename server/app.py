@@ -22,6 +22,7 @@ from server.db.engine import (
 )
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
+from server.portal import staff_join
 from server.portal.errors import install as install_portal
 from server.portal.home_cache import HomeCache
 from server.portal.routes import router as portal_router
@@ -84,5 +85,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(portal_router)
+    app.include_router(staff_join.router)
     install_portal(app)
     return app
