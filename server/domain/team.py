@@ -56,13 +56,14 @@ def members_out(session: Session, users: list[StaffUser]) -> list[TeamMember]:
     ids = [u.id for u in users]
     if not ids:
         return []
-    last = dict(
-        session.execute(
+    last: dict[int, datetime] = {
+        staff_id: at
+        for staff_id, at in session.execute(
             select(StaffToken.staff_id, func.max(StaffToken.created_at))
             .where(StaffToken.staff_id.in_(ids))
             .group_by(StaffToken.staff_id)
-        ).tuples()
-    )
+        )
+    }
     live = set(
         session.scalars(
             select(StaffInvite.staff_id).where(
@@ -135,6 +136,14 @@ def update_member(
     """Rename, change the role of, or switch off a member; the last active owner stays."""
     lock_workspace(session, ws)  # two owners demoting each other at once must not both win
     user = _member(session, ws, member_id)
+    if patch.active is False and staff_invites.is_invited(user):
+        # Switching off someone who has not joined yet withdraws their invite link.
+        staff_invites.revoke_all(session, user)
+        record_event(
+            session, ws.id, actor, "team.invite_withdrawn", staff_id=user.id, email=user.email
+        )
+        record_change(session, ws.id, "team", user.id, "upsert")
+        session.commit()
     changes: dict[str, object] = {}
     if patch.name is not None and patch.name != user.name:
         changes["name"] = patch.name
