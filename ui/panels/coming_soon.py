@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,38 +21,55 @@ from ui.resources import icon
 # What can be prepared before customers are let in: (panel key, title, explanation).
 PREPARATIONS: tuple[tuple[str, str, str], ...] = (
     (
+        "access",
+        "Email clean-up",
+        "Check that each customer's contacts have the right email address before invites go "
+        "out: one invite per contact, to the person the email belongs to. (Access › Email "
+        "clean-up)",
+    ),
+    (
+        "preview",
+        "What customers see",
+        "Choose which job, quote, invoice, document and photo details are shown, and preview "
+        "the portal exactly as one contact will see it.",
+    ),
+    (
         "branding",
         "Branding",
         "Your business name, logo, colours and the contact details customers see.",
     ),
     (
-        "preview",
-        "What customers may see",
-        "Choose which job, quote, invoice, document and photo details are shown, and preview "
-        "the portal exactly as one contact will see it.",
+        "team",
+        "Team",
+        "Who in the office may invite, reset and disable customers' access, and who may go live.",
     ),
     (
-        "access",
-        "Email clean-up",
-        "Check that each customer's contacts have the right email address before invites go "
-        "out: one invite per contact, to the person the email belongs to.",
+        "rollout",
+        "Rollout",
+        "The readiness checklist, a pilot group of repeat customers, and the switch to go live.",
     ),
 )
 
 
 class ComingSoonPanel(QScrollArea):
-    """Explains the coming-soon state and lists what can be prepared meanwhile."""
+    """Explains the coming-soon state and lists what can be prepared meanwhile.
+
+    Each card opens the panel that does the work; a panel that cannot open says why, in its
+    button's tooltip and in words on the card (``refresh`` asks the window once every panel
+    is built).
+    """
 
     def __init__(
         self,
         session: StaffSession,
         open_panel: Callable[[str], None],
-        available: Sequence[str],
+        unavailable: Callable[[str], str | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self._unavailable = unavailable
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(40, 32, 40, 32)
@@ -81,27 +98,39 @@ class ComingSoonPanel(QScrollArea):
         sub.setObjectName("cardTitle")
         layout.addWidget(sub)
         self.buttons: dict[str, QPushButton] = {}
+        self.notes: dict[str, QLabel] = {}
         for key, name, text in PREPARATIONS:
-            layout.addWidget(self._card(key, name, text, key in available, open_panel))
+            layout.addWidget(self._card(key, name, text, open_panel))
 
         if session.can("edit_workspace"):
-            live = "When everything is ready, switch the portal to live in the workspace settings."
+            live = (
+                "When everything is ready, open the portal from Rollout › Go live: it shows "
+                "what is still open before anything changes."
+            )
         else:
-            live = "An owner of this workspace switches the portal to live when it is ready."
-        footer = QLabel(live)
-        footer.setObjectName("cardText")
-        footer.setWordWrap(True)
-        layout.addWidget(footer)
+            live = (
+                "An owner of this workspace opens the portal from the Rollout panel when it "
+                "is ready (it needs the “Go live and workspace settings” permission)."
+            )
+        self.footer = QLabel(live)
+        self.footer.setObjectName("cardText")
+        self.footer.setWordWrap(True)
+        layout.addWidget(self.footer)
         layout.addStretch(1)
         self.setWidget(body)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Enable the cards whose panel can open; say plainly why the others cannot."""
+        for key, button in self.buttons.items():
+            why = self._unavailable(key)
+            button.setEnabled(why is None)
+            button.setToolTip(why or "")
+            self.notes[key].setText(why or "")
+            self.notes[key].setVisible(why is not None)
 
     def _card(
-        self,
-        key: str,
-        name: str,
-        text: str,
-        available: bool,
-        open_panel: Callable[[str], None],
+        self, key: str, name: str, text: str, open_panel: Callable[[str], None]
     ) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
@@ -115,13 +144,14 @@ class ComingSoonPanel(QScrollArea):
         body.setObjectName("cardText")
         body.setWordWrap(True)
         column.addWidget(body)
+        note = QLabel()
+        note.setObjectName("cardNote")
+        note.setWordWrap(True)
+        column.addWidget(note)
+        self.notes[key] = note
         row.addLayout(column, 1)
         button = QPushButton("Open")
-        button.setEnabled(available)
-        if available:
-            button.clicked.connect(lambda: open_panel(key))
-        else:
-            button.setToolTip("This panel arrives with a later update of the console.")
+        button.clicked.connect(lambda: open_panel(key))
         row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.buttons[key] = button
         return card
