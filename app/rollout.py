@@ -131,9 +131,7 @@ def match_text(match: Mapping[str, Any]) -> str:
     names = ", ".join(match.get("sample") or [])
     more = match["matched"] - len(match.get("sample") or [])
     tail = f" and {more:,} more" if more > 0 else ""
-    return (
-        f"{match['matched']:,} of {match['total_customers']:,} customers match: {names}{tail}."
-    )
+    return f"{match['matched']:,} of {match['total_customers']:,} customers match: {names}{tail}."
 
 
 def percent(part: int, whole: int) -> str:
@@ -144,7 +142,10 @@ def percent(part: int, whole: int) -> str:
 def funnel_rows(funnel: Mapping[str, int]) -> list[tuple[str, int, str]]:
     """Each funnel step: label, count, share of the customers counted."""
     whole = int(funnel.get("customers", 0))
-    return [(label, int(funnel.get(k, 0)), percent(int(funnel.get(k, 0)), whole)) for k, label in FUNNEL_STEPS]
+    return [
+        (label, int(funnel.get(k, 0)), percent(int(funnel.get(k, 0)), whole))
+        for k, label in FUNNEL_STEPS
+    ]
 
 
 @dataclass
@@ -163,9 +164,7 @@ class Confirmation:
         return bool(self.open_items)
 
 
-def go_live_confirmation(
-    ready: Mapping[str, Any], held_invites: int | None = None
-) -> Confirmation:
+def go_live_confirmation(ready: Mapping[str, Any], held_invites: int | None = None) -> Confirmation:
     """What going live changes for customers, and which checklist items are still open."""
     changes = [
         "Customers who follow a portal link see the sign-in page instead of “coming soon”.",
@@ -186,7 +185,9 @@ def go_live_confirmation(
         if i.get("blocking") and not i.get("ready")
     ]
     advice = [
-        f"{i['title']}: {i['summary']}" for i in items if not i.get("blocking") and not i.get("ready")
+        f"{i['title']}: {i['summary']}"
+        for i in items
+        if not i.get("blocking") and not i.get("ready")
     ]
     return Confirmation(
         title="Open the customer portal?",
@@ -203,11 +204,7 @@ def switch_back_confirmation(funnel: Mapping[str, int] | None) -> Confirmation:
     invited = int((funnel or {}).get("invited", 0))
     changes = [
         "Every portal page shows “coming soon” again, on the customer's next click. "
-        + (
-            f"That includes the {signed_in:,} customers who have signed in: "
-            if signed_in
-            else ""
-        )
+        + (f"That includes the {signed_in:,} customers who have signed in: " if signed_in else "")
         + "nobody can see jobs, approve quotes, pay or ask for work.",
         "Customers stay signed in and keep their passwords; when the portal is live again "
         "they carry on where they were, unless their session ran out meanwhile.",

@@ -46,7 +46,7 @@ def why_not(permission: str, role: str) -> str:
     """The tooltip of an action the signed-in person may not take."""
     return (
         f"Needs the “{label(permission)}” permission ({permission}), which your role "
-        f"({role}) does not have. An owner can grant it in Team › Permissions."
+        f"({role}) does not have. An owner can grant it in the Permissions tab of Team."
     )
 
 
@@ -80,7 +80,9 @@ async def invite_member(api: ApiClient, email: str, name: str, role: str) -> dic
 async def resend_invite(api: ApiClient, member_id: int) -> dict[str, Any]:
     """A new link for someone who has not joined yet."""
     response = await api.request(
-        "POST", f"/api/v1/team/{int(member_id)}/invite", headers={"Idempotency-Key": uuid.uuid4().hex}
+        "POST",
+        f"/api/v1/team/{int(member_id)}/invite",
+        headers={"Idempotency-Key": uuid.uuid4().hex},
     )
     data: dict[str, Any] = response.json()
     return data
@@ -120,9 +122,7 @@ def last_owner_problem(
     if member is None or member["role"] != "owner" or not member["active"]:
         return None
     stops = (role is not None and role != "owner") or active is False
-    others = [
-        m for m in team if m["id"] != member_id and m["role"] == "owner" and m["active"]
-    ]
+    others = [m for m in team if m["id"] != member_id and m["role"] == "owner" and m["active"]]
     return LAST_OWNER if stops and not others else None
 
 

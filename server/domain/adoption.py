@@ -27,7 +27,7 @@ from server.wire.rollout import AdoptionWeek, Funnel
 MAX_WEEKS = 52
 
 
-def _in_group(stmt: Select[Any], column: Any, group_id: int | None) -> Select[Any]:
+def _in_group[*Ts](stmt: Select[*Ts], column: Any, group_id: int | None) -> Select[*Ts]:
     if group_id is None:
         return stmt
     members = select(CustomerGroupMember.customer_id).where(

@@ -132,7 +132,7 @@ def hygiene_counts(session: Session, ws_id: int) -> dict[str, int]:
         .group_by(Contact.email)
     )
     for email, count in rows:
-        if email.strip() and email_problem(email):
+        if email and email.strip() and email_problem(email):
             invalid += count
     return {
         "invalid": invalid,

@@ -7,7 +7,6 @@ its members, so it keeps following them after they are invited.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +44,7 @@ def _since(rule: PilotRule, now: datetime) -> datetime:
     return now - timedelta(days=round(30.44 * rule.months))
 
 
-def _matching(ws_id: int, rule: PilotRule, now: datetime) -> Select[Any]:
+def _matching(ws_id: int, rule: PilotRule, now: datetime) -> Select[int, str]:
     """Customers the rule takes, most recent work first: (id, name)."""
     when = func.coalesce(Job.completed_at, Job.scheduled_start, Job.created_at)
     recent = (

@@ -7,6 +7,7 @@ name (see ``workspace_settings.update_workspace``); the others are advice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -65,7 +66,7 @@ def open_blocking(session: Session, ws: Workspace) -> list[ReadinessItem]:
     return [i for i in items if not i.ready]
 
 
-def check_go_live(session: Session, ws: Workspace, acknowledged: list[str] | None) -> list[str]:
+def check_go_live(session: Session, ws: Workspace, acknowledged: Sequence[str] | None) -> list[str]:
     """Refuse going live while a blocking item is open and not acknowledged by name (409);
     answers the open items the owner acknowledged, for the audit trail."""
     still_open = open_blocking(session, ws)

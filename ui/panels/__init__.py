@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QWidget
 
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
+from ui.panels.rollout import RolloutPanel
+from ui.panels.team import TeamPanel
 
 
 @dataclass(frozen=True)
@@ -32,4 +34,6 @@ class PanelSpec:
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
 PANELS: list[PanelSpec] = [
     PanelSpec("access", "Access", "access", AccessPanel, True, "view_customers"),
+    PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, "view_customers"),
+    PanelSpec("team", "Team", "team", TeamPanel, True, "manage_team"),
 ]

@@ -24,8 +24,8 @@ PREPARATIONS: tuple[tuple[str, str, str], ...] = (
         "access",
         "Email clean-up",
         "Check that each customer's contacts have the right email address before invites go "
-        "out: one invite per contact, to the person the email belongs to. (Access › Email "
-        "clean-up)",
+        "out: one invite per contact, to the person the email belongs to. (In Access, the Email "
+        "clean-up tab.)",
     ),
     (
         "preview",
@@ -104,8 +104,8 @@ class ComingSoonPanel(QScrollArea):
 
         if session.can("edit_workspace"):
             live = (
-                "When everything is ready, open the portal from Rollout › Go live: it shows "
-                "what is still open before anything changes."
+                "When everything is ready, open the portal from the Rollout panel (Go live): "
+                "it shows what is still open before anything changes."
             )
         else:
             live = (
@@ -129,9 +129,7 @@ class ComingSoonPanel(QScrollArea):
             self.notes[key].setText(why or "")
             self.notes[key].setVisible(why is not None)
 
-    def _card(
-        self, key: str, name: str, text: str, open_panel: Callable[[str], None]
-    ) -> QFrame:
+    def _card(self, key: str, name: str, text: str, open_panel: Callable[[str], None]) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
         row = QHBoxLayout(card)
