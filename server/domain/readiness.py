@@ -202,13 +202,13 @@ def _payments(session: Session, ws: Workspace, settings: Settings, now: datetime
     details.append(made if paid else "No test payment made yet")
     sandbox = provider.name == "sandbox"
     if sandbox:
-        details.append("The sandbox takes no real money; customers see a test-mode notice")
+        summary = "Test mode only: the sandbox takes no real money, and customers see a notice."
     elif recent and heard is not None:
         details.append(f"Payment notifications last heard {_when(heard)}")
+        summary = "Ready to take payments." if paid else "Make a test payment to check it."
     else:
-        details.append("No payment notification (webhook) heard in the last 30 days")
+        summary = "No payment notification (webhook) heard in the last 30 days."
     ready = paid > 0 and not sandbox and recent
-    summary = "Ready to take payments." if ready else f"Not ready: {details[-1].lower()}."
     return _item(
         "payments",
         "Online payments ready",
@@ -261,8 +261,8 @@ def _team(session: Session, ws: Workspace) -> ReadinessItem:
         p.value: sum(1 for r in roles if p in permissions_for(r, ws.permissions))
         for p in ACCESS_POWERS
     }
-    details = [f"{_plural(len(roles), 'active member')}"]
-    details += [f"{n:,} may {power}" for power, n in holders.items()]
+    may = ", ".join(f"{n:,} may {power}" for power, n in holders.items())
+    details = [f"{_plural(len(roles), 'active member')}: {may}"]
     nobody = [power for power, n in holders.items() if n == 0]
     everyone = len(roles) >= 2 and all(n == len(roles) for n in holders.values())
     # Defaults never saved: "everyone may do everything" may be an accident, not a plan.

@@ -31,7 +31,7 @@ from ui.panels.rollout.checklist import ChecklistView
 from ui.panels.rollout.dialogs import ConfirmSwitchDialog
 from ui.panels.rollout.pilot import PilotView
 
-NARROW = 1000  # below this width the two columns stack
+NARROW = 900  # below this width the pilot form and the charts stack
 
 
 class RolloutPanel(QScrollArea):
@@ -84,28 +84,29 @@ class RolloutPanel(QScrollArea):
         self.summary.setObjectName("pageLead")
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
-        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.columns.setSpacing(16)
-        left = QVBoxLayout()
         heading = QLabel("Readiness")
         heading.setObjectName("sectionTitle")
-        left.addWidget(heading)
+        outer.addWidget(heading)
         self.checklist = ChecklistView()
-        left.addWidget(self.checklist)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        heading = QLabel("Pilot group")
+        outer.addWidget(self.checklist)
+        heading = QLabel("Pilot group and adoption")
         heading.setObjectName("sectionTitle")
-        right.addWidget(heading)
+        outer.addWidget(heading)
+        # The rule form beside the charts when there is room, above them when narrow.
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns.setSpacing(16)
         self.pilot = PilotView()
-        right.addWidget(self.pilot)
+        self.columns.addWidget(self.pilot, 1)
+        charts = QVBoxLayout()
         self.funnel = FunnelChart()
         self.adoption = AdoptionChart()
-        right.addWidget(self.funnel.view)
-        right.addWidget(self.adoption.view)
-        right.addStretch(1)
-        self.columns.addLayout(left, 1)
-        self.columns.addLayout(right, 1)
+        charts.addWidget(self.funnel.view)
+        self.numbers = QLabel()
+        self.numbers.setObjectName("detailText")
+        self.numbers.setWordWrap(True)
+        charts.addWidget(self.numbers)
+        charts.addWidget(self.adoption.view)
+        self.columns.addLayout(charts, 1)
         outer.addLayout(self.columns)
         outer.addStretch(1)
         self.setWidget(body)
@@ -179,6 +180,15 @@ class RolloutPanel(QScrollArea):
         everyone = self.everyone or {"funnel": {"customers": 0}, "weeks": []}
         self.funnel.show(group["funnel"] if group else None, everyone["funnel"], name)
         self.adoption.show(group, everyone, name)
+        lines = []
+        for who, answer in ((name, group), ("Everyone", everyone)):
+            if answer is not None:
+                steps = " · ".join(
+                    f"{n:,} {step.lower()} ({share})"
+                    for step, n, share in rollout.funnel_rows(answer["funnel"])
+                )
+                lines.append(f"{who} ({answer['funnel']['customers']:,}): {steps}")
+        self.numbers.setText("\n".join(lines))
 
     def _fix(self, panel: str) -> None:
         if panel == "rollout":

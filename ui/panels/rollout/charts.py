@@ -6,10 +6,11 @@ Shares, not counts, so that a pilot group of 50 and all 100,000 customers fit on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.rollout import FUNNEL_STEPS
 
+SHORT = {"Did something": "Acted"}  # the axis has room for short words only
 GROUP_COLOUR = QColor("#1f5f8b")
 EVERYONE_COLOUR = QColor("#9aa7b4")
 
@@ -39,7 +41,7 @@ def _view(chart: QChart, parent: QWidget | None) -> QChartView:
     chart.setBackgroundRoundness(6)
     view = QChartView(chart, parent)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(240)
+    view.setMinimumHeight(260)
     return view
 
 
@@ -72,14 +74,16 @@ class FunnelChart:
             bars = QBarSet(f"{name} ({whole:,})")
             bars.append(values)
             bars.setColor(colour)
+            bars.setLabelColor(QColor("#1f2933"))
             series.append(bars)
             self.values[name] = values
         series.setLabelsVisible(True)
+        series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
         series.setLabelsFormat("@value%")
         series.setLabelsPrecision(3)
         self.chart.addSeries(series)
         x = QBarCategoryAxis()
-        x.append([label for _, label in FUNNEL_STEPS])
+        x.append([SHORT.get(label, label) for _, label in FUNNEL_STEPS])
         y = QValueAxis()
         y.setRange(0, 100)
         y.setLabelFormat("%d%%")
@@ -110,24 +114,30 @@ class AdoptionChart:
             self.chart.removeAxis(axis)
         self.series = {}
         times: list[int] = []
+        self.chart.setTitle(
+            f"Adoption over time: {group_name or 'pilot group'} and everyone"
+            if group
+            else "Adoption over time: everyone"
+        )
         for name, answer, colour in (
-            (group_name or "Pilot group", group, GROUP_COLOUR),
-            ("Everyone", everyone, EVERYONE_COLOUR),
+            ("Pilot", group, GROUP_COLOUR),
+            ("All", everyone, EVERYONE_COLOUR),
         ):
             if answer is None:
                 continue
             whole = int(answer["funnel"]["customers"])
             for measure, dashed in (("invited", True), ("accepted", False)):
                 line = QLineSeries()
-                line.setName(f"{name}: {measure}")
+                line.setName(f"{name} {measure}")
                 pen = QPen(colour, 2.5)
                 if dashed:
                     pen.setStyle(Qt.PenStyle.DashLine)
                 line.setPen(pen)
-                for week in _weeks(answer["weeks"]):
-                    ms = int(week[0].timestamp() * 1000)
+                line.setPointsVisible(True)
+                for when, week in _weeks(answer["weeks"]):
+                    ms = int(when.timestamp() * 1000)
                     times.append(ms)
-                    line.append(ms, _share(int(week[1][measure]), whole))
+                    line.append(ms, _share(int(week[measure]), whole))
                 self.chart.addSeries(line)
                 self.series[line.name()] = line
         x = QDateTimeAxis()
@@ -147,4 +157,8 @@ class AdoptionChart:
 
 
 def _weeks(weeks: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, Mapping[str, Any]]]:
-    return [(datetime.fromisoformat(str(w["week"])), w) for w in weeks]
+    out = [(datetime.fromisoformat(str(w["week"])), w) for w in weeks]
+    if len(out) == 1:
+        # One week is one point, which draws no line: start from nothing the week before.
+        out.insert(0, (out[0][0] - timedelta(weeks=1), {"invited": 0, "accepted": 0}))
+    return out

@@ -87,4 +87,9 @@ class ChecklistView(QWidget):
             button.clicked.connect(lambda _=False, p=str(panel): self.fix_requested.emit(p))
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
             self.buttons[str(item["key"])] = button
+            if why:
+                note = QLabel(why)
+                note.setObjectName("cardNote")
+                note.setWordWrap(True)
+                column.addWidget(note)
         return card
