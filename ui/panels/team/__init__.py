@@ -54,6 +54,8 @@ class TeamPanel(QWidget):
             tip = team.why_not("manage_team", ctx.session.role)
             self.members.disallow(tip)
             self.permissions.disallow(tip)
+            self.members.message.setText(tip)
+            return  # the server would refuse the list too
         QTimer.singleShot(0, self.load)
 
     def load(self) -> asyncio.Task[Any]:

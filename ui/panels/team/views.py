@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from app.access_text import ago
 from app.team import LAST_OWNER, ROLES, label, status_text
 
-COLUMNS = ("Name", "Email", "Role", "Status", "Last active")
+# Email last: it is the widest, and a narrow window still shows who, role and status.
+COLUMNS = ("Name", "Role", "Status", "Last active", "Email")
 FLOOR_TIP = "Owners always keep this, so that the workspace can never lock itself out."
 
 
@@ -53,7 +54,8 @@ class MembersView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((170, 240, 100, 190)):
+        self.table.setWordWrap(False)
+        for column, width in enumerate((160, 100, 190, 130)):
             self.table.setColumnWidth(column, width)
         self.table.itemSelectionChanged.connect(self._selection)
         layout.addWidget(self.table, 1)
@@ -96,10 +98,10 @@ class MembersView(QWidget):
             last = m.get("last_active_at")
             values = (
                 m["name"],
-                m["email"],
                 str(m["role"]).title(),
                 status_text(m),
                 ago(last, now) if last else "Never signed in",
+                m["email"],
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
