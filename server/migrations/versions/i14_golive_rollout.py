@@ -113,9 +113,24 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_staff_invite_staff_id"), "staff_invite", ["staff_id"], unique=False
     )
+    op.create_index(
+        "ix_audit_ws_action", "audit_event", ["workspace_id", "action", "id"], unique=False
+    )
+    op.create_index(
+        "ix_change_ws_entity_seq", "change", ["workspace_id", "entity", "seq"], unique=False
+    )
+    op.create_index(
+        "ix_portal_account_adoption",
+        "portal_account",
+        ["workspace_id", "customer_id", "created_at", "password_changed_at", "last_sign_in_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_portal_account_adoption", table_name="portal_account")
+    op.drop_index("ix_change_ws_entity_seq", table_name="change")
+    op.drop_index("ix_audit_ws_action", table_name="audit_event")
     op.drop_index(op.f("ix_staff_invite_staff_id"), table_name="staff_invite")
     op.drop_table("staff_invite")
     op.drop_index(
