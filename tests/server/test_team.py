@@ -229,3 +229,9 @@ def test_only_team_managers(ws: TestWorkspace) -> None:
         )
         assert r.status_code == 403 and "manage team" in r.json()["detail"]
         assert c.get("/api/v1/team/permissions").status_code == 403
+        # A role change by someone without the permission: refused, nothing changed.
+        mid = _members(ws.client("owner"))[ws.emails["dispatcher"]]["id"]
+        change = c.patch(f"/api/v1/team/{mid}", json={"role": "owner"})
+        assert change.status_code == 403 and "manage team" in change.json()["detail"]
+        assert c.post(f"/api/v1/team/{mid}/invite").status_code == 403
+    assert _members(ws.client("owner"))[ws.emails["dispatcher"]]["role"] == "dispatcher"
