@@ -28,6 +28,7 @@ from server.domain.portal_visits import VisitCache
 from server.domain.visit_notes import VisitNotes, keep_writing
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
+from server.portal import staff_join
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
 from server.settings import Settings
@@ -97,5 +98,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_docs(app)
     app.include_router(api_router)
     app.include_router(portal_router)
+    app.include_router(staff_join.router)
     install_portal(app)
     return app

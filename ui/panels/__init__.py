@@ -13,7 +13,9 @@ from ui.panels.access import AccessPanel
 from ui.panels.branding import BrandingPanel
 from ui.panels.files import FilesPanel
 from ui.panels.preview import PreviewPanel
+from ui.panels.rollout import RolloutPanel
 from ui.panels.settings import SettingsPanel
+from ui.panels.team import TeamPanel
 from ui.panels.visibility import VisibilityPanel
 
 
@@ -45,5 +47,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("preview", "Preview", "preview", PreviewPanel, True, Permission.PREVIEW),
     PanelSpec("files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES),
     PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
+    PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, Permission.VIEW_CUSTOMERS),
+    PanelSpec("team", "Team", "team", TeamPanel, True, Permission.MANAGE_TEAM),
     PanelSpec("settings", "Settings", "settings", SettingsPanel, True, Permission.VIEW_CUSTOMERS),
 ]
