@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.api.deps import DB, public_base_url
+from server.deps import DB, public_base_url
 from server.db.models import StaffUser
 from server.domain import staff_invites
 from server.domain.errors import Forbidden, Gone, Invalid
