@@ -243,7 +243,7 @@ class AccessPanel(QWidget):
             customer["contacts"],
             shared,
             portal_active=self.ctx.session.portal_active,
-            can_edit=self.ctx.session.can("edit_contacts"),
+            can_edit=self.ctx.session.can(Permission.EDIT_CONTACTS),
             parent=self,
         )
         dialog.select_contact(contact_id)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app import rollout
 from app.errors import ApiError
 from app.team import why_not
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.rollout.charts import AdoptionChart, FunnelChart
 from ui.panels.rollout.checklist import ChecklistView
@@ -121,10 +122,10 @@ class RolloutPanel(QScrollArea):
 
     def _apply_permissions(self) -> None:
         session = self.ctx.session
-        if not session.can("edit_workspace"):
+        if not session.can(Permission.EDIT_WORKSPACE):
             self.switch_button.setEnabled(False)
             self.switch_button.setToolTip(why_not("edit_workspace", session.role))
-        if not session.can("bulk_invite"):
+        if not session.can(Permission.BULK_INVITE):
             tip = why_not("bulk_invite", session.role)
             for widget in (self.pilot.save, self.pilot.invite, self.pilot.name):
                 widget.setEnabled(False)
@@ -156,7 +157,7 @@ class RolloutPanel(QScrollArea):
         self.pilot.show_groups(groups, self.group_id)
         group = await rollout.adoption(api, self.group_id) if self.group_id else None
         self._show_charts(group)
-        if self.ctx.session.can("bulk_invite"):
+        if self.ctx.session.can(Permission.BULK_INVITE):
             self._match_timer.start()
 
     def _show_readiness(self, ready: dict[str, Any]) -> None:
@@ -206,7 +207,9 @@ class RolloutPanel(QScrollArea):
     async def _check(self) -> None:
         match = await rollout.pilot_match(self.ctx.api, self.pilot.rule())
         self.pilot.match.setText(rollout.match_text(match))
-        self.pilot.save.setEnabled(not match.get("problem") and self.ctx.session.can("bulk_invite"))
+        self.pilot.save.setEnabled(
+            not match.get("problem") and self.ctx.session.can(Permission.BULK_INVITE)
+        )
 
     def save_group(self, name: str) -> asyncio.Task[Any] | None:
         """Save the rule's customers as a named group."""
