@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from server.api.deps import DB, AppSettings, Staff
+from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
+from server.domain import workspaces
 from server.wire.auth import Me, TokenRequest, TokenResponse
+from server.wire.errors import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, responses=errors(401, 429))
 def issue_token(
     body: TokenRequest, request: Request, db: DB, settings: AppSettings
 ) -> TokenResponse:
@@ -41,4 +43,5 @@ def me(staff: Staff) -> Me:
         workspace_slug=staff.workspace.slug,
         workspace_name=staff.workspace.name,
         portal_status=staff.workspace.portal_status,
+        workspace_key=workspaces.workspace_key(staff.workspace),
     )

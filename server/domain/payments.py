@@ -291,6 +291,7 @@ def _queue_receipt(
         card=card,
         test_mode=test_mode,
         logo_url=links.logo_url,
+        formats=workspace,
     )
     queue_email(
         session,

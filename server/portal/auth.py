@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from server.api.deps import DB, public_base_url
+from server.deps import DB, public_base_url
 from server.domain import portal_auth, portal_links, reset_requests
 from server.domain.errors import Gone, Invalid, TooManyRequests, Unauthorized
 from server.domain.portal_sessions import OpenSession, end_session

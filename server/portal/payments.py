@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB, AppSettings
+from server.deps import DB, AppSettings, RowIdPath
 from server.domain import checkout as checkout_service
 from server.domain.errors import Conflict, NotFound
 from server.domain.portal_payment_views import (
@@ -73,7 +73,7 @@ def _pay_page(
 
 
 @router.get("/invoices/{invoice_id}/pay")
-def pay_page(invoice_id: int, request: Request, ctx: Customer, db: DB) -> Response:
+def pay_page(invoice_id: RowIdPath, request: Request, ctx: Customer, db: DB) -> Response:
     """What paying this invoice online involves, with the button that starts it."""
     pay = pay_view(db, ctx.scope, invoice_id)
     if not ctx.policy.allows("pay_invoices"):
@@ -83,7 +83,7 @@ def pay_page(invoice_id: int, request: Request, ctx: Customer, db: DB) -> Respon
 
 @router.post("/invoices/{invoice_id}/pay")
 def start_payment(
-    invoice_id: int, request: Request, ctx: CustomerForm, db: DB, settings: AppSettings
+    invoice_id: RowIdPath, request: Request, ctx: CustomerForm, db: DB, settings: AppSettings
 ) -> Response:
     """Open a checkout for the balance and send the browser to the card page."""
     pay = pay_view(db, ctx.scope, invoice_id)
@@ -243,7 +243,7 @@ def checkout_cancelled(token: str, request: Request, ctx: Customer, db: DB) -> R
 
 
 @router.get("/receipts/{payment_id}")
-def receipt(payment_id: int, request: Request, ctx: Customer, db: DB) -> Response:
+def receipt(payment_id: RowIdPath, request: Request, ctx: Customer, db: DB) -> Response:
     """A printable receipt for one of this customer's payments."""
     payment, invoice = receipt_page(db, ctx.scope, payment_id)
     return render(

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from server.api.deps import DB
+from server.deps import DB, RowIdPath
 from server.domain import service_requests
 from server.domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
 from server.domain.portal_view_models import MISSING
@@ -114,7 +114,7 @@ def _submit(
 
 
 @router.get("/requests/{request_id}")
-def confirmation(request: Request, ctx: Customer, db: DB, request_id: int) -> Response:
+def confirmation(request: Request, ctx: Customer, db: DB, request_id: RowIdPath) -> Response:
     """What was sent, and what happens next."""
     sent, address = service_requests.confirmation(db, ctx.scope, request_id)
     return render(

@@ -7,7 +7,7 @@ them shareable, whatever the policy says.
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from server.wire.base import Request, Response
 
@@ -84,11 +84,11 @@ ACTIVE_JOB_STATUSES = frozenset(
 class VisibilityPolicy(Request):
     """A complete policy. Missing entries take their defaults; unknown names are refused."""
 
-    sections: dict[str, bool] = Field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
-    fields: dict[str, dict[str, bool]] = Field(
+    sections: dict[str, StrictBool] = Field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
+    fields: dict[str, dict[str, StrictBool]] = Field(
         default_factory=lambda: {s: dict(f) for s, f in FIELDS.items()}
     )
-    actions: dict[str, bool] = Field(default_factory=lambda: dict(ACTIONS))
+    actions: dict[str, StrictBool] = Field(default_factory=lambda: dict(ACTIONS))
     status_labels: dict[str, str] = Field(default_factory=lambda: dict(JOB_STATUSES))
 
     @model_validator(mode="after")

@@ -43,7 +43,7 @@ def test_dry_run_then_real_run_from_the_filtered_list(harness: Harness, qtbot, t
     out = tmp_path / "results.csv"
     bulk.export_csv(out)
     text = out.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "Contact,Email,Result,Detail"
+    assert text.splitlines()[0] == "Line,Contact,Email,Result,Detail"
     assert text.count("Invited") == 8
 
 
@@ -51,14 +51,22 @@ def test_pasted_emails_and_pilot_group(harness: Harness) -> None:
     panel = harness.panel("owner")
     bulk = panel.bulk
     bulk.paste.setPlainText("Ada <ADA@analytical.example>; nobody@nowhere.example\nnot-an-email")
-    bulk.use_paste.click()
-    assert len(bulk.contact_ids) == 1  # Ada; "not-an-email" is not an address at all
-    assert [r["email"] for r in bulk.model.records] == ["nobody@nowhere.example"]
-    bulk.use_pilot_group()
+    harness.click(bulk.use_paste)
+    assert len(bulk.contact_ids) == 1  # Ada
+    # Every pasted line is listed with what became of it, "not-an-email" too.
+    assert [(r["email"], r["outcome"]) for r in bulk.model.records] == [
+        ("nobody@nowhere.example", "unknown_email"),
+        ("not-an-email", "not_an_email"),
+    ]
+    assert bulk.summary.text() == (
+        "2 pasted emails: 1 matched 1 contact; 1 matched no contact. 1 line held no email address."
+    )
+    harness.click(bulk.pilot)
     pilot_names = {
         r.name for r in panel.model.index_.rows if r.primary_contact_id in bulk.contact_ids
     }
     assert pilot_names == {f"Pilot Customer {i}" for i in range(5)}
+    assert bulk.model.rowCount() == 0  # the pasted lines belonged to the paste
 
 
 def test_server_down_mid_bulk_invite_stops_and_reports(harness: Harness) -> None:
