@@ -201,7 +201,8 @@ def _calls(app: Any) -> Iterator[Call]:
         for n in choice_names:
             combos = [{**c, n: v} for c in combos for v in CHOICES[n]]
         for method in sorted(m for m in route.methods or () if m != "HEAD"):
-            op = spec["paths"].get(path, {}).get(method.lower(), {})
+            # The document writes ``{member_id}`` where the route says ``{member_id:int}``.
+            op = spec["paths"].get(route.path_format or path, {}).get(method.lower(), {})
             content = op.get("requestBody", {}).get("content", {})
             schema = content.get("application/json", {}).get("schema")
             for combo in combos:
