@@ -88,6 +88,7 @@ def test_a_failing_item_after_saved_parts_says_what_was_saved(
     server: Server, ws: TestWorkspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every record its own part, so that a small batch shows what a long one does.
+    monkeypatch.setattr(batch_service, "ATOMIC_UP_TO", 0)
     monkeypatch.setattr(batch_service, "CHUNK_SECONDS", 0.0)
     monkeypatch.setattr(batch_service, "SQLITE_GAP_SECONDS", 0.0)
     c = ws.client()
@@ -107,3 +108,17 @@ def test_a_failing_item_after_saved_parts_says_what_was_saved(
     assert r.status_code == 200, r.text
     assert _batch_rows(server, ws) == len(customers)
     assert r.json()["changed"] == 1  # only the contact: the customers were saved the first time
+
+
+def test_a_small_batch_stays_all_or_nothing_on_a_slow_machine(
+    server: Server, ws: TestWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # However slow each record, a batch of up to ATOMIC_UP_TO records is never split.
+    monkeypatch.setattr(batch_service, "CHUNK_SECONDS", 0.0)
+    c = ws.client()
+    customers = [{"external_id": f"B-{i}", **customer_body(f"C {i}")} for i in range(20)]
+    bad = {"customers": customers, "contacts": [{"external_id": "P-1", **contact_body("C-404")}]}
+    r = c.post("/api/v1/records/batch", json=bad)
+    assert r.status_code == 422, r.text
+    assert "were saved" not in r.json()["detail"]
+    assert _batch_rows(server, ws) == 0
