@@ -37,7 +37,6 @@ from tests.support.workspaces import TestWorkspace, make_workspace
 MISSING_INT = 987654321
 MISSING_EXTERNAL = "no-such-record"
 PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
-CONVERTER = re.compile(r"\{([^}:]+):[^}]*\}")
 
 
 @dataclass
@@ -211,8 +210,8 @@ def _calls(app: Any) -> Iterator[Call]:
         for n in choice_names:
             combos = [{**c, n: v} for c in combos for v in CHOICES[n]]
         for method in sorted(m for m in route.methods or () if m != "HEAD"):
-            # The document names a parameter without its converter ({id:int} is {id} there).
-            op = spec["paths"].get(CONVERTER.sub(r"{\1}", path), {}).get(method.lower(), {})
+            # The document writes ``{member_id}`` where the route says ``{member_id:int}``.
+            op = spec["paths"].get(route.path_format or path, {}).get(method.lower(), {})
             content = op.get("requestBody", {}).get("content", {})
             schema = content.get("application/json", {}).get("schema")
             for combo in combos:

@@ -281,9 +281,7 @@ def access_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("access-ui")
     with temporary_database("sqlite", folder) as url:
         port = free_port()
-        settings = Settings(
-            database_url=url, public_base_url=f"http://127.0.0.1:{port}", secret_key="test-secret"
-        )
+        settings = Settings(database_url=url, public_base_url=f"http://127.0.0.1:{port}")
         app = create_app(settings)
         migrate.upgrade(app.state.engine)
         with serve_in_thread(app, port) as base:
