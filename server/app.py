@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from server import housekeeping
+from server.api.docs import install_docs
+from server.api.error_responses import install_error_responses
 from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
@@ -25,6 +28,7 @@ from server.domain.portal_visits import VisitCache
 from server.domain.visit_notes import VisitNotes, keep_writing
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
+from server.portal import staff_join
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
 from server.settings import Settings
@@ -67,6 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=server_version(),
         description="Staff API, CRM records intake and customer portal of ToolbagCRM.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -80,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)
     install_error_handlers(app)
+    install_error_responses(app, partial(FastAPI.openapi, app))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -88,7 +95,9 @@ def create_app(settings: Settings) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": app.version}
 
+    install_docs(app)
     app.include_router(api_router)
     app.include_router(portal_router)
+    app.include_router(staff_join.router)
     install_portal(app)
     return app

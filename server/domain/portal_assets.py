@@ -3,6 +3,8 @@ standing, and the logo a portal may show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,15 +27,25 @@ def is_staff_preview(db: Session, workspace_id: int, token: str | None) -> bool:
     return found is not None and found[0].preview_by_id is not None
 
 
-def portal_logo(db: Session, slug: str, file_id: int, token: str | None) -> StoredFile:
-    """The workspace's published logo (a staff preview may also see the draft's), or the
-    portal's 404 for anything else."""
+def portal_logo(
+    db: Session,
+    slug: str,
+    file_id: int,
+    token: str | None,
+    staff_preview: Callable[[Workspace], bool] = lambda ws: False,
+) -> StoredFile:
+    """The workspace's published logo (a staff preview, by portal session or as told by
+    ``staff_preview``, may also see the draft's), or the portal's 404 for anything else."""
     ws = workspace_at(db, slug)
     if ws is None:
         raise NotFound(NOT_FOUND)
     allowed = {published_branding(ws).logo_file_id}
     draft_logo = (ws.branding_draft or {}).get("logo_file_id")
-    if draft_logo and file_id == draft_logo and is_staff_preview(db, ws.id, token):
+    if (
+        draft_logo
+        and file_id == draft_logo
+        and (is_staff_preview(db, ws.id, token) or staff_preview(ws))
+    ):
         allowed.add(draft_logo)
     if file_id not in allowed:
         raise NotFound(NOT_FOUND)

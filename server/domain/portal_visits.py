@@ -47,7 +47,7 @@ from server.db.models import Change, Contact, PortalAccount, PortalSession, Work
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
 from server.domain.kept import Kept
-from server.domain.portal_sessions import SessionState, is_live, works
+from server.domain.portal_sessions import SessionState, is_live, stand_in_account, works
 from server.domain.secrets import digest
 from server.domain.visit_notes import VisitNotes
 
@@ -177,6 +177,12 @@ def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | No
     if found is None:
         raise NotFound(NO_PORTAL)
     ws, row, account, contact, customer, *stamp = found
+    if row is not None and account is None:
+        # A staff preview of a contact not yet invited: the account they would have.
+        account = stand_in_account(db, row)
+        if account is not None:
+            contact = db.get(Contact, account.contact_id)
+            customer = db.get(CustomerRow, account.customer_id)
     if row is None or account is None or not _live(db, SessionState.of(row, account), notes):
         return Visit(ws)
     return Visit(ws, row, account, contact, customer, stamp_of(*stamp))

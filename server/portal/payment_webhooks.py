@@ -13,8 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from server.api.deps import DB, public_base_url
 from server.db.models import Workspace
+from server.deps import DB, public_base_url
 from server.domain.branding import published_branding
 from server.domain.payment_events import handle_event
 from server.domain.payments import ReceiptLinks

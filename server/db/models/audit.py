@@ -18,6 +18,9 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_ws_created", "workspace_id", "id"),
         Index("ix_audit_customer", "customer_id", "id"),
+        # The readiness checklist asks for the newest event of one kind (last publish, last
+        # preview) without reading the whole trail.
+        Index("ix_audit_ws_action", "workspace_id", "action", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -50,6 +53,9 @@ class Change(Base):
         UniqueConstraint("workspace_id", "entity", "entity_id"),
         Index("ix_change_ws_seq", "workspace_id", "seq"),
         Index("ix_change_ws_customer_seq", "workspace_id", "customer_id", "seq"),
+        # The newest change of one kind of record, in one index step (the readiness
+        # checklist recounts contact emails only when a contact changed).
+        Index("ix_change_ws_entity_seq", "workspace_id", "entity", "seq"),
         # Never reuse a sequence number, even after the newest row is deleted.
         {"sqlite_autoincrement": True},
     )

@@ -15,10 +15,20 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from server.payments.money import format_money
+from server.domain.local_formats import Localised, format_amount, format_day
 from server.wire.branding import Branding
 
 _PORTAL_LINK = re.compile(r"^(https?://[^/\s]+(?:/[^/\s]+)*?/p/[a-z0-9-]+)/")
+
+
+@dataclass(frozen=True)
+class _Formats:
+    time_zone: str | None
+    locale: str
+
+
+# A receipt rendered without a workspace (tests, the console's samples): US English, UTC.
+UTC_EN_US = _Formats(None, "en_US")
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
 # HTML parts are autoescaped; plain-text parts are not (they are never read as markup).
@@ -97,6 +107,13 @@ def _render(name: str, branding: Branding, logo_url: str | None, **values: Any) 
     return text, html
 
 
+def _wording(kind: str, branding: Branding, **values: str) -> tuple[str, list[str]]:
+    """The subject and paragraphs of an email in the office's own words, placeholders filled."""
+    subject = _one_line(_fill(getattr(branding, f"{kind}_subject"), **values))
+    body = _fill(getattr(branding, f"{kind}_message"), **values)
+    return subject, [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
 def invite_message(
     branding: Branding,
     contact_name: str,
@@ -106,14 +123,13 @@ def invite_message(
     logo_url: str | None = None,
 ) -> Message:
     """The invitation to set a password and open the portal, in the office's own words."""
-    values = {
-        "brand_name": branding.brand_name,
-        "contact_name": contact_name,
-        "customer_name": customer_name,
-    }
-    subject = _one_line(_fill(branding.invite_subject, **values))
-    body = _fill(branding.invite_message, **values)
-    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    subject, paragraphs = _wording(
+        "invite",
+        branding,
+        brand_name=branding.brand_name,
+        contact_name=contact_name,
+        customer_name=customer_name,
+    )
     text, html = _render(
         "invite", branding, logo_url, subject=subject, paragraphs=paragraphs, link=link
     )
@@ -123,10 +139,12 @@ def invite_message(
 def reset_message(
     branding: Branding, contact_name: str, link: str, *, logo_url: str | None = None
 ) -> Message:
-    """A password reset link (valid for one hour)."""
-    subject = _one_line(f"Reset your {branding.brand_name} portal password")
+    """A password reset link (valid for one hour), in the office's own words."""
+    subject, paragraphs = _wording(
+        "reset", branding, brand_name=branding.brand_name, contact_name=contact_name
+    )
     text, html = _render(
-        "reset", branding, logo_url, subject=subject, contact_name=contact_name, link=link
+        "reset", branding, logo_url, subject=subject, paragraphs=paragraphs, link=link
     )
     return Message(subject, text, html, link)
 
@@ -135,33 +153,69 @@ def receipt_message(
     branding: Branding,
     contact_name: str,
     *,
-    invoice_number: str,
+    invoice_number: str | None,
     receipt_number: str,
     amount_cents: int,
     currency: str,
     paid_at: datetime,
-    balance_cents: int,
+    balance_cents: int | None,
     link: str,
+    show_link: bool = True,
     card: str | None = None,
     test_mode: bool = False,
     logo_url: str | None = None,
+    formats: Localised = UTC_EN_US,
 ) -> Message:
-    """The receipt for a payment made in the portal."""
-    amount = format_money(amount_cents, currency)
-    subject = _one_line(f"Receipt for your payment of {amount} to {branding.brand_name}")
+    """The receipt for a payment made in the portal, amounts and the date in the workspace's
+    locale and time zone (``formats``). ``invoice_number`` and ``balance_cents`` are None when
+    the visibility policy hides them, and ``show_link`` is False when it hides payments (the
+    receipt page would not open): the email then says nothing of them."""
+    amount = format_amount(amount_cents, currency, formats)
+    subject, paragraphs = _wording(
+        "receipt",
+        branding,
+        brand_name=branding.brand_name,
+        contact_name=contact_name,
+        amount=amount,
+        invoice_number=invoice_number or "",
+    )
     text, html = _render(
         "receipt",
         branding,
         logo_url,
         subject=subject,
-        contact_name=contact_name,
+        paragraphs=paragraphs,
         invoice_number=invoice_number,
         receipt_number=receipt_number,
         amount=amount,
-        balance=format_money(balance_cents, currency),
-        paid_on=f"{paid_at:%B} {paid_at.day}, {paid_at.year}",
+        balance=(
+            format_amount(balance_cents, currency, formats) if balance_cents is not None else None
+        ),
+        paid_on=format_day(paid_at, formats),
         card=card,
         test_mode=test_mode,
-        link=link,
+        link=link if show_link else None,
     )
-    return Message(subject, text, html, link)
+    return Message(subject, text, html, link if show_link else None)
+
+
+def masked_address(email: str) -> str:
+    """An address shown only in part (``j***@example.com``): enough to recognise, not to use."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def email_changed_message(
+    branding: Branding, contact_name: str, new_address: str, *, logo_url: str | None = None
+) -> Message:
+    """To the old address: the portal sign-in moved to another address (no link in it)."""
+    subject = _one_line(f"Your {branding.brand_name} portal sign-in email was changed")
+    text, html = _render(
+        "email_changed",
+        branding,
+        logo_url,
+        subject=subject,
+        contact_name=contact_name,
+        new_address=masked_address(new_address),
+    )
+    return Message(subject, text, html, None)
