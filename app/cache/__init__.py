@@ -35,6 +35,7 @@ __all__ = [
     "PageOutOfOrder",
     "PageSummary",
     "read_customer_columns",
+    "remove_cache_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,12 @@ def make_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def remove_cache_files(path: Path) -> None:
+    """Delete a cache database and everything kept beside it (journal, saved index)."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".index"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 @dataclass
 class PageSummary:
     """What one written page changed: customer ids, other records by entity, rows written."""
@@ -76,7 +83,8 @@ def read_customer_columns(path: Path) -> tuple[str, dict[str, list[Any]]]:
     Per-column lists cost no tuple per row; rows stream in chunks, so a loader thread lets
     the UI thread run between them. Opens its own connection: callable from another process.
     """
-    conn = sqlite3.connect(str(path), isolation_level=None)
+    # Read-only: a cache removed meanwhile (signed out) is an error here, not created anew.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", isolation_level=None, uri=True)
     lists: list[list[Any]] = [[] for _ in COLUMNS]
     try:
         conn.execute("BEGIN")

@@ -17,6 +17,10 @@ from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     memory_keyring,
     ws,
 )
+from ui.console_app import prepare_web_engine
+
+# As the console does: QtWebEngine is prepared before the one QApplication is created.
+prepare_web_engine()
 
 
 def pytest_asyncio_loop_factories(config, item):
