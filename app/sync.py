@@ -126,8 +126,10 @@ class SyncEngine:
         """Call ``callback()`` after every sync round that reached the server and finished."""
         self._checked_listeners.append(callback)
 
-    def _set_state(self, state: SyncState) -> None:
-        if state != self._state:
+    def _set_state(self, state: SyncState, *, again: bool = False) -> None:
+        # ``again``: listeners hear a failure state even when it is not new (the first
+        # failure after start, or a different error while already failing).
+        if again or state != self._state:
             self._state = state
             for listener in list(self._state_listeners):
                 listener(state)
@@ -240,8 +242,9 @@ class SyncEngine:
                 log.warning("server unreachable: %s", exc.message)
         else:
             log.warning("sync failed (%s): %s", exc.status or "cache", exc.message)
+        changed = self.last_error is None or self.last_error.message != exc.message
         self.last_error = exc
-        self._set_state(state)
+        self._set_state(state, again=changed)
         for listener in list(self._error_listeners):
             listener(exc)
 

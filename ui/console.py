@@ -88,6 +88,7 @@ class Console(LocalWorkspace, QObject):
         # A sign-in opened from what was remembered, to confirm once the server answers.
         self._confirm: tuple[str, str] | None = None
         self._confirm_task: asyncio.Task[None] | None = None
+        self._offline_messages: set[str] = set()
         self._dialog: ConnectDialog | None = None
         self._about: AboutDialog | None = None
         self._sign_out_dialog: SignOutDialog | None = None
@@ -116,7 +117,9 @@ class Console(LocalWorkspace, QObject):
         self.window.show_error(message, again)
 
     def _on_action_offline(self, error: ApiError) -> None:
-        # The banner follows the sync engine, which checks at once and reconnects by itself.
+        # The banner follows the sync engine, which checks at once and reconnects by itself;
+        # the action's own "cannot reach" message goes away when the server answers again.
+        self._offline_messages.add(error.message)
         if self.sync is not None:
             self.sync.report_offline(error)
 
@@ -368,6 +371,8 @@ class Console(LocalWorkspace, QObject):
         if state == SyncState.ONLINE:
             self.last_sync = datetime.now()
             self.window.hide_offline()
+            self.window.hide_error_if(self._offline_messages)
+            self._offline_messages.clear()
             self.window.hide_work()
             self._on_sync_checked()
             if self._confirm is not None:

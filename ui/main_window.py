@@ -377,6 +377,11 @@ class MainWindow(QMainWindow):
             actions={"Try again": retry} if retry else {},
         )
 
+    def hide_error_if(self, messages: set[str]) -> None:
+        """Hide the error bar if it shows one of ``messages`` (no longer true)."""
+        if self.message_banner.isVisible() and self.message_banner.text.text() in messages:
+            self.message_banner.hide()
+
     # -- closing ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
