@@ -54,7 +54,7 @@ def test_pasted_emails_and_pilot_group(harness: Harness) -> None:
     bulk.use_paste.click()
     assert len(bulk.contact_ids) == 1  # Ada; "not-an-email" is not an address at all
     assert [r["email"] for r in bulk.model.records] == ["nobody@nowhere.example"]
-    bulk.use_pilot_group()
+    harness.run(bulk.choose_pilot_group())
     pilot_names = {
         r.name for r in panel.model.index_.rows if r.primary_contact_id in bulk.contact_ids
     }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app import access
 from app.access import BulkRun
 from app.csv_io import emails_in, read_emails, write_csv
-from app.portal_status import aware
+from app.pilot_group import pilot_group
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
@@ -50,18 +50,6 @@ RESULT_COLUMNS = [
     ("Result", lambda r: OUTCOMES.get(r.get("outcome", ""), r.get("outcome"))),
     ("Detail", lambda r: r.get("detail")),
 ]
-
-
-def pilot_customers(jobs: Sequence[dict[str, Any]], min_jobs: int, now: datetime) -> set[int]:
-    """Repeat customers: at least ``min_jobs`` jobs done or booked in the last 12 months."""
-    since = now - timedelta(days=365)
-    counts: dict[int, int] = {}
-    for job in jobs:
-        when = aware(job.get("completed_at") or job.get("scheduled_start"))
-        if when is not None and since <= when <= now + timedelta(days=1):
-            cid = int(job["customer_id"])
-            counts[cid] = counts.get(cid, 0) + 1
-    return {cid for cid, n in counts.items() if n >= min_jobs}
 
 
 class BulkInviteView(QWidget):
@@ -185,10 +173,12 @@ class BulkInviteView(QWidget):
 
     def use_pilot_group(self) -> None:
         """Repeat customers, from the jobs the console has synced."""
+        self.ctx.ops.run(self.choose_pilot_group(), label="Finding repeat customers")
+
+    async def choose_pilot_group(self) -> None:
+        """Choose the pilot group (the jobs are read off the UI thread)."""
         self.unknown = []
-        wanted = pilot_customers(
-            self.ctx.cache.records("job"), self.pilot_jobs.value(), datetime.now(UTC)
-        )
+        wanted = await pilot_group(self.ctx.cache, self.pilot_jobs.value(), datetime.now(UTC))
         rows = [r for r in self.all_rows() if r.id in wanted and r.primary_contact_id]
         self._choose([r.primary_contact_id for r in rows], "as the pilot group")
 
