@@ -23,6 +23,7 @@ from pathlib import Path
 from app import paths
 from app.api_client import ApiClient, RawChanges, make_http_client
 from app.cache import Cache
+from app.session import StaffSession
 from app.sync import SyncEngine
 from server.db.engine import make_engine, make_sessionmaker
 from server.demo.seed import staff_email
@@ -45,9 +46,10 @@ class RecordingApi(ApiClient):
 
 async def full_sync(srv: harness.LiveServer) -> tuple[float, list[str], SyncEngine]:
     """Sync everything into a fresh cache; returns seconds, cursors used and the engine."""
-    cache = Cache(paths.cache_file(paths.url_workspace_key(srv.url, srv.workspace_id)))
     http = make_http_client(120)
     api = RecordingApi(srv.url, http, srv.token)
+    # The file the console opens for this workspace (named by the server's workspace key).
+    cache = Cache(StaffSession.from_me(srv.url, await api.me()).cache_file)
     api.cursors = []
     engine = SyncEngine(api, cache, page_size=PAGE)
     started = time.perf_counter()
