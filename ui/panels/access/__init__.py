@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 from app import access, customer_snapshot, index_builder
 from app.bulk_choice import contacts_from_records
 from app.customer_search import CustomerIndex
-from app.errors import ApiError
+from app.errors import ApiError, OfflineError
 from app.rollout_summary import rollout_lines, status_counts
 from server.wire.emails import normalise_email
 from server.wire.permissions import Permission
@@ -81,6 +81,11 @@ class AccessPanel(QWidget):
 
         self.list.customer_selected.connect(self.show_customer)
         self.model.modelReset.connect(self.show_overview)
+        # A detail that could not load (offline) loads again when its row is clicked, and by
+        # itself once the server answers again.
+        self._detail_failed: int | None = None
+        self.list.table.clicked.connect(self._on_row_clicked)
+        ctx.sync.on_state(self._on_sync_state)
         self.detail.action_requested.connect(self.request_action)
         self._unhook = ctx.cache.on_customers_changed(self._on_cache_changed)
         self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
@@ -201,12 +206,33 @@ class AccessPanel(QWidget):
         )
 
     async def _show(self, customer_id: int) -> None:
-        detail, events = await asyncio.gather(
-            access.customer_detail(self.ctx.api, customer_id),
-            self._history(customer_id),
-        )
+        self._detail_failed = None
+        try:
+            detail, events = await asyncio.gather(
+                access.customer_detail(self.ctx.api, customer_id),
+                self._history(customer_id),
+            )
+        except ApiError as exc:
+            if self.shown_id == customer_id:
+                self._detail_failed = customer_id
+                self.detail.show_error(
+                    f"{exc.message} The details load again when the server answers."
+                    if isinstance(exc, OfflineError)
+                    else exc.message
+                )
+            raise
         self.detail.show_customer(detail)
         self.detail.show_history(events)
+
+    def _on_row_clicked(self, index: Any) -> None:
+        failed = self._detail_failed
+        if failed is not None and index.isValid() and self.model.customer_id(index.row()) == failed:
+            self.show_customer(failed)
+
+    def _on_sync_state(self, state: str) -> None:
+        failed = self._detail_failed
+        if state == "online" and failed is not None and failed in self.model.index_.position:
+            self.show_customer(failed)
 
     async def _history(self, customer_id: int) -> list[dict[str, Any]]:
         if not self.ctx.session.can(Permission.VIEW_AUDIT):
