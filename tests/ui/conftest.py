@@ -13,14 +13,14 @@ import qasync
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
-from tests.support.console_fixtures import (  # noqa: F401, E402  (fixtures)
+from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     coming_soon_ws,
     console_home,
     live,
     memory_keyring,
     ws,
 )
-from ui.console_app import prepare_web_engine  # noqa: E402
+from ui.console_app import prepare_web_engine
 
 # As the console does: QtWebEngine is prepared before the one QApplication is created.
 prepare_web_engine()
