@@ -35,6 +35,7 @@ from tests.support.workspaces import TestWorkspace, make_workspace
 from ui.context import PanelContext
 from ui.operations import Operations
 from ui.panels.access import AccessPanel
+from ui.resources import stylesheet
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "console"
 
@@ -208,6 +209,7 @@ class Harness:
             )
             self.contexts.append(ctx)
             panel = AccessPanel(ctx)
+            panel.setStyleSheet(stylesheet())  # as inside the main window
             self.panels.append(panel)
             panel.resize(1280, 760)
             await until(lambda: len(panel.model.index_) == len(fill_customers()))
@@ -252,6 +254,18 @@ class Harness:
             account.locked_until = datetime.now(UTC) + timedelta(minutes=30)
             touch_account_summary(db, account)
             db.commit()
+
+    def set_portal_status(self, status: str) -> None:
+        """Switch the workspace's portal (coming_soon or active) through the staff API."""
+        c = self.api("owner")
+        tag = c.get("/api/v1/workspace").headers["etag"]
+        r = c.patch("/api/v1/workspace", json={"portal_status": status}, headers={"If-Match": tag})
+        assert r.status_code == 200, r.text
+
+    def add_contacts(self, contacts: list[dict[str, Any]]) -> None:
+        """More contacts for seeded customers (``customer_external_id`` c0, c1, ...)."""
+        r = self.api("owner").post("/api/v1/records/batch", json={"contacts": contacts})
+        assert r.status_code < 300, r.text
 
     def set_role_permissions(self, role: str, permissions: list[str]) -> None:
         """Narrow what a role may do in this workspace."""

@@ -64,7 +64,8 @@ class ContactCard(QFrame):
         name = QLabel(f"<b>{contact['name']}</b>{role}")
         name.setObjectName("cardTitle")
         head.addWidget(name, 1)
-        badge = QLabel(STATUS_LABELS.get(status, status))
+        held = bool(((account or {}).get("invite") or {}).get("held")) and status == "invited"
+        badge = QLabel("Held until live" if held else STATUS_LABELS.get(status, status))
         badge.setObjectName("statusBadge")
         badge.setStyleSheet(f"color: {STATUS_COLORS.get(status, '#333')}; font-weight: 600;")
         head.addWidget(badge)
@@ -186,6 +187,9 @@ class DetailPane(QWidget):
             acts = actions_for(contact.get("portal_account"), self.can)
             if "invite" in acts and not contact.get("email"):
                 acts.remove("invite")
+            invite = (contact.get("portal_account") or {}).get("invite") or {}
+            if invite.get("held") and "resend" in acts:
+                acts.remove("resend")  # nothing was sent yet: going live sends it
             card = ContactCard(contact, acts, now)
             for action, button in card.buttons.items():
                 button.clicked.connect(

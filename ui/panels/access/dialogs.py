@@ -162,6 +162,7 @@ class InviteDialog(QDialog):
         elif blockers:
             self.fix_note.setText("Correct the email here and save it; then send the invite.")
         self.fix_note.setVisible(bool(blockers))
+        self.adjustSize()
 
     def _check_typed(self, text: str) -> None:
         problem = email_problem(text) if text.strip() else "Type the contact's email address."
@@ -211,7 +212,7 @@ class DisableDialog(QDialog):
         self.reason.setPlaceholderText("For example: moved out, sold the property, asked us to")
         # Room for the placeholder and three lines of reason, whatever the font.
         lines = self.reason.fontMetrics().lineSpacing()
-        self.reason.setMinimumHeight(lines * 3 + 16)
+        self.reason.setFixedHeight(lines * 4 + 12)
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("Disable access", QDialogButtonBox.ButtonRole.AcceptRole)
