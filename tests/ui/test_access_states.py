@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.ui.access_harness import (  # noqa: F401  (fixtures)
     Harness,
@@ -16,7 +17,7 @@ from tests.ui.access_harness import (  # noqa: F401  (fixtures)
     until,
 )
 from ui.models.customers import STATUS_COLUMN
-from ui.panels.access.dialogs import DisableDialog, InviteDialog
+from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog
 
 pytestmark = pytest.mark.timeout(180)
 PM = "pm@lettings.example"
@@ -270,3 +271,39 @@ def test_cleanup_counts_refresh_after_a_fix_and_match_the_server(harness: Harnes
     assert view.model.records[row]["fixed"] == "Fixed"
     assert harness.api("owner").get("/api/v1/email-hygiene").json()["invalid"]["count"] == 0
     screenshot(panel, "cleanup-after-fix")
+
+
+def test_an_email_is_fixed_from_the_customers_detail(harness: Harness) -> None:
+    ada = harness.primary_contact(harness.customer_id("Ada Lovelace"))
+    harness.api("owner").post(f"/api/v1/contacts/{ada}/portal-invite").raise_for_status()
+    alan_customer = harness.customer_id("Alan Turing")
+    alan = harness.primary_contact(alan_customer)
+    harness.api("owner").post(f"/api/v1/contacts/{alan}/portal-invite").raise_for_status()
+    panel = harness.panel("dispatcher")
+    harness.open_customer(panel, alan_customer)
+    harness.click(panel.detail.cards[alan].buttons["edit_email"])
+    dialog = panel.dialog
+    assert isinstance(dialog, EmailDialog) and not dialog.save.isEnabled()
+    assert "portal account" in dialog.findChild(type(dialog.problem), "formWarning").text()
+    dialog.email.setText("alan at bletchley")
+    dialog.email.textEdited.emit("alan at bletchley")
+    assert dialog.problem.text() == "This email has no @." and not dialog.save.isEnabled()
+    screenshot(dialog, "change-email", size=None)
+    # Ada's portal account has this address: the server refuses, the dialog says so and stays.
+    dialog.email.setText("ada@analytical.example")
+    dialog.email.textEdited.emit("ada@analytical.example")
+    harness.click(dialog.save)
+    harness.run(until(lambda: dialog.problem.text().startswith("Not saved")))
+    assert "already used for the portal" in dialog.problem.text() and dialog.isVisible()
+    dialog.email.setText("alan.turing@bletchley.example")
+    dialog.email.textEdited.emit("alan.turing@bletchley.example")
+    harness.click(dialog.save)
+    harness.run(until(lambda: not dialog.isVisible()))
+    harness.run(until(lambda: "alan.turing@bletchley.example" in panel.detail.status.text()))
+    card = panel.detail.cards[alan]
+    assert any("alan.turing@bletchley.example" in w.text() for w in card.findChildren(QLabel))
+    row = panel.model.row_of_customer(alan_customer)
+    harness.run(
+        until(lambda: panel.model.row_at(row).primary_email == "alan.turing@bletchley.example")
+    )
+    assert harness.errors == []

@@ -30,6 +30,7 @@ BUTTONS = {
     "unlock": "Unlock",
     "disable": "Disable…",
     "enable": "Enable",
+    "edit_email": "Change email…",
 }
 
 # Which actions make sense in each portal status, in the order the buttons appear.
@@ -190,6 +191,8 @@ class DetailPane(QWidget):
             invite = (contact.get("portal_account") or {}).get("invite") or {}
             if invite.get("held") and "resend" in acts:
                 acts.remove("resend")  # nothing was sent yet: going live sends it
+            if self.can("edit_contacts"):
+                acts.append("edit_email")
             card = ContactCard(contact, acts, now)
             for action, button in card.buttons.items():
                 button.clicked.connect(
