@@ -75,7 +75,22 @@ class ContactCard(QFrame):
         phone = f" · {contact['phone']}" if contact.get("phone") else ""
         line = QLabel(f"{email}{phone}")
         line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(line)
+        line.setWordWrap(True)
+        self.buttons: dict[str, QPushButton] = {}
+        if "edit_email" in actions:
+            # On the email's own line, so the access buttons below keep their room.
+            email_row = QHBoxLayout()
+            email_row.addWidget(line, 1)
+            edit = QPushButton(BUTTONS["edit_email"])
+            edit.setObjectName("action_edit_email")
+            edit.setFlat(True)
+            edit.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.buttons["edit_email"] = edit
+            email_row.addWidget(edit, 0, Qt.AlignmentFlag.AlignTop)
+            layout.addLayout(email_row)
+            actions = [a for a in actions if a != "edit_email"]
+        else:
+            layout.addWidget(line)
         if contact.get("email_problem"):
             problem = QLabel(f"Email problem: {contact['email_problem']}")
             problem.setObjectName("formError")
@@ -85,7 +100,6 @@ class ContactCard(QFrame):
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
         layout.addWidget(self.description)
-        self.buttons: dict[str, QPushButton] = {}
         if actions:
             row = QHBoxLayout()
             for action in actions:
