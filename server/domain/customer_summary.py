@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.db.models import Address, Contact, Customer, Invite, PortalAccount
 from server.wire.customers import CustomerRow
+from server.wire.portal_status import shown_status
 
 
 def search_text(customer: Customer, contacts: list[Contact], addresses: list[Address]) -> str:
@@ -96,17 +97,6 @@ ROW_FIELDS: tuple[tuple[str, str], ...] = (
     ("updated_at", "updated_at"),
 )
 _FIELD_NAMES = tuple(field for _, field in ROW_FIELDS)
-
-
-def shown_status(
-    status: str, locked_until: datetime | None, invite_expires_at: datetime | None, now: datetime
-) -> str:
-    """The portal status as lists show it: adds ``invite_expired`` and ``locked``."""
-    if status == "active" and locked_until and locked_until > now:
-        return "locked"
-    if status == "invited" and (invite_expires_at is None or invite_expires_at <= now):
-        return "invite_expired"
-    return status
 
 
 def portal_status(customer: Customer, now: datetime | None = None) -> str:

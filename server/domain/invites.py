@@ -28,9 +28,9 @@ from server.domain.customers import contact_in_workspace
 from server.domain.emails import normalise_email
 from server.domain.errors import Conflict, Invalid
 from server.domain.invite_rules import classify
+from server.domain.messages import invite_message
+from server.domain.outbox import queue_email
 from server.domain.secrets import digest, new_token
-from server.mail.messages import invite_message
-from server.mail.outbox import queue_email
 from server.wire.branding import Branding
 
 INVITE_LIFETIME = timedelta(days=7)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from server.wire.base import Request, Response
+from server.wire.base import Request, Response, RowId
 from server.wire.customers import PortalAccountOut, PortalStatus
 
 MAX_BULK = 5000
@@ -79,9 +79,9 @@ class BulkInviteRequest(Request):
     ``dry_run`` is required so that nobody sends thousands of emails by leaving it out.
     """
 
-    contact_ids: list[int] | None = None
+    contact_ids: list[RowId] | None = None
     selection: BulkSelection | None = None
-    dry_run: bool
+    dry_run: StrictBool
 
 
 BulkOutcome = Literal[

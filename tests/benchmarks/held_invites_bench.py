@@ -16,6 +16,7 @@ from typing import Any
 from server.app import create_app
 from server.db import migrate
 from server.settings import Settings
+from server.wire.rollout import BLOCKING_ITEMS
 from tests.support.databases import temporary_database
 from tests.support.live_server import free_port, serve_in_thread
 from tests.support.workspaces import TestWorkspace, make_workspace
@@ -79,7 +80,7 @@ def _go_live(ws: TestWorkspace) -> float:
     start = time.perf_counter()
     r = c.patch(
         "/api/v1/workspace",
-        json={"portal_status": "active"},
+        json={"portal_status": "active", "acknowledged_open_items": sorted(BLOCKING_ITEMS)},
         headers={"If-Match": tag},
         timeout=600,
     )

@@ -167,3 +167,41 @@ def test_email_cleanup_fix_in_place_and_conflict(harness: Harness, qtbot) -> Non
     harness.call(view.save)
     harness.run(until(lambda: view.model.records[row].get("fixed") == "Fixed"))
     assert view.model.records[row]["email"] == "bob@broken.example"
+
+
+def test_cleanup_will_not_let_a_dispatcher_move_a_sign_in_email(harness: Harness) -> None:
+    # Ada gets a portal account: her email is now a sign-in. Another contact is then given
+    # the same address, so the clean-up lists Ada among the shared emails.
+    owner = harness.api("owner")
+    contact_id = harness.primary_contact(harness.customer_id("Ada Lovelace"))
+    invited = owner.post(f"/api/v1/contacts/{contact_id}/portal-invite")
+    assert invited.status_code == 201, invited.text
+    other = harness.primary_contact(harness.customer_id("Alan Turing"))
+    etag = owner.get(f"/api/v1/contacts/{other}").headers["ETag"]
+    owner.patch(
+        f"/api/v1/contacts/{other}",
+        json={"email": "ada@analytical.example"},
+        headers={"If-Match": etag},
+    ).raise_for_status()
+    panel = harness.panel("dispatcher")
+    view = panel.cleanup
+    harness.call(view.load)
+    harness.run(until(lambda: view.model.rowCount() > 0))
+    row = next(i for i, r in enumerate(view.model.records) if r["contact_id"] == contact_id)
+    harness.call(lambda: view.pick(row))
+    harness.run(until(lambda: view.message.text()))
+    assert not view.save_button.isEnabled() and not view.email.isEnabled()
+    assert "'edit contact email' permission" in view.save_button.toolTip()
+    assert "'edit contact email' permission" in view.message.text()
+    panel.tabs.setCurrentWidget(view)
+    screenshot(panel, "cleanup-sign-in-email-locked")
+    # A manager may.
+    manager = harness.panel("manager")
+    harness.call(manager.cleanup.load)
+    harness.run(until(lambda: manager.cleanup.model.rowCount() > 0))
+    mrow = next(
+        i for i, r in enumerate(manager.cleanup.model.records) if r["contact_id"] == contact_id
+    )
+    harness.call(lambda: manager.cleanup.pick(mrow))
+    harness.run(until(lambda: manager.cleanup.save_button.isEnabled()))
+    assert manager.cleanup.message.text() == ""

@@ -20,7 +20,7 @@ from alembic import op
 import server.db.base
 
 revision: str = "i11_access_held_invites"
-down_revision: str | None = "103825579329"
+down_revision: str | None = "i10_figures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

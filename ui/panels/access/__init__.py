@@ -19,6 +19,7 @@ from app.bulk_choice import contacts_from_records, shared_with
 from app.customer_search import CustomerIndex
 from app.errors import ApiError
 from app.rollout_summary import rollout_lines, status_counts
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
 from ui.panels.access.bulk import BulkInviteView
@@ -67,7 +68,7 @@ class AccessPanel(QWidget):
         # Shown to every role; a role without the permission sees it disabled and why.
         self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
         bulk_tab = self.tabs.addTab(self.bulk, "Bulk invite")
-        if not ctx.session.can("bulk_invite"):
+        if not ctx.session.can(Permission.BULK_INVITE):
             self.tabs.setTabEnabled(bulk_tab, False)
             self.tabs.setTabToolTip(bulk_tab, needs_permission(ctx, "bulk invite"))
         self.cleanup = EmailCleanupView(ctx)
@@ -207,7 +208,7 @@ class AccessPanel(QWidget):
         self.detail.show_history(events)
 
     async def _history(self, customer_id: int) -> list[dict[str, Any]]:
-        if not self.ctx.session.can("view_audit"):
+        if not self.ctx.session.can(Permission.VIEW_AUDIT):
             return []
         return await access.customer_audit(self.ctx.api, customer_id)
 
@@ -245,7 +246,7 @@ class AccessPanel(QWidget):
             customer["contacts"],
             shared,
             portal_active=self.ctx.session.portal_active,
-            can_edit=self.ctx.session.can("edit_contacts"),
+            can_edit=self.ctx.session.can(Permission.EDIT_CONTACTS),
             parent=self,
         )
         dialog.select_contact(contact_id)
@@ -309,7 +310,7 @@ class AccessPanel(QWidget):
             access.customer_detail(self.ctx.api, customer_id), self._history(customer_id)
         )
         # The detail is a list row too: the table row updates in place through the cache.
-        self.ctx.cache.put_customers([detail])
+        await self.ctx.cache.store_customers([detail])
         if self.shown_id == customer_id:
             status = self.detail.status.text()
             self.detail.show_customer(detail)

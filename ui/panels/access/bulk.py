@@ -33,6 +33,7 @@ from app.bulk_choice import (
     plural,
 )
 from app.csv_io import write_csv
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
@@ -247,7 +248,7 @@ class BulkInviteView(QWidget):
 
     def _set_running(self, running: bool) -> None:
         chosen = bool(self.contact_ids)
-        can = self.ctx.session.can("bulk_invite")
+        can = self.ctx.session.can(Permission.BULK_INVITE)
         self.dry_run.setEnabled(chosen and not running and can)
         dry_ok = self.run is not None and self.run.dry_run and not self.run.stopped
         would = dry_ok and any(r["outcome"] == "would_invite" for r in self.run.results)  # type: ignore[union-attr]

@@ -22,9 +22,14 @@ from PySide6.QtWidgets import (
 
 from app import access, email_cleanup
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
+SIGN_IN_EMAIL_LOCKED = (
+    "This contact signs in to the portal with this email, so changing it needs the "
+    "'edit contact email' permission (owners and managers have it). Ask the workspace owner."
+)
 COLUMNS = [
     ("Problem", lambda r: r.get("fixed") or email_cleanup.KINDS[r["kind"]]),
     ("Customer", lambda r: r["customer_name"]),
@@ -83,7 +88,7 @@ class EmailCleanupView(QWidget):
         self.message.setObjectName("formError")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        can_edit = ctx.session.can("edit_contacts")
+        can_edit = ctx.session.can(Permission.EDIT_CONTACTS)
         self.email.setEnabled(False)
         self.save_button.setEnabled(False)
         self.save_button.setVisible(can_edit)
@@ -122,9 +127,17 @@ class EmailCleanupView(QWidget):
         contact, etag = await access.get_contact(self.ctx.api, int(record["contact_id"]))
         self.etag, self.editing_row = etag, row
         self.email.setText(contact.get("email") or "")
-        self.email.setEnabled(self.ctx.session.can("edit_contacts"))
-        self.save_button.setEnabled(self.ctx.session.can("edit_contacts"))
-        self.message.setText("")
+        # A portal account signs in with this email: moving it is a permission of its own.
+        signs_in = contact.get("portal_account") is not None
+        may = self.ctx.session.can(Permission.EDIT_CONTACTS) and (
+            not signs_in or self.ctx.session.can(Permission.EDIT_CONTACT_EMAIL)
+        )
+        why = "" if may or not signs_in else SIGN_IN_EMAIL_LOCKED
+        self.email.setEnabled(may)
+        self.save_button.setEnabled(may)
+        self.email.setToolTip(why)
+        self.save_button.setToolTip(why)
+        self.message.setText(why)
         self.email.setFocus()
 
     def save(self) -> Any:

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from app.access import PERMISSIONS
 from app.access_text import describe_account, describe_event
 from app.portal_status import STATUS_LABELS
+from server.wire.permissions import Permission
 from ui.models.customers import STATUS_COLORS
+from ui.panels.access.cleanup import SIGN_IN_EMAIL_LOCKED
 
 BUTTONS = {
     "invite": "Invite…",
@@ -205,9 +207,15 @@ class DetailPane(QWidget):
             invite = (contact.get("portal_account") or {}).get("invite") or {}
             if invite.get("held") and "resend" in acts:
                 acts.remove("resend")  # nothing was sent yet: going live sends it
-            if self.can("edit_contacts"):
+            if self.can(Permission.EDIT_CONTACTS):
                 acts.append("edit_email")
             card = ContactCard(contact, acts, now)
+            edit = card.buttons.get("edit_email")
+            # Their sign-in uses this email: moving it is a permission of its own.
+            signs_in = contact.get("portal_account") is not None
+            if edit is not None and signs_in and not self.can(Permission.EDIT_CONTACT_EMAIL):
+                edit.setEnabled(False)
+                edit.setToolTip(SIGN_IN_EMAIL_LOCKED)
             for action, button in card.buttons.items():
                 button.clicked.connect(
                     lambda _c=False, a=action, cid=card.contact_id: self.action_requested.emit(
