@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QWidget
 
 from app.api_client import ApiClient, make_http_client
@@ -124,6 +124,10 @@ def screenshot(widget: QWidget, name: str, size: tuple[int, int] = (1280, 760)) 
     if widget.isWindow() and size:
         widget.resize(*size) if widget.width() < 200 else None
     widget.show()
+    # Let pending layout and resize events land first, or the picture shows a half-laid-out
+    # widget (posted events only: no timers or sockets run outside the loop).
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents()
     path = SCREENSHOTS / f"access-{name}.png"
     widget.grab().save(str(path))
     return path

@@ -61,8 +61,8 @@ class AccessPanel(QWidget):
         # The table keeps room for all five columns (portal status above all) next to the
         # detail pane in a normal-sized window; extra width goes mostly to the table.
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 420])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         # Shown to every role; a role without the permission sees it disabled and why.

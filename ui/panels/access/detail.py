@@ -123,7 +123,8 @@ class DetailPane(QWidget):
         self.can = can
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
-        self.setMinimumWidth(340)
+        # Room for a contact card: its name and status badge, and three access buttons.
+        self.setMinimumWidth(370)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 0, 0)
         self.title = QLabel("Rollout")
@@ -160,7 +161,7 @@ class DetailPane(QWidget):
         self.timeline = QListWidget()
         self.timeline.setObjectName("timeline")
         self.timeline.setWordWrap(True)
-        outer.addWidget(self.timeline, 2)
+        outer.addWidget(self.timeline, 1)
         self.history.hide()
         self.timeline.hide()
 
