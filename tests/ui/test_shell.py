@@ -311,7 +311,10 @@ async def test_open_portal_and_about(shell, ws, monkeypatch):
     from app import log_files
 
     opened = []
-    monkeypatch.setattr("ui.console.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(
+        "ui.dialogs.portal_address.QDesktopServices.openUrl",
+        lambda url: opened.append(url) or True,
+    )
     await shell.open(ws, "owner")
     shell.window.open_portal_action.trigger()
     assert [u.toString() for u in opened] == [f"{ws.base_url}/p/{ws.slug}/"]
