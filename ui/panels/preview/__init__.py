@@ -120,7 +120,7 @@ class PreviewPanel(QWidget):
         super().showEvent(event)
         if not self.frames:
             self.ensure_frames()
-            self.search()
+            QTimer.singleShot(0, self.search)
 
     # -- the frames (QtWebEngine starts here) ------------------------------------------------
 
@@ -306,12 +306,6 @@ class PreviewPanel(QWidget):
 
     def _on_loaded(self, key: str, ok: bool, url: QUrl) -> None:
         path = url.path()
-        if not ok:
-            self.say(
-                "The server stopped answering while the preview loaded. Nothing was changed.",
-                retry=True,
-            )
-            return
         gone = f"/p/{self.slug}/preview/" in path
         ended = path == f"/p/{self.slug}/sign-in"
         if gone or ended:
@@ -325,6 +319,12 @@ class PreviewPanel(QWidget):
             again = previews.portal_path(nxt, self.slug) if nxt else self.path
             self.ctx.ops.run(self._open(key, again), label="Reopening the preview")
             return
+        if not ok and self.frames[key].view.page().isLoading():
+            return  # a newer load took over from this one
+        if not ok:
+            # Either the server is gone, or it answered with an error page of the portal's own
+            # (a record deleted meanwhile), which is what the customer would see too.
+            self.ctx.ops.run(self._server_answers(), label="Checking the server")
         self.retried[key] = False
         self.path = previews.portal_path(path, self.slug) or self.path
         self._show_where()
@@ -334,8 +334,18 @@ class PreviewPanel(QWidget):
         if self.mode == "side":
             frame.run_js(compare.LEAVES_SCRIPT, partial(self._on_leaves, key))
 
+    async def _server_answers(self) -> None:
+        try:
+            await self.ctx.api.health()
+        except ApiError:
+            self.say(
+                "The server stopped answering while the preview loaded. Nothing was changed; "
+                "the console reconnects by itself.",
+                retry=True,
+            )
+
     def _on_leaves(self, key: str, found: object) -> None:
-        self.leaves[key] = found if isinstance(found, list) else []
+        self.leaves[key] = compare.leaves(found)
         if set(self.leaves) >= {"published", "draft"}:
             pub, draft = self.leaves["published"], self.leaves["draft"]
             added = compare.differing(draft, pub)

@@ -9,6 +9,7 @@ anything on the page.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 LEAVES_SCRIPT = """
@@ -29,7 +30,7 @@ LEAVES_SCRIPT = """
       (why ? why.getAttribute('data-why') : '') + '|' + el.tagName + '|' +
       (own || el.getAttribute('src') || '')]);
   }
-  return out;
+  return JSON.stringify(out);
 })()
 """
 
@@ -50,6 +51,17 @@ MARK_SCRIPT = """
 
 ADDED = "#d9480f"
 REMOVED = "#868e96"
+
+
+def leaves(result: object) -> list[list[object]]:
+    """The leaves a page reported (sent as JSON: Qt does not pass nested mixed arrays)."""
+    if not isinstance(result, str):
+        return []
+    try:
+        found = json.loads(result)
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else []
 
 
 def differing(mine: list[list[object]], theirs: list[list[object]]) -> list[int]:

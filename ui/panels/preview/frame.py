@@ -11,6 +11,7 @@ narrower, the view is zoomed out so the page still lays out at that width, scale
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWebEngineCore import (
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
+    QWebEngineSettings,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -78,6 +80,9 @@ class PreviewFrame(QWidget):
         self.caption.setObjectName("cardTitle")
         self.profile = QWebEngineProfile(self)  # no storage name: off the record
         self.profile.downloadRequested.connect(self._on_download)
+        # No classic scroll bars: they would take 15 px off the viewport, which then would not
+        # be the device's width (phones and tablets overlay theirs). The wheel still scrolls.
+        self.profile.settings().setAttribute(QWebEngineSettings.WebAttribute.ShowScrollBars, False)
         self.view = QWebEngineView()
         self.page = PortalPage(self.profile, self.view)
         self.view.setPage(self.page)
@@ -107,11 +112,14 @@ class PreviewFrame(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def open(self, url: str, origin: str, base_path: str) -> None:
-        """Forget the previous preview's cookies and cache, then open a fresh link."""
+        """Forget the previous preview's session cookie, then open a fresh link.
+
+        (The HTTP cache is kept: it holds only the portal's stylesheet and fonts, and clearing
+        it interrupts the load that follows.)
+        """
         self.page.origin = origin
         self.page.base_path = base_path
         self.profile.cookieStore().deleteAllCookies()
-        self.profile.clearHttpCache()
         self.view.load(QUrl(url))
 
     def url(self) -> QUrl:
@@ -168,6 +176,11 @@ class PreviewFrame(QWidget):
         self.page.runJavaScript(script, worldId=ISOLATED, resultCallback=self._on_picked)
 
     def _on_picked(self, result: object) -> None:
+        # Sent as JSON: Qt does not pass nested mixed objects reliably.
+        try:
+            result = json.loads(result) if isinstance(result, str) else None
+        except ValueError:
+            result = None
         if isinstance(result, dict):
             self.picked.emit(result)
             box = result.get("box")

@@ -155,7 +155,8 @@ class VisibilityView(QWidget):
         self.conflict = ConflictBox()
         layout.addWidget(self.conflict)
         self.switches = SwitchesView()
-        scroll = QScrollArea()
+        self.switch_scroll = QScrollArea()
+        scroll = self.switch_scroll
         scroll.setWidget(self.switches)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(320)
