@@ -352,12 +352,7 @@ class PreviewPanel(QWidget):
             removed = compare.differing(pub, draft)
             self.frames["draft"].run_js(compare.mark_script(added, compare.ADDED))
             self.frames["published"].run_js(compare.mark_script(removed, compare.REMOVED))
-            self.say(
-                f"{len(added)} parts of the page differ in the draft (outlined in orange); "
-                f"{len(removed)} shown now would go (outlined in grey)."
-                if added or removed
-                else "The draft looks the same as the published portal on this page."
-            )
+            self.say(compare.summary(len(added), len(removed)))
 
     def _show_where(self) -> None:
         frame = next(iter(self.frames.values()), None)

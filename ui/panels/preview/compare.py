@@ -79,3 +79,19 @@ def differing(mine: list[list[object]], theirs: list[list[object]]) -> list[int]
 def mark_script(indexes: list[int], colour: str) -> str:
     """The script that outlines those leaves."""
     return MARK_SCRIPT % ("[" + ",".join(str(i) for i in indexes) + "]", colour)
+
+
+def summary(added: int, removed: int) -> str:
+    """What the outlines mean, in one sentence."""
+    if not added and not removed:
+        return "On this page the draft looks the same as what customers see now."
+    parts = []
+    if added:
+        parts.append(f"{_things(added)} new or changed in the draft (outlined in orange)")
+    if removed:
+        parts.append(f"{_things(removed)} customers see now would go (outlined in grey)")
+    return "On this page: " + "; ".join(parts) + "."
+
+
+def _things(n: int) -> str:
+    return "1 part" if n == 1 else f"{n} parts"
