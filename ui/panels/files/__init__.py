@@ -240,10 +240,10 @@ class FilesPanel(QWidget):
         word = "shared with the customer" if decision == "shareable" else "kept internal"
         for f in done:
             self._remove_or_update(f)
-        v.note.setText(f"{len(done)} file{'s' if len(done) != 1 else ''} {word}.")
         if v.list.count() == 0 and self.next_cursor is None:
             self._show_empty(True)
         self._on_selection()
+        v.note.setText(f"{len(done)} file{'s' if len(done) != 1 else ''} {word}.")
         await self._count()
         if self.status == "pending" and self.pending is not None:
             v.count.setText(f"{self.pending:,} {STATUSES['pending'].lower()}")
