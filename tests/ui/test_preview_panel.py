@@ -226,3 +226,15 @@ def test_coming_soon_page_when_not_live(see_server, qapp, tmp_path) -> None:  # 
             see, panel.frames["published"], "document.body.textContent"
         )
         screenshot(window, "preview-coming-soon")
+
+
+def test_panels_rebuilt_with_previews_open_close_cleanly(see: Harness) -> None:
+    window, panel = _preview(see)
+    contact = _contact(see, panel)
+    see.call(lambda: panel.show_contact(contact))
+    _loaded(see, panel, "published", "/")
+    # The portal goes live or back to coming soon: the window rebuilds every panel.
+    context = window.context
+    see.call(lambda: window.open_workspace(context))
+    see.loop.run_until_complete(asyncio.sleep(0.5))
+    assert window.panels["preview"] is not panel

@@ -78,18 +78,20 @@ class PreviewFrame(QWidget):
         self.inspecting = False
         self.caption = QLabel(caption)
         self.caption.setObjectName("cardTitle")
+        # The view (and the page it owns) become children of this frame before the profile:
+        # Qt deletes children in that order, and a profile deleted before its page crashes.
+        self.holder = QWidget(self)
+        self.view = QWebEngineView(self.holder)
         self.profile = QWebEngineProfile(self)  # no storage name: off the record
         self.profile.downloadRequested.connect(self._on_download)
         # No classic scroll bars: they would take 15 px off the viewport, which then would not
         # be the device's width (phones and tablets overlay theirs). The wheel still scrolls.
         self.profile.settings().setAttribute(QWebEngineSettings.WebAttribute.ShowScrollBars, False)
-        self.view = QWebEngineView()
         self.page = PortalPage(self.profile, self.view)
         self.view.setPage(self.page)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.page.left_portal.connect(self._open_outside)
         self.view.loadFinished.connect(lambda ok: self.loaded.emit(ok, self.view.url()))
-        self.holder = QWidget()
         row = QHBoxLayout(self.holder)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
