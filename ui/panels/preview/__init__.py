@@ -193,6 +193,12 @@ class PreviewPanel(QWidget):
             box.addItem("This customer has no contacts", None)
         return contacts
 
+    async def _refresh_contacts(self, customer_id: int) -> None:
+        try:
+            await self._load_contacts(customer_id)
+        except ApiError:  # the customer went too: the search above still works
+            self.controls.contacts.clear()
+
     def _on_contact(self) -> None:
         contact = self.controls.contacts.currentData()
         if isinstance(contact, Contact):
@@ -297,8 +303,10 @@ class PreviewPanel(QWidget):
                 "This contact is no longer in this workspace (deleted, or not one of yours). "
                 "Search for another contact above."
             )
-            self.contact = None
+            gone, self.contact = self.contact, None
             self._show_frames()
+            if gone is not None:  # list that customer's contacts as they are now
+                self.ctx.ops.run(self._refresh_contacts(gone.customer_id), label="Loading contacts")
         elif exc.forbidden:
             self.say("Your role may not preview the portal. Ask the workspace owner.")
         else:

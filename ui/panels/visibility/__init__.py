@@ -301,6 +301,7 @@ class VisibilityPanel(QWidget):
         self.view.conflict.text.setText(text)
         self.view.conflict.reapply.setEnabled(bool(mine))
         self.view.conflict.show()
+        self._check_timer.start()  # what these edits would change, against the policy now
 
     def reapply_mine(self) -> None:
         """Their version with this person's edits on top; then save or publish again."""
