@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import previews
 from server.domain.permissions import Permission
+from server.wire.errors import errors
 from server.wire.previews import PreviewRequest, PreviewResponse
 
 router = APIRouter(tags=["previews"])
 
 
-@router.post("/previews", response_model=PreviewResponse, status_code=201)
+@router.post("/previews", response_model=PreviewResponse, status_code=201, responses=errors(404))
 def create_preview(
     body: PreviewRequest,
     request: Request,

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, StaffContext, need
 from server.domain import exposure
 from server.domain import visibility as service
 from server.domain.permissions import Permission

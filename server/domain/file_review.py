@@ -14,6 +14,7 @@ from server.db.models import Customer, Document, Photo, StaffUser, StoredFile, W
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Invalid, NotFound
+from server.domain.ids import parse_row_number
 from server.wire.base import Page
 from server.wire.files import FileOut
 
@@ -74,9 +75,10 @@ class _Cursor:
     def decode(cls, text: str) -> _Cursor:
         try:
             when, kind, ident = text.split("~")
-            if kind not in KINDS:
+            number = parse_row_number(ident)
+            if kind not in KINDS or number is None:
                 raise ValueError(kind)
-            return cls(datetime.fromisoformat(when), kind, int(ident))
+            return cls(datetime.fromisoformat(when), kind, number)
         except ValueError as exc:
             raise Invalid(
                 "That cursor is not one this list gave out.", errors={"cursor": "Unknown."}

@@ -19,15 +19,15 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.api.deps import DB
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
+from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
+from server.domain.portal_visits import Visit, VisitCache, find_visit
 from server.domain.secrets import same
 from server.portal.page_settings import page_branding, page_policy
-from server.portal.visits import Visit, VisitCache, find_visit
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 

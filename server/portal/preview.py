@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB
 from server.db.engine import writable
+from server.deps import DB
 from server.domain import previews
+from server.domain.portal_visits import workspace_by_slug
 from server.portal.deps import SESSION_COOKIE, is_loopback_http
 from server.portal.render import public_context, render
-from server.portal.visits import workspace_by_slug
 
 router = APIRouter()
 

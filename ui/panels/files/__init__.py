@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QListWidgetItem, QVBoxLayout, QWidget
 from app import file_review
 from app.errors import ApiError
 from server.wire.files import FileOut
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.files import thumbnails
 from ui.panels.files.view import STATUSES, FilesView
@@ -159,7 +160,7 @@ class FilesPanel(QWidget):
     def _on_selection(self) -> None:
         v = self.view
         chosen = self.picked()
-        allowed = self.ctx.session.can("review_files")
+        allowed = self.ctx.session.can(Permission.REVIEW_FILES)
         v.share.setEnabled(bool(chosen) and allowed)
         v.keep.setEnabled(bool(chosen) and allowed)
         for b in (v.share, v.keep):

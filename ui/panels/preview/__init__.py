@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 from app import file_review, preview_inspector, previews, visibility
 from app.errors import ApiError, AuthExpired, OfflineError
 from app.previews import Contact, PreviewOptions
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.navigate import ACCESS, FILES, VISIBILITY, open_panel
 from ui.panels.preview import compare
@@ -406,7 +407,7 @@ class PreviewPanel(QWidget):
         policy = state.working if draft else state.doc.published
         file = None
         ref = preview_inspector.parse_ref(str(found.get("file") or ""))
-        if ref is not None and self.ctx.session.can("review_files"):
+        if ref is not None and self.ctx.session.can(Permission.REVIEW_FILES):
             try:
                 file = await file_review.one(self.ctx.api, *ref)
             except ApiError:

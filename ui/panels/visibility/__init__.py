@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app import visibility
 from app.visibility import PolicyState, StaleDraft
+from server.wire.permissions import Permission
 from server.wire.visibility import VisibilityPolicy
 from server.wire.visibility_exposure import ExposureReport
 from server.wire.visibility_text import switch_title
@@ -21,7 +22,7 @@ from ui.context import PanelContext
 from ui.panels.navigate import PREVIEW, open_panel
 from ui.panels.visibility.view import VisibilityView
 
-EDIT = "edit_visibility"
+EDIT = Permission.EDIT_VISIBILITY
 NEEDS_EDIT = "Needs the “edit visibility” permission. Ask the workspace owner if you need it."
 CHECK_DELAY_MS = 600
 
