@@ -435,7 +435,10 @@ class PreviewPanel(QWidget):
         elif kind == "customer":
             panel = open_panel(self, ACCESS)
             if panel is not None and hasattr(panel, "show_customer"):
-                panel.show_customer(int(rest))
+                try:
+                    panel.show_customer(int(rest))
+                except KeyError:  # the customer list is still loading
+                    self.say("The customer list is still loading; try again in a moment.")
         else:
             return
         if panel is None:
