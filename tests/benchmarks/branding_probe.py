@@ -103,7 +103,7 @@ async def measure(url: str, token: str) -> dict[str, Any]:
     svg = folder / "logo.svg"
     svg.write_bytes(LOGO_SVG)
     ours, plain = [], []
-    prepared, facts = prepare(LOGO_SVG)
+    prepared, _facts = prepare(LOGO_SVG)
     for _ in range(UPLOADS):
         started = time.perf_counter()
         await panel.logo.upload(svg)  # read, check, rasterise (QtSvg), inspect, upload, show
