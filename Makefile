@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run serve test test-server test-app test-ui test-webengine test-e2e lint format bench package clean
+.PHONY: setup run serve test test-server test-app test-ui test-webengine test-e2e lint format bench package package-check clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or 3.13 is needed (python3.12 or python3.13 on PATH)."; exit 1; }
@@ -33,7 +33,7 @@ PYTEST := $(BIN)/python -m pytest
 ALLOW_EMPTY := rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
 
 test: setup
-	$(PYTEST) tests/server tests/app; $(ALLOW_EMPTY)
+	$(PYTEST) tests/server tests/app tests/packaging; $(ALLOW_EMPTY)
 	$(PYTEST) tests/ui -m "not webengine"; $(ALLOW_EMPTY)
 	$(PYTEST) tests -m webengine; $(ALLOW_EMPTY)
 	if [ -d tests/e2e ]; then $(PYTEST) tests/e2e; $(ALLOW_EMPTY); fi
@@ -68,4 +68,10 @@ migration-reset: setup
 ## A one-folder desktop bundle of the console (with the embedded server) in dist/.
 package: setup
 	$(BIN)/python -m pip install -q "pyinstaller>=6.10"
-	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/toolbag-portal.spec
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/toolbag-portal.spec
+	$(BIN)/python packaging/archive.py
+
+## Build the bundle, then start it as a user would (empty home folders, under Xvfb) and check
+## it seeds the local workspace, lists customers, opens every panel, quits and leaves nothing.
+package-check: package
+	$(PYTEST) tests/bundle

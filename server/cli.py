@@ -89,6 +89,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.logs import configure_logging
 
     configure_logging(settings.log_level)
+    if args.workers > 1:
+        from server.worker_watch import mark_supervisor
+
+        mark_supervisor()
     uvicorn.run(
         "server.asgi:create_from_env",
         factory=True,
