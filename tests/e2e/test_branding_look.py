@@ -93,7 +93,9 @@ def test_branded_portal_and_emails(live: LiveServer, page: Page, chromium: Brows
     mail = chromium.new_context(viewport={"width": 700, "height": 900})
     reader = mail.new_page()
     for kind in ("invite", "reset", "receipt"):
-        email = staff.post(f"/api/v1/branding/emails/{kind}/preview", json={"branding": draft})
+        email = staff.post(
+            "/api/v1/branding/emails/preview", json={"kind": kind, "branding": draft}
+        )
         assert email.status_code == 200, email.text
         reader.set_viewport_size({"width": 700, "height": 900})
         reader.set_content(email.json()["html"], wait_until="load")
