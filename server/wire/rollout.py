@@ -105,7 +105,8 @@ class Adoption(Response):
 
 
 class CustomerGroupOut(Response):
-    """A saved group with its rule, size and funnel."""
+    """A saved group with its rule and size; ``funnel`` when one group is asked for (the
+    list leaves it out: ``GET /api/v1/rollout/adoption?group_id=`` has it)."""
 
     id: int
     name: str
@@ -114,7 +115,7 @@ class CustomerGroupOut(Response):
     batch_invited: int
     created_at: datetime
     created_by: str | None
-    funnel: Funnel
+    funnel: Funnel | None = None
 
 
 class InviteBatch(Request):

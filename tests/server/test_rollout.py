@@ -250,7 +250,9 @@ def test_pilot_group_saved_invited_in_batches_and_followed(
         )
     assert invites == 2 and mails == 2
     groups = c.get("/api/v1/rollout/groups").json()
-    assert groups[0]["funnel"] == {
+    assert groups[0]["batch_invited"] == 2 and groups[0]["funnel"] is None
+    followed = c.get("/api/v1/rollout/adoption", params={"group_id": group["id"]}).json()
+    assert followed["funnel"] == {
         "customers": 2,
         "invited": 2,
         "accepted": 0,

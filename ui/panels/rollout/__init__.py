@@ -146,15 +146,19 @@ class RolloutPanel(QScrollArea):
 
     async def _load(self) -> None:
         api = self.ctx.api
-        ready, groups, everyone = await asyncio.gather(
-            rollout.readiness(api), rollout.groups(api), rollout.adoption(api)
-        )
-        self.ready, self.group_list, self.everyone = ready, groups, everyone
+        # The group list is short and quick; then everything else at once.
+        groups = await rollout.groups(api)
+        self.group_list = groups
         if self.group_id not in {g["id"] for g in groups}:
             self.group_id = groups[0]["id"] if groups else None
+        ready, everyone, group = await asyncio.gather(
+            rollout.readiness(api),
+            rollout.adoption(api),
+            rollout.adoption(api, self.group_id) if self.group_id else _nothing(),
+        )
+        self.ready, self.everyone = ready, everyone
         self._show_readiness(ready)
         self.pilot.show_groups(groups, self.group_id)
-        group = await rollout.adoption(api, self.group_id) if self.group_id else None
         self._show_charts(group)
         if self.ctx.session.can("bulk_invite"):
             self._match_timer.start()
@@ -306,3 +310,8 @@ class RolloutPanel(QScrollArea):
         # Last: the console rebuilds its panels for the new portal status when sync brings
         # the change, and this panel may be one of them.
         await self.ctx.sync.sync_now()
+
+
+async def _nothing() -> None:
+    """No pilot group yet: nothing to ask for."""
+    return None
