@@ -179,4 +179,4 @@ _PLAIN = re.compile(
 
 
 def _plainly_valid(address: str) -> bool:
-    return len(address) <= 254 and address.index("@") <= 64 and bool(_PLAIN.fullmatch(address))
+    return len(address) <= 254 and 0 < address.find("@") <= 64 and bool(_PLAIN.fullmatch(address))

@@ -310,6 +310,7 @@ def test_plain_address_pattern_never_accepts_what_the_rule_refuses() -> None:
         "x" * 65 + "@example.com",
         "a@" + "b" * 250 + ".com",
         "ann@1example.com",
+        "no-at-sign.example.com",
         "o'neil@example.ie",
     ]
     for address in cases:
