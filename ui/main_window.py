@@ -33,10 +33,13 @@ COMING_SOON_KEY = "coming_soon"
 # Names of panels other parts of the console point to, also before they are registered.
 PANEL_TITLES = {
     "access": "Access",
-    "preview": "What customers see",
+    "visibility": "What customers see",
+    "preview": "Preview",
+    "files": "File review",
     "branding": "Branding",
     "rollout": "Rollout",
     "team": "Team",
+    "settings": "Settings",
 }
 
 

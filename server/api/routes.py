@@ -17,7 +17,7 @@ from server.api import (
     team,
     workspace,
 )
-from server.api.prefixed_router import PrefixedRouter
+from server.prefixed_router import PrefixedRouter
 from server.records import routes as records
 
 api_router = PrefixedRouter(prefix="/api/v1")

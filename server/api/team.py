@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from server.api.deps import DB, StaffContext, need, public_base_url
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need, public_base_url
 from server.domain import staff_invites
 from server.domain import team as service
 from server.domain.permissions import Permission
 from server.wire.base import Page
+from server.wire.errors import errors
 from server.wire.team import (
     TeamInvite,
     TeamMember,
@@ -25,7 +26,6 @@ router = APIRouter(prefix="/team", tags=["team"])
 
 Manager = Annotated[StaffContext, need(Permission.MANAGE_TEAM)]
 # Bounded so an absurd id is a 422, not a database overflow.
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[TeamMember])
@@ -33,7 +33,7 @@ def list_team(
     staff: Manager,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
 ) -> Page[TeamMember]:
     """Every staff member of the workspace with their role."""
     return service.list_members(db, staff.workspace, limit, cursor)
@@ -49,7 +49,7 @@ def add_member(body: TeamMemberCreate, staff: Manager, db: DB, request: Request)
 
 
 @router.post("/{member_id}/invite", response_model=TeamInvite)
-def resend_invite(member_id: MemberId, staff: Manager, db: DB, request: Request) -> TeamInvite:
+def resend_invite(member_id: RowIdPath, staff: Manager, db: DB, request: Request) -> TeamInvite:
     """A new link for a member who has not joined yet; older links stop working."""
     user = service.get_member(db, staff.workspace, member_id)
     issued = staff_invites.resend(db, staff.workspace, user, staff.actor, public_base_url(request))
@@ -82,8 +82,10 @@ def set_permissions(
     return doc
 
 
-@router.patch("/{member_id}", response_model=TeamMember)
-def update_member(member_id: MemberId, body: TeamMemberPatch, staff: Manager, db: DB) -> TeamMember:
+@router.patch("/{member_id:int}", response_model=TeamMember, responses=errors(409))
+def update_member(
+    member_id: RowIdPath, body: TeamMemberPatch, staff: Manager, db: DB
+) -> TeamMember:
     """Rename, change the role of, or switch off a member."""
     user = service.update_member(db, staff.workspace, member_id, body, staff.actor)
     return service.members_out(db, [user])[0]

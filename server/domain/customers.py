@@ -37,6 +37,7 @@ from server.db.models import Contact, Customer
 from server.db.search_index import has_sqlite_fts
 from server.domain.customer_summary import ROW_FIELDS, row_fields
 from server.domain.errors import Invalid, NotFound
+from server.wire.base import MAX_ID, has_control_characters
 from server.wire.customers import PORTAL_STATUSES
 
 DEFAULT_LIMIT = 50
@@ -146,7 +147,11 @@ def _decode_cursor(cursor: str) -> tuple[str, int, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_name, row_id, count = json.loads(raw)
-        if isinstance(sort_name, str) and isinstance(row_id, int) and isinstance(count, int):
+        if (
+            isinstance(sort_name, str)
+            and not has_control_characters(sort_name)
+            and all(type(n) is int and 0 <= n <= MAX_ID for n in (row_id, count))
+        ):
             return sort_name, row_id, count
     except (binascii.Error, ValueError, TypeError):
         pass

@@ -62,6 +62,11 @@ def _groups(session: Session, ws_id: int, having: Any, limit: int) -> HygieneSec
         .having(having)
     )
     count = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    people = session.scalar(
+        select(func.count(Contact.id)).where(
+            Contact.workspace_id == ws_id, Contact.email_normalized.in_(grouped)
+        )
+    )
     found = session.scalars(grouped.order_by(Contact.email_normalized).limit(limit))
     emails = [e for e in found if e is not None]
     members: dict[str, list[HygieneContact]] = defaultdict(list)
@@ -76,7 +81,7 @@ def _groups(session: Session, ws_id: int, having: Any, limit: int) -> HygieneSec
         )
         for e in emails
     ]
-    return HygieneSection[EmailGroup](count=count, items=items)
+    return HygieneSection[EmailGroup](count=count, contact_count=people or 0, items=items)
 
 
 def email_hygiene(session: Session, ws_id: int, limit: int = DEFAULT_LIMIT) -> EmailHygieneReport:
@@ -100,9 +105,13 @@ def email_hygiene(session: Session, ws_id: int, limit: int = DEFAULT_LIMIT) -> E
     shared = _groups(session, ws_id, func.count(func.distinct(Contact.customer_id)) > 1, limit)
     return EmailHygieneReport(
         limit=limit,
-        invalid=HygieneSection[InvalidEmail](count=len(invalid), items=invalid[:limit]),
+        invalid=HygieneSection[InvalidEmail](
+            count=len(invalid), contact_count=len(invalid), items=invalid[:limit]
+        ),
         missing=HygieneSection[HygieneContact](
-            count=len(missing_rows), items=[_contact(r) for r in missing_rows[:limit]]
+            count=len(missing_rows),
+            contact_count=len(missing_rows),
+            items=[_contact(r) for r in missing_rows[:limit]],
         ),
         duplicated=duplicated,
         shared=shared,

@@ -18,6 +18,7 @@ from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.ids import parse_row_number
 from server.domain.permissions import OWNER_FLOOR, ROLES, Permission, permissions_for
 from server.wire.base import Page
 from server.wire.team import (
@@ -104,9 +105,10 @@ def list_members(
 def _cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit():
+    number = parse_row_number(cursor)
+    if number is None:
         raise Invalid("That cursor is not one this list gave out.", errors={"cursor": "Unknown."})
-    return int(cursor)
+    return number
 
 
 def _member(session: Session, ws: Workspace, member_id: int) -> StaffUser:

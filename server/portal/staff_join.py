@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.api.deps import DB, public_base_url
 from server.db.models import StaffUser, Workspace
+from server.deps import DB, public_base_url
 from server.domain import staff_invites
 from server.domain.errors import Forbidden, Gone, Invalid
 from server.domain.secrets import new_token, same

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.activity import read_activity
 from server.domain.records.batch import apply_batch
 from server.records.common import CrmStaff, JsonBody, crm_actor

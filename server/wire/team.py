@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.wire.base import Request, Response
 
@@ -52,7 +52,7 @@ class TeamMemberPatch(Request):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class TeamPermissions(Response):

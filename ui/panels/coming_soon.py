@@ -11,42 +11,50 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.session import StaffSession
+from server.wire.permissions import Permission
 from ui.resources import icon
 
-# What can be prepared before customers are let in: (panel key, title, explanation).
-PREPARATIONS: tuple[tuple[str, str, str], ...] = (
+# What can be prepared before customers are let in: (panel key, title, explanation, section
+# of the panel to bring forward, if any).
+PREPARATIONS: tuple[tuple[str, str, str, str | None], ...] = (
     (
         "access",
         "Email clean-up",
         "Check that each customer's contacts have the right email address before invites go "
-        "out: one invite per contact, to the person the email belongs to. (In Access, the Email "
-        "clean-up tab.)",
+        "out: one invite per contact, to the person the email belongs to. Invites sent "
+        "meanwhile are held and go out when the portal goes live.",
+        "cleanup",
     ),
     (
-        "preview",
+        "visibility",
         "What customers see",
         "Choose which job, quote, invoice, document and photo details are shown, and preview "
         "the portal exactly as one contact will see it.",
+        None,
     ),
     (
         "branding",
         "Branding",
         "Your business name, logo, colours and the contact details customers see.",
+        None,
     ),
     (
         "team",
         "Team",
         "Who in the office may invite, reset and disable customers' access, and who may go live.",
+        None,
     ),
     (
         "rollout",
         "Rollout",
         "The readiness checklist, a pilot group of repeat customers, and the switch to go live.",
+        None,
     ),
 )
 
@@ -99,10 +107,10 @@ class ComingSoonPanel(QScrollArea):
         layout.addWidget(sub)
         self.buttons: dict[str, QPushButton] = {}
         self.notes: dict[str, QLabel] = {}
-        for key, name, text in PREPARATIONS:
-            layout.addWidget(self._card(key, name, text, open_panel))
+        for key, name, text, section in PREPARATIONS:
+            layout.addWidget(self._card(key, name, text, self._opener(open_panel, key, section)))
 
-        if session.can("edit_workspace"):
+        if session.can(Permission.EDIT_WORKSPACE):
             live = (
                 "When everything is ready, open the portal from the Rollout panel (Go live): "
                 "it shows what is still open before anything changes."
@@ -129,7 +137,17 @@ class ComingSoonPanel(QScrollArea):
             self.notes[key].setText(why or "")
             self.notes[key].setVisible(why is not None)
 
-    def _card(self, key: str, name: str, text: str, open_panel: Callable[[str], None]) -> QFrame:
+    def _opener(
+        self, open_panel: Callable[[str], None], key: str, section: str | None
+    ) -> Callable[[], None]:
+        def go() -> None:
+            open_panel(key)
+            if section is not None:
+                show_section(self.parentWidget(), section)
+
+        return go
+
+    def _card(self, key: str, name: str, text: str, open_panel: Callable[[], None]) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
         row = QHBoxLayout(card)
@@ -149,7 +167,25 @@ class ComingSoonPanel(QScrollArea):
         self.notes[key] = note
         row.addLayout(column, 1)
         button = QPushButton("Open")
-        button.clicked.connect(lambda: open_panel(key))
+        button.clicked.connect(lambda: open_panel())
         row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.buttons[key] = button
         return card
+
+
+def show_section(stack: QWidget | None, section: str) -> None:
+    """Ask the panel just brought forward to show one of its sections (say, a tab).
+
+    The panel on screen is the stack's current page (or a page holding it); any widget there
+    with a ``show_section`` method is asked.
+    """
+    if not isinstance(stack, QStackedWidget):
+        return
+    page = stack.currentWidget()
+    if page is None:
+        return
+    for widget in (page, *page.findChildren(QWidget)):
+        handler = getattr(widget, "show_section", None)
+        if callable(handler):
+            handler(section)
+            return

@@ -17,7 +17,7 @@ from server.db.models.work import (
     QuoteLine,
     ServiceRequest,
 )
-from server.db.models.workspace import Workspace
+from server.db.models.workspace import FormerSlug, Workspace
 
 __all__ = [
     "Address",
@@ -29,6 +29,7 @@ __all__ = [
     "CustomerGroup",
     "CustomerGroupMember",
     "Document",
+    "FormerSlug",
     "IdempotencyKey",
     "Invite",
     "Invoice",

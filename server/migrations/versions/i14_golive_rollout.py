@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import server.db.base
 
 revision: str = "i14_golive"
-down_revision: str | None = "103825579329"
+down_revision: str | None = "i13_branding"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

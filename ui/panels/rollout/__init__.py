@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from app import rollout
 from app.errors import ApiError
 from app.team import why_not
+from server.wire.permissions import Permission
 from ui.context import PanelContext
+from ui.panels.coming_soon import show_section
 from ui.panels.rollout.charts import AdoptionChart, FunnelChart
 from ui.panels.rollout.checklist import ChecklistView
 from ui.panels.rollout.dialogs import ConfirmSwitchDialog
@@ -121,10 +123,10 @@ class RolloutPanel(QScrollArea):
 
     def _apply_permissions(self) -> None:
         session = self.ctx.session
-        if not session.can("edit_workspace"):
+        if not session.can(Permission.EDIT_WORKSPACE):
             self.switch_button.setEnabled(False)
             self.switch_button.setToolTip(why_not("edit_workspace", session.role))
-        if not session.can("bulk_invite"):
+        if not session.can(Permission.BULK_INVITE):
             tip = why_not("bulk_invite", session.role)
             for widget in (self.pilot.save, self.pilot.invite, self.pilot.name):
                 widget.setEnabled(False)
@@ -160,7 +162,7 @@ class RolloutPanel(QScrollArea):
         self._show_readiness(ready)
         self.pilot.show_groups(groups, self.group_id)
         self._show_charts(group)
-        if self.ctx.session.can("bulk_invite"):
+        if self.ctx.session.can(Permission.BULK_INVITE):
             self._match_timer.start()
 
     def _show_readiness(self, ready: dict[str, Any]) -> None:
@@ -200,6 +202,8 @@ class RolloutPanel(QScrollArea):
             self.pilot.name.setFocus()
             return
         self.ctx.open_panel(panel)
+        if panel in rollout.FIX_SECTIONS:
+            show_section(self.parentWidget(), rollout.FIX_SECTIONS[panel])
 
     # -- pilot group -----------------------------------------------------------------------
 
@@ -210,7 +214,9 @@ class RolloutPanel(QScrollArea):
     async def _check(self) -> None:
         match = await rollout.pilot_match(self.ctx.api, self.pilot.rule())
         self.pilot.match.setText(rollout.match_text(match))
-        self.pilot.save.setEnabled(not match.get("problem") and self.ctx.session.can("bulk_invite"))
+        self.pilot.save.setEnabled(
+            not match.get("problem") and self.ctx.session.can(Permission.BULK_INVITE)
+        )
 
     def save_group(self, name: str) -> asyncio.Task[Any] | None:
         """Save the rule's customers as a named group."""
@@ -293,7 +299,7 @@ class RolloutPanel(QScrollArea):
             text = rollout.switch_back_confirmation(everyone["funnel"])
             target = "coming_soon"
         else:
-            text = rollout.go_live_confirmation(ready)
+            text = rollout.go_live_confirmation(ready, int(ready.get("held_invites", 0)))
             target = "active"
         self.dialog = ConfirmSwitchDialog(text, self)
         self.dialog.confirmed.connect(lambda ack: self.switch(target, ack))

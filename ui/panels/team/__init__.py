@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app import team
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.team.dialogs import InviteLinkDialog, InviteMemberDialog
 from ui.panels.team.views import MembersView, PermissionsView
@@ -50,7 +51,7 @@ class TeamPanel(QWidget):
         self.members.resend_requested.connect(self.resend)
         self.permissions.save_requested.connect(self.save_permissions)
         self.permissions.reload_requested.connect(self.load)
-        if not ctx.session.can("manage_team"):
+        if not ctx.session.can(Permission.MANAGE_TEAM):
             tip = team.why_not("manage_team", ctx.session.role)
             self.members.disallow(tip)
             self.permissions.disallow(tip)
