@@ -118,7 +118,7 @@ def email_hygiene(session: Session, ws_id: int, limit: int = DEFAULT_LIMIT) -> E
     )
 
 
-_KEPT: dict[int, tuple[tuple[Any, ...], dict[str, int]]] = {}
+_KEPT: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, int]]] = {}
 KEEP_WORKSPACES = 64
 
 
@@ -142,13 +142,15 @@ def hygiene_counts(session: Session, ws_id: int) -> dict[str, int]:
             )
         ).one()
     )
-    kept = _KEPT.get(ws_id)
+    # Keyed by database too: a process may serve (or test) more than one.
+    key = (str(session.get_bind().url), ws_id)
+    kept = _KEPT.get(key)
     if kept is not None and kept[0] == stamp:
         return dict(kept[1])
     counts = count_problems(session, ws_id)
     if len(_KEPT) >= KEEP_WORKSPACES:
         _KEPT.pop(next(iter(_KEPT)))
-    _KEPT[ws_id] = (stamp, counts)
+    _KEPT[key] = (stamp, counts)
     return dict(counts)
 
 
