@@ -143,7 +143,7 @@ def hygiene_counts(session: Session, ws_id: int) -> dict[str, int]:
         ).one()
     )
     # Keyed by database too: a process may serve (or test) more than one.
-    key = (str(session.get_bind().url), ws_id)
+    key = (str(session.get_bind().engine.url), ws_id)
     kept = _KEPT.get(key)
     if kept is not None and kept[0] == stamp:
         return dict(kept[1])
