@@ -36,9 +36,11 @@ PANEL_TITLES = {
     "access": "Access",
     "visibility": "What customers see",
     "preview": "Preview",
+    "files": "File review",
     "branding": "Branding",
     "rollout": "Rollout",
     "team": "Team",
+    "settings": "Settings",
 }
 
 
