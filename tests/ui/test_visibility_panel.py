@@ -27,10 +27,10 @@ def _press(dialog: QMessageBox, text: str) -> None:
 def test_edit_check_save_and_publish(see: Harness) -> None:
     window = see.window("manager")
     # Every panel is built, the Preview panel too, yet QtWebEngine has not started.
-    assert "preview" in window.panels
+    assert window.panel("preview") is not None
     assert not any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None and panel.report is not None)
     screenshot(window, "visibility-empty")
     assert "No draft" in panel.view.state.text()
@@ -58,7 +58,7 @@ def test_edit_check_save_and_publish(see: Harness) -> None:
 def test_cancel_publishes_nothing_and_discard_drops_the_draft(see: Harness) -> None:
     window = see.window("owner")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     see.call(lambda: panel.view.switches.boxes["section.photos"].setChecked(False))
     see.call(panel.ask_publish)
@@ -75,7 +75,7 @@ def test_cancel_publishes_nothing_and_discard_drops_the_draft(see: Harness) -> N
 def test_someone_elses_change_is_shown_and_mine_reapplied_on_top(see: Harness) -> None:
     window = see.window("manager")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     # Someone else saves a draft hiding technician names meanwhile.
     other = {"fields": {"jobs": {"technician_name": False}}}
@@ -102,7 +102,7 @@ def test_someone_elses_change_is_shown_and_mine_reapplied_on_top(see: Harness) -
 def test_a_draft_discarded_elsewhere_is_not_published_by_accident(see: Harness) -> None:
     window = see.window("manager")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     see.call(lambda: panel.view.switches.boxes["invoices.payments"].setChecked(False))
     see.call(lambda: panel.view.save.click())
@@ -125,7 +125,7 @@ def test_a_draft_discarded_elsewhere_is_not_published_by_accident(see: Harness) 
 def test_a_dispatcher_sees_the_policy_but_cannot_change_it(see: Harness) -> None:
     window = see.window("dispatcher")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     box = panel.view.switches.boxes["jobs.address"]
     assert not box.isEnabled() and "edit visibility" in box.toolTip()
