@@ -95,9 +95,7 @@ def test_search_by_name_email_phone_and_address(server: Server, ws: TestWorkspac
     assert find("100%") == []  # wildcards are literal
 
 
-def test_a_search_of_short_words_is_the_start_of_a_name(
-    server: Server, ws: TestWorkspace
-) -> None:
+def test_a_search_of_short_words_is_the_start_of_a_name(server: Server, ws: TestWorkspace) -> None:
     _arrange(server, ws)  # sort names are "last first" here
     c = ws.client("dispatcher")
 
