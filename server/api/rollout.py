@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 
-from server.deps import DB, AppSettings, StaffContext, need, public_base_url
 from server.db.base import utcnow
+from server.deps import DB, AppSettings, StaffContext, need, public_base_url
 from server.domain import adoption, pilot, readiness
 from server.domain.permissions import Permission
 from server.wire.rollout import (

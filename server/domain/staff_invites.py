@@ -20,10 +20,10 @@ from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.emails import email_problem, normalise_email
 from server.domain.errors import Conflict, Gone, Invalid
-from server.domain.permissions import ROLES
-from server.domain.secrets import digest, hash_password, new_token, password_problem
 from server.domain.messages import Message
 from server.domain.outbox import queue_email
+from server.domain.permissions import ROLES
+from server.domain.secrets import digest, hash_password, new_token, password_problem
 from server.wire.team import TeamMemberCreate
 
 INVITED_HASH = ""  # no password set yet: verify_password refuses every password against it
