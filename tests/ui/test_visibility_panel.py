@@ -3,8 +3,6 @@ discarding under the ETag rules, someone else's change in between, and read-only
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.customers_see_harness import (  # noqa: F401  (fixtures)
@@ -26,9 +24,9 @@ def _press(dialog: QMessageBox, text: str) -> None:
 
 def test_edit_check_save_and_publish(see: Harness) -> None:
     window = see.window("manager")
-    # Every panel is built, the Preview panel too, yet QtWebEngine has not started.
-    assert window.panel("preview") is not None
-    assert not any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
+    # The Preview panel is built without starting QtWebEngine: no web view until it is shown.
+    preview = see.call(lambda: window.panel("preview"))
+    assert preview is not None and not preview.frames
     window.select_panel("visibility")
     panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None and panel.report is not None)
