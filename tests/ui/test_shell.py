@@ -54,10 +54,13 @@ async def test_coming_soon_placeholder_lists_what_can_be_prepared(shell, coming_
     assert w.current_panel_key() == COMING_SOON_KEY
     page = w.panels[COMING_SOON_KEY]
     assert isinstance(page, ComingSoonPanel)
-    # Access (email clean-up) stays useful; panels that do not exist yet say so.
-    assert page.buttons["access"].isEnabled()
-    assert not page.buttons["branding"].isEnabled()
-    assert "later update" in page.buttons["branding"].toolTip()
+    # Access (email clean-up) and Branding stay useful; panels that do not exist yet say so.
+    assert page.buttons["access"].isEnabled() and page.buttons["branding"].isEnabled()
+    available = {spec.key for spec in panels.PANELS}
+    for key, button in page.buttons.items():
+        assert button.isEnabled() == (key in available), key
+        if key not in available:
+            assert "later update" in button.toolTip()
     page.buttons["access"].click()
     assert w.current_panel_key() == "access"
     w.select_panel(COMING_SOON_KEY)

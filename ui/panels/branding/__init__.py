@@ -470,5 +470,11 @@ class BrandingPanel(QWidget):
         """QtWebEngine starts the first time the panel is shown, not when the console starts."""
         super().showEvent(event)
         if self.preview.view is None:
+            # Not at once: a panel shown for an instant (the window's stack moving on while
+            # panels are cleared at sign-out) must not start QtWebEngine.
+            QTimer.singleShot(0, self._start_preview)
+
+    def _start_preview(self) -> None:
+        if self.preview.view is None and self.isVisible():
             self.preview.attach_view(self._view_factory())
             self.refresh_preview()
