@@ -134,6 +134,11 @@ class BrandingPanel(QWidget):
         self.publish_button.clicked.connect(self._on_publish)
         self.discard_button.clicked.connect(self._on_discard)
         self._apply_permissions()
+        # Nothing to edit or publish until the branding has been read from the server.
+        self.form_area = scroll
+        scroll.setEnabled(False)
+        self.publish_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
         QTimer.singleShot(0, self.load)
 
     def _apply_permissions(self) -> None:
@@ -159,7 +164,14 @@ class BrandingPanel(QWidget):
         return self.loading
 
     async def _load(self) -> None:
-        state = await branding.load(self.ctx.api)
+        try:
+            state = await branding.load(self.ctx.api)
+        except ApiError as exc:
+            self.status.setText(
+                f"The branding could not be loaded. {exc.message} "
+                "It loads again when you choose Retry in the message at the top."
+            )
+            raise
         self.take(state, reset_form=True)
         await asyncio.gather(
             self.logo.show_logo(self.values.get("logo_file_id")), self.address_ctl.load()
@@ -170,6 +182,7 @@ class BrandingPanel(QWidget):
         """Hold a new server state; with ``reset_form`` the form shows it (edits dropped)."""
         self.state = state
         self.saved = state.editing
+        self.form_area.setEnabled(True)
         if reset_form:
             self.base = dict(self.saved)
             self.values = dict(self.saved)
