@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import branding_samples as samples
 from server.domain.permissions import Permission
 from server.portal.branding_preview import render_page

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 
 from server.api import branding, branding_preview, visibility
-from server.api.deps import DB, AppSettings, StaffContext, need, public_base_url
 from server.api.etags import IfMatch, set_etag
 from server.db.models import Workspace
+from server.deps import DB, AppSettings, StaffContext, need, public_base_url
 from server.domain import workspace_settings as service
 from server.domain.permissions import Permission
 from server.payments import PaymentsNotConfigured, provider_for
@@ -45,8 +45,13 @@ def update_workspace(
     if_match: IfMatch = None,
 ) -> WorkspaceOut:
     """Rename, move the portal to a new address (the old one keeps redirecting), set the time
-    zone, locale or currency, or open the portal to customers (needs If-Match)."""
-    ws = service.update_workspace(db, staff.workspace, body, if_match, staff.actor)
+    zone, locale or currency, or open the portal to customers (needs If-Match).
+
+    Opening it sends every invite held while it was coming soon; each one's 7 days start then.
+    """
+    ws = service.update_workspace(
+        db, staff.workspace, body, if_match, staff.actor, public_base_url(request)
+    )
     set_etag(response, ws.version)
     return _out(db, ws, settings, request)
 

@@ -15,8 +15,8 @@ from server.db.models import Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.branding import logo_ids
 from server.domain.errors import Invalid
-from server.mail.messages import Message, invite_message, receipt_message, reset_message
-from server.mail.outbox import queue_email
+from server.domain.messages import Message, invite_message, receipt_message, reset_message
+from server.domain.outbox import queue_email
 from server.wire.branding import Branding, EmailPreview
 
 SAMPLE_CONTACT = "Jordan Lee"

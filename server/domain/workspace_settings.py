@@ -12,6 +12,8 @@ from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid
+from server.domain.invites import release_held_invites
+from server.domain.readiness import check_go_live
 from server.domain.workspaces import slug_problem
 from server.wire.settings import PaymentStatus, WorkspaceOut, WorkspacePatch
 
@@ -79,9 +81,18 @@ def slug_taken(session: Session, ws: Workspace, slug: str) -> bool:
 
 
 def update_workspace(
-    session: Session, ws: Workspace, patch: WorkspacePatch, if_match: str | None, actor: Actor
+    session: Session,
+    ws: Workspace,
+    patch: WorkspacePatch,
+    if_match: str | None,
+    actor: Actor,
+    base_url: str = "",
 ) -> Workspace:
-    """Apply a patch under ``If-Match``; audits the change and records it for sync."""
+    """Apply a patch under ``If-Match``; audits the change and records it for sync.
+
+    Switching the portal to active sends the invites held while it was coming soon, in the
+    same transaction (their links are built on ``base_url``).
+    """
     lock_workspace(session, ws)
     check_if_match(if_match, ws.version, "workspace settings")
     changed: dict[str, dict[str, str | None]] = {}
@@ -101,6 +112,11 @@ def update_workspace(
                     errors={"slug": "Already taken."},
                 )
             changed["slug"] = {"from": ws.slug, "to": slug}
+    acknowledged: list[str] = []
+    if patch.portal_status is not None and patch.portal_status != ws.portal_status:
+        changed["portal_status"] = {"from": ws.portal_status, "to": patch.portal_status}
+        if patch.portal_status == "active":
+            acknowledged = check_go_live(session, ws, patch.acknowledged_open_items)
     if not changed:
         return ws
     if "slug" in changed:
@@ -116,7 +132,17 @@ def update_workspace(
             if ws.portal_status == "active"
             else "workspace.portal_deactivated"
         )
-        record_event(session, ws.id, actor, action)
+        released = 0
+        if ws.portal_status == "active":
+            released = release_held_invites(session, ws, actor, base_url)
+        record_event(
+            session,
+            ws.id,
+            actor,
+            action,
+            held_invites_sent=released,
+            acknowledged_open_items=acknowledged,
+        )
     record_event(session, ws.id, actor, "workspace.updated", changes=changed)
     record_change(session, ws.id, "workspace", ws.id, "upsert")
     if "name" in changed and not ws.branding:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from server.api.deps import DB, current_staff
 from server.db.models import StoredFile, Workspace
-from server.domain.branding import published_branding
+from server.deps import DB, current_staff
 from server.domain.errors import NotFound, Unauthorized
 from server.domain.permissions import Permission
-from server.domain.portal_sessions import resolve_session
+from server.domain.portal_assets import portal_logo
 from server.portal.deps import SESSION_COOKIE
 from server.portal.favicon import favicon_png
 from server.portal.theme import theme_css
@@ -49,25 +47,13 @@ def _staff_may_preview(request: Request, db: DB, ws: Workspace) -> bool:
 
 def _logo(request: Request, db: DB, slug: str, file_id: int) -> StoredFile:
     """The published logo, or the draft's for a staff preview; anything else is not found."""
-    ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
-    if ws is None:
-        raise NotFound("We could not find that page.")
-    allowed = {published_branding(ws).logo_file_id}
-    draft_logo = (ws.branding_draft or {}).get("logo_file_id")
-    if draft_logo and file_id == draft_logo:
-        found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-        if (found is not None and found[0].preview_by_id is not None) or _staff_may_preview(
-            request, db, ws
-        ):
-            allowed.add(draft_logo)
-    if file_id not in allowed:
-        raise NotFound("We could not find that page.")
-    stored = db.scalar(
-        select(StoredFile).where(StoredFile.id == file_id, StoredFile.workspace_id == ws.id)
+    return portal_logo(
+        db,
+        slug,
+        file_id,
+        request.cookies.get(SESSION_COOKIE),
+        staff_preview=lambda ws: _staff_may_preview(request, db, ws),
     )
-    if stored is None or not stored.content_type.startswith("image/"):
-        raise NotFound("We could not find that page.")
-    return stored
 
 
 _IMAGE_HEADERS = {

@@ -8,7 +8,6 @@ contact's own page.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,11 +29,12 @@ from server.domain.branding import published_branding
 from server.domain.local_formats import format_amount, format_day, format_when
 from server.domain.secrets import new_token
 from server.portal.deps import FORM_COOKIE, is_loopback_http
+from server.portal.static_files import static_url
+from server.portal.theme import THEME_VERSION
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -47,12 +47,6 @@ PAGE_HEADERS = {
     # check could not tell our own forms from another site's. Other sites still get nothing.
     "referrer-policy": "same-origin",
 }
-
-
-def _static_version() -> str:
-    """A short hash of the stylesheet, so browsers fetch a new one after an upgrade."""
-    css = STATIC / "portal.css"
-    return hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
 
 
 @pass_context
@@ -85,7 +79,7 @@ _env = Environment(
     auto_reload=False,
 )
 _env.filters.update(money=money, day=day, when=when)
-_env.globals["static_version"] = _static_version()
+_env.globals["static_url"] = static_url
 
 
 class PageContext(Protocol):
@@ -126,8 +120,10 @@ def public_context(request: Request, workspace: Workspace) -> PublicContext:
 
 
 def theme_path(slug: str, branding: Branding) -> str:
-    """The stylesheet holding the brand colours (its address names them: cacheable)."""
-    return f"/p/{slug}/theme/{branding.primary_color[1:]}-{branding.accent_color[1:]}.css"
+    """The stylesheet holding the brand colours (its address names them and the version of
+    the code that writes it: cacheable for good)."""
+    colours = f"{branding.primary_color[1:]}-{branding.accent_color[1:]}"
+    return f"/p/{slug}/theme/{colours}.css?v={THEME_VERSION}"
 
 
 def render_text(template: str, ctx: PageContext, **values: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from server.wire.base import Request, Response
+from server.wire.base import Request, Response, RowId
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -64,7 +64,7 @@ class Branding(Request):
     brand_name: str = Field(min_length=1, max_length=80)
     primary_color: str = "#1f5f8b"
     accent_color: str = "#e8a33d"
-    logo_file_id: int | None = None
+    logo_file_id: RowId | None = None
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=320)
     address: str | None = Field(default=None, max_length=300)

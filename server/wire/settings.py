@@ -12,6 +12,7 @@ from babel.numbers import list_currencies
 from pydantic import Field, field_validator
 
 from server.wire.base import Request, Response
+from server.wire.rollout import ItemKey
 
 PortalState = Literal["coming_soon", "active"]
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
@@ -87,6 +88,9 @@ class WorkspacePatch(Request):
 
     Changing the slug moves the portal to a new address; the old address keeps redirecting
     so printed links and links in emails already sent still arrive.
+    Switching ``portal_status`` to ``active`` while blocking checklist items are open
+    (``GET /api/v1/rollout/readiness``, ``open_blocking``) is refused with 409 unless
+    ``acknowledged_open_items`` names every one of them.
     """
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -95,6 +99,8 @@ class WorkspacePatch(Request):
     time_zone: str | None = Field(default=None, max_length=64)
     locale: str | None = Field(default=None, max_length=20)
     currency: str | None = Field(default=None, max_length=10)
+    # Going live while blocking readiness items are open needs each one named here.
+    acknowledged_open_items: list[ItemKey] | None = None
 
     @field_validator("time_zone")
     @classmethod

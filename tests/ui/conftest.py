@@ -10,6 +10,9 @@ os.environ.setdefault("QT_API", "pyside6")
 import PySide6.QtWidgets as QtW
 import qasync
 
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+
 from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     coming_soon_ws,
     console_home,
@@ -17,6 +20,10 @@ from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     memory_keyring,
     ws,
 )
+from ui.console_app import prepare_web_engine
+
+# As the console does: QtWebEngine is prepared before the one QApplication is created.
+prepare_web_engine()
 
 
 def pytest_asyncio_loop_factories(config, item):

@@ -12,7 +12,7 @@ from alembic import op
 import server.db.base
 
 revision: str = "i13_branding"
-down_revision: str | None = "103825579329"
+down_revision: str | None = "i12_preview"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

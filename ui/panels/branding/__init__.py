@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import branding, colour_contrast
 from app.branding import BrandingState
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.branding.address_card import AddressCard
 from ui.panels.branding.address_controller import AddressController
@@ -54,7 +55,7 @@ class BrandingPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.can_edit = ctx.session.can("edit_branding")
+        self.can_edit = ctx.session.can(Permission.EDIT_BRANDING)
         self.state = BrandingState({}, None, "")
         self.base: dict[str, Any] = {}  # the version the form's edits started from
         self.values: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app import portal_qr, workspace_settings
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from server.wire.settings import slug_problem
 from ui.context import PanelContext
 from ui.panels.branding.address_card import AddressCard
@@ -36,7 +37,7 @@ class AddressController(QObject):
         card.qr_requested.connect(self._on_qr)
         card.change_requested.connect(self._on_change)
         card.slug.edited.connect(self._on_slug_typed)
-        if not ctx.session.can("edit_workspace"):
+        if not ctx.session.can(Permission.EDIT_WORKSPACE):
             card.change_button.setEnabled(False)
             card.change_button.setToolTip(NEEDS_WORKSPACE)
             card.slug.edit.setReadOnly(True)

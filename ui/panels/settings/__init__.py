@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import workspace_settings
 from app.errors import ApiError
 from server.domain.local_formats import format_amount, format_when
+from server.wire.permissions import Permission
 from server.wire.settings import currency_problem, locale_problem, time_zone_problem
 from ui.context import PanelContext
 from ui.panels.branding.fields import card
@@ -151,7 +152,7 @@ class SettingsPanel(QWidget):
         self.view.time_zone.currentTextChanged.connect(lambda _t: self._on_typed())
         self.view.language.currentTextChanged.connect(lambda _t: self._on_typed())
         self.view.currency.currentTextChanged.connect(lambda _t: self._on_typed())
-        if not ctx.session.can("edit_workspace"):
+        if not ctx.session.can(Permission.EDIT_WORKSPACE):
             self.view.save_button.setEnabled(False)
             self.view.save_button.setToolTip(NEEDS_WORKSPACE)
             for widget in (self.view.name, self.view.time_zone, self.view.language):

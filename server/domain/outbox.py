@@ -11,7 +11,8 @@ from server.db.base import utcnow
 from server.db.models import OutboxEmail
 from server.domain.audit import Actor, record_event
 from server.domain.errors import Conflict, Invalid, NotFound
-from server.mail.messages import Message
+from server.domain.ids import parse_row_number
+from server.domain.messages import Message
 from server.wire.mail import OutboxEmailOut, OutboxPage
 
 
@@ -67,9 +68,10 @@ def list_outbox(
         query = query.where(OutboxEmail.status == status)
     count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     if cursor is not None:
-        if not cursor.isdigit():
+        before = parse_row_number(cursor)
+        if before is None:
             raise Invalid("That cursor is not valid.", errors={"cursor": "Not a valid cursor."})
-        query = query.where(OutboxEmail.id < int(cursor))
+        query = query.where(OutboxEmail.id < before)
     rows = list(session.scalars(query.order_by(OutboxEmail.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the database session, the signed-in staff member, permissions."""
+"""Dependencies shared by every route (staff API, records, portal): the database session,
+settings, the public base URL, and the signed-in staff member with their permissions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,7 @@ from server.domain.errors import Forbidden, Unauthorized
 from server.domain.permissions import Permission, permissions_for
 from server.domain.secrets import digest
 from server.settings import Settings
+from server.wire.base import MAX_ID, NO_CONTROL_PATTERN
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -62,6 +64,20 @@ def public_base_url(request: Request) -> str:
 
 DB = Annotated[Session, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+PublicBaseUrl = Annotated[str, Depends(public_base_url)]
+
+# An id in a path: a number no row can have (0, or past 2**63 - 1) is refused before any query.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
+
+
+def text_query(max_length: int, description: str | None = None) -> Any:
+    """A free-text query parameter: bounded, and without control characters (422)."""
+    return Query(max_length=max_length, pattern=NO_CONTROL_PATTERN, description=description)
+
+
+CursorQuery = Annotated[
+    str | None, text_query(1000, "The next_cursor of the previous page; absent for the first.")
+]
 
 
 @dataclass(frozen=True)

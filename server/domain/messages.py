@@ -153,20 +153,23 @@ def receipt_message(
     branding: Branding,
     contact_name: str,
     *,
-    invoice_number: str,
+    invoice_number: str | None,
     receipt_number: str,
     amount_cents: int,
     currency: str,
     paid_at: datetime,
-    balance_cents: int,
+    balance_cents: int | None,
     link: str,
+    show_link: bool = True,
     card: str | None = None,
     test_mode: bool = False,
     logo_url: str | None = None,
     formats: Localised = UTC_EN_US,
 ) -> Message:
-    """The receipt for a payment made in the portal (amounts and the date in the workspace's
-    locale and time zone, given by ``formats``)."""
+    """The receipt for a payment made in the portal, amounts and the date in the workspace's
+    locale and time zone (``formats``). ``invoice_number`` and ``balance_cents`` are None when
+    the visibility policy hides them, and ``show_link`` is False when it hides payments (the
+    receipt page would not open): the email then says nothing of them."""
     amount = format_amount(amount_cents, currency, formats)
     subject, paragraphs = _wording(
         "receipt",
@@ -174,7 +177,7 @@ def receipt_message(
         brand_name=branding.brand_name,
         contact_name=contact_name,
         amount=amount,
-        invoice_number=invoice_number,
+        invoice_number=invoice_number or "",
     )
     text, html = _render(
         "receipt",
@@ -185,10 +188,34 @@ def receipt_message(
         invoice_number=invoice_number,
         receipt_number=receipt_number,
         amount=amount,
-        balance=format_amount(balance_cents, currency, formats),
+        balance=(
+            format_amount(balance_cents, currency, formats) if balance_cents is not None else None
+        ),
         paid_on=format_day(paid_at, formats),
         card=card,
         test_mode=test_mode,
-        link=link,
+        link=link if show_link else None,
     )
-    return Message(subject, text, html, link)
+    return Message(subject, text, html, link if show_link else None)
+
+
+def masked_address(email: str) -> str:
+    """An address shown only in part (``j***@example.com``): enough to recognise, not to use."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def email_changed_message(
+    branding: Branding, contact_name: str, new_address: str, *, logo_url: str | None = None
+) -> Message:
+    """To the old address: the portal sign-in moved to another address (no link in it)."""
+    subject = _one_line(f"Your {branding.brand_name} portal sign-in email was changed")
+    text, html = _render(
+        "email_changed",
+        branding,
+        logo_url,
+        subject=subject,
+        contact_name=contact_name,
+        new_address=masked_address(new_address),
+    )
+    return Message(subject, text, html, None)
