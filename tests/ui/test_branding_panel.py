@@ -258,3 +258,13 @@ def test_server_unreachable_is_said_in_the_panel(harness: Harness) -> None:
     assert any("Cannot reach the server" in e for e in harness.errors)
     assert not panel.publish_button.isEnabled()
     screenshot(panel, "branding-error")
+
+
+def test_preview_as_a_customer_saves_the_draft_first(harness: Harness) -> None:
+    panel = harness.branding()
+    harness.type_into(panel, "hours", "Mon-Sat 7-7")
+    harness.call(panel._save_timer.stop)
+    harness.call(panel.customer_button.click)
+    assert (_draft(harness) or {}).get("hours") == "Mon-Sat 7-7"
+    # Outside the main window there is no Preview panel to open: the panel says so.
+    assert "Preview panel is not available" in panel.status.text()

@@ -37,6 +37,7 @@ from ui.panels.branding.form import ColoursCard, DetailsCard, EmailsCard
 from ui.panels.branding.logo_card import LogoCard
 from ui.panels.branding.logo_controller import LogoController
 from ui.panels.branding.preview import PAGES, PreviewArea, web_view_factory
+from ui.panels.navigate import open_panel
 
 PREVIEW_DELAY_MS = 90  # after the last keystroke: typing stays smooth, the preview keeps up
 SAVE_DELAY_MS = 1500  # the draft is saved on the server once typing pauses
@@ -106,6 +107,12 @@ class BrandingPanel(QWidget):
         self.status.setObjectName("pageLead")
         self.status.setWordWrap(True)
         top.addWidget(self.status, 1)
+        self.customer_button = QPushButton("Preview as a customer…")
+        self.customer_button.setToolTip(
+            "Saves the draft and opens it in the Preview panel, as one of your customers sees "
+            "every page once it is published"
+        )
+        top.addWidget(self.customer_button)
         self.discard_button = QPushButton("Discard draft")
         self.publish_button = QPushButton("Publish…")
         self.publish_button.setDefault(True)
@@ -134,6 +141,7 @@ class BrandingPanel(QWidget):
         self.preview.plain_changed.connect(lambda _on: self.refresh_preview())
         self.publish_button.clicked.connect(self._on_publish)
         self.discard_button.clicked.connect(self._on_discard)
+        self.customer_button.clicked.connect(self._on_customer_preview)
         self._apply_permissions()
         # Nothing to edit or publish until the branding has been read from the server.
         self.form_area = scroll
@@ -421,6 +429,24 @@ class BrandingPanel(QWidget):
         self.refresh_preview()
 
     # -- emails and preview --------------------------------------------------------------------
+
+    def _on_customer_preview(self) -> None:
+        self.ctx.ops.run(self._customer_preview, label="Opening the draft in Preview")
+
+    async def _customer_preview(self) -> None:
+        """The signed-in pages with this draft, through the Preview panel (one renderer)."""
+        if self.can_edit and not await self.flush_draft():
+            return
+        page = open_panel(self, "preview")
+        if page is None:
+            self.status.setText(
+                "The Preview panel is not available to your role; the pages beside the form "
+                "show the draft."
+            )
+            return
+        page.controls.draft_branding.setChecked(True)
+        if getattr(page, "contact", None) is not None:
+            page.reload()
 
     def _preview_values(self) -> dict[str, Any]:
         """The form as typed, with fields that have a problem shown as they last were right."""
