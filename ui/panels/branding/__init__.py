@@ -257,8 +257,10 @@ class BrandingPanel(QWidget):
             return
         result = colour_contrast.check(colour, links=name == "primary_color")
         row.contrast.setText(result.summary())
-        row.contrast.setObjectName("cardText" if result.passes else "formError")
-        row.contrast.style().polish(row.contrast)
+        style = "cardText" if result.passes else "formError"
+        if row.contrast.objectName() != style:
+            row.contrast.setObjectName(style)
+            row.contrast.style().polish(row.contrast)
         better = colour_contrast.nearest_passing(colour)
         row.fix_button.setText(f"Use {better} (nearest passing shade)")
         row.fix_button.setVisible(not result.passes and self.can_edit)
