@@ -5,8 +5,9 @@ shape. Which statuses a route can answer is read from the route itself: what it 
 (a bearer token: 401; a permission: 403; ``If-Match``: 412 and 428; a JSON body: 400 for
 malformed JSON, 415 for another content type; an upload: 413 and 415), what it takes (an id
 in the path: 404; any parameter or body: 422) and how it is called (a POST may carry an
-``Idempotency-Key``: 400, 409, 422). What a route's service can refuse beyond that (a 409 on
-a clash, a 410 on an old cursor) the route declares itself with ``server.wire.errors.errors``.
+``Idempotency-Key``: 400, 409, 422; any write may meet a concurrent one: 409). What a
+route's service can refuse beyond that (a 409 on a clash, a 410 on an old cursor) the route
+declares itself with ``server.wire.errors.errors``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def inferred_statuses(method: str, dependant: Dependant, body_media: str | None)
         found.add(415)
     if method == "POST":
         found |= {400, 409, 422}  # Idempotency-Key: malformed, in flight, reused
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        found.add(409)  # a write that met a concurrent one in the database
     return found
 
 

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -134,6 +134,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return await _respond(request, exc.status_code, detail, {}, headers)
+
+    @app.exception_handler(IntegrityError)
+    async def clash(request: Request, exc: IntegrityError) -> Response:
+        # Two writes that each passed their checks met in the database (a record deleted
+        # while another was being attached to it): the later one is refused, not failed.
+        log.warning("concurrent writes clashed: %s", exc.orig)
+        return await _respond(
+            request,
+            409,
+            "Another change to the same records happened at the same moment, so nothing "
+            "was changed. Send it again.",
+            {},
+        )
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)

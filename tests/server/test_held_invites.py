@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from server.db.base import utcnow
 from server.db.models import AuditEvent, Invite, OutboxEmail
+from server.wire.rollout import BLOCKING_ITEMS
 from tests.server.conftest import Server
 from tests.support.customers import add_customer
 from tests.support.workspaces import TestWorkspace, make_workspace
@@ -36,15 +37,12 @@ def _actions(server: Server, ws_id: int) -> list[tuple[str, dict[str, object]]]:
         return [(a, dict(d or {})) for a, d in rows]
 
 
-# Going live with checklist items open needs each acknowledged (see test_rollout.py).
-OPEN_ITEMS = ["emails", "visibility", "branding", "team"]
-
-
 def _go_live(c: httpx.Client, status: str = "active", tag: str | None = None) -> httpx.Response:
     tag = tag or c.get("/api/v1/workspace").headers["etag"]
+    # Going live with checklist items open needs each one acknowledged by name.
     body: dict[str, object] = {"portal_status": status}
     if status == "active":
-        body["acknowledged_open_items"] = OPEN_ITEMS
+        body["acknowledged_open_items"] = sorted(BLOCKING_ITEMS)
     return c.patch("/api/v1/workspace", json=body, headers={"If-Match": tag})
 
 

@@ -43,7 +43,6 @@ def mail_server(
         settings = Settings(
             database_url=url,
             public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="test-secret",
             smtp_host="127.0.0.1",
             smtp_port=SMTP_PORT,
             smtp_starttls=False,

@@ -54,7 +54,6 @@ def stripe_server(
         settings = Settings(
             database_url=url,
             public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="test-secret",
             payment_provider="stripe",
             stripe_secret_key=SECRET_KEY,
             stripe_webhook_secret=WEBHOOK_SECRET,
