@@ -14,6 +14,7 @@ from typing import Any
 
 from app.api_client import ApiClient
 from app.errors import ApiError
+from server.wire.permissions import Permission
 
 BULK_CHUNK = 50
 
@@ -28,15 +29,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "unlock": ("portal-access/unlock", "unlock"),
 }
 
-# Which permission each action needs (server/domain/permissions.py values).
-PERMISSIONS: dict[str, str] = {
-    "invite": "invite",
-    "resend": "invite",
-    "revoke": "invite",
-    "disable": "disable",
-    "enable": "disable",
-    "reset": "reset",
-    "unlock": "unlock",
+# Which permission each action needs.
+PERMISSIONS: dict[str, Permission] = {
+    "invite": Permission.INVITE,
+    "resend": Permission.INVITE,
+    "revoke": Permission.INVITE,
+    "disable": Permission.DISABLE,
+    "enable": Permission.DISABLE,
+    "reset": Permission.RESET,
+    "unlock": Permission.UNLOCK,
 }
 
 

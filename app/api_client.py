@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -50,6 +51,8 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.http = http
         self.token = token
+        # When the server last answered anything: an error answer counts, it is up.
+        self.last_answer: datetime | None = None
 
     async def request(
         self,
@@ -80,6 +83,7 @@ class ApiClient:
                 f"Cannot reach the server at {self.base_url}. Check your connection; the console "
                 "keeps trying."
             ) from exc
+        self.last_answer = datetime.now(UTC)
         if response.status_code >= 400:
             raise _error_from(response)
         return response

@@ -22,8 +22,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from app.cache.rows import NUMBERS
 from app.customer_search import CustomerIndex
-from app.customer_table import NUMBERS, SEP, TEXTS, CustomerTable, TextColumn
+from app.customer_table import SEP, TEXTS, CustomerTable, TextColumn
 from app.index_parts import IdPositions, IndexParts
 from app.word_index import WordIndex
 

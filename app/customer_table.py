@@ -20,24 +20,10 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any
 
-from app.cache.rows import COLUMNS, CachedCustomer
+# Which columns are numbers and which may be missing (read back as None) comes from the wire.
+from app.cache.rows import COLUMNS, NUMBERS, OPTIONAL, CachedCustomer
 
-NUMBERS = ("id", "primary_contact_id", "version")
 TEXTS = tuple(c for c in COLUMNS if c not in NUMBERS)
-# These may be missing; an empty value reads back as None.
-OPTIONAL = frozenset(
-    {
-        "external_id",
-        "phone",
-        "address",
-        "primary_contact_id",
-        "primary_contact_name",
-        "primary_email",
-        "invite_expires_at",
-        "locked_until",
-        "last_sign_in_at",
-    }
-)
 SEP = "\x00"
 _PLUS_ONE = (1).__add__
 CHUNK = 5000  # rows per step when building: no single C call holds the GIL for long

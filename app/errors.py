@@ -36,3 +36,22 @@ class AuthExpired(ApiError):
 
 class CursorExpired(ApiError):
     """The sync cursor is older than the server keeps changes (410): resync from scratch."""
+
+
+class SyncFailed(ApiError):
+    """A page of changes could not be decoded or written into the local copy."""
+
+    @classmethod
+    def from_write(cls, exc: BaseException) -> SyncFailed:
+        """The plain-English failure for an exception raised while writing a page."""
+        reason = str(exc) or type(exc).__name__
+        if "locked" in reason:
+            what = "the local copy was busy (database is locked)"
+        elif isinstance(exc, ValueError) or "JSON" in reason or "decode" in reason.lower():
+            what = "a page from the server could not be read"
+        else:
+            what = f"the local copy could not be updated ({reason})"
+        return cls(
+            f"Sync stopped: {what}. The console tries again from where it last stopped.",
+            None,
+        )

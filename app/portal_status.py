@@ -1,9 +1,16 @@
-"""Portal statuses as the console shows them: codes for fast filtering, labels, time rules."""
+"""Portal statuses as the console shows them: codes for fast filtering, labels, time rules.
+
+The rule itself (which stored status and times make which shown status) is the server's,
+imported from ``server.wire.portal_status``; this module adds the console's labels and applies
+the rule again to cached rows as time passes.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Protocol
+
+from server.wire.portal_status import PORTAL_STATUSES, base_status, shown_status
 
 STATUS_LABELS: dict[str, str] = {
     "not_invited": "Not invited",
@@ -13,8 +20,11 @@ STATUS_LABELS: dict[str, str] = {
     "locked": "Locked",
     "disabled": "Disabled",
 }
-STATUS_CODES: dict[str, int] = {s: i for i, s in enumerate(STATUS_LABELS)}
-STATUS_BY_CODE: tuple[str, ...] = tuple(STATUS_LABELS)
+# Codes in the wire's order; a status the wire gains without a label here fails at import.
+STATUS_CODES: dict[str, int] = {s: i for i, s in enumerate(PORTAL_STATUSES)}
+STATUS_BY_CODE: tuple[str, ...] = tuple(PORTAL_STATUSES)
+if set(STATUS_LABELS) != set(PORTAL_STATUSES):
+    raise RuntimeError("app.portal_status labels do not match server.wire's portal statuses")
 
 
 Moment = datetime | str | None
@@ -43,10 +53,8 @@ def aware(moment: Moment) -> datetime | None:
 def effective_status(row: StatusRow, now: datetime) -> str:
     """The status right now: an invite may have expired and a lockout ended since the row came."""
     status = row.portal_status
-    if status in ("invited", "invite_expired"):
-        expires = aware(row.invite_expires_at)
-        return "invited" if expires is not None and expires > now else "invite_expired"
-    if status in ("active", "locked"):
-        until = aware(row.locked_until)
-        return "locked" if until is not None and until > now else "active"
-    return status if status in STATUS_CODES else "not_invited"
+    if status not in STATUS_CODES:
+        return "not_invited"
+    return shown_status(
+        base_status(status), aware(row.locked_until), aware(row.invite_expires_at), now
+    )

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from server.wire.permissions import Permission
+
 
 @dataclass(frozen=True)
 class StaffSession:
@@ -36,9 +38,9 @@ class StaffSession:
             portal_status=str(me["portal_status"]),
         )
 
-    def can(self, permission: str) -> bool:
-        """Whether this person may do ``permission`` (a ``Permission`` value)."""
-        return str(permission) in self.permissions
+    def can(self, permission: Permission) -> bool:
+        """Whether this person may do ``permission``."""
+        return permission.value in self.permissions
 
     @property
     def portal_active(self) -> bool:

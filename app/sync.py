@@ -2,9 +2,14 @@
 
 Pages are fetched on the event loop (httpx is async) and decoded and written by the cache
 writer process (``app.cache.page_writer``), handed over from one worker thread, so a full sync
-of 100,000 customers never stalls the UI and does not compete with it for the GIL. Offline,
-the engine retries with jittered exponential backoff; a 410 starts a full resync that keeps
-the old rows readable.
+of 100,000 customers never stalls the UI and does not compete with it for the GIL.
+
+A page is written only if the cache's cursor is still the one the page was fetched from, so a
+page that failed (server error, undecodable, "database is locked", writer killed) is never
+skipped: the pages queued behind it are dropped and the sync starts again from the stored
+cursor after a jittered backoff. Offline, the engine retries every few seconds at most (a
+connection refused costs the server nothing) so it is back soon after the server is; other
+failures back off further. A 410 starts a full resync that keeps the old rows readable.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import random
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from app.api_client import ApiClient, RawChanges
 from app.cache import Cache, PageSummary
 from app.cache.page_writer import PageWriter
-from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError
+from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError, SyncFailed
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +40,9 @@ class SyncState(StrEnum):
     """What the sync engine is doing."""
 
     ONLINE = "online"
-    OFFLINE = "offline"
+    OFFLINE = "offline"  # no answer from the server
     SYNCING = "syncing"
+    FAILED = "failed"  # the server answered with an error, or a page could not be written
 
 
 StateListener = Callable[[SyncState], None]
@@ -62,6 +69,7 @@ class SyncEngine:
         interval: float = 5.0,
         retry_base: float = 1.0,
         max_delay: float = 60.0,
+        offline_max_delay: float = 5.0,
         writer_process: bool = True,
     ) -> None:
         self.api = api
@@ -71,6 +79,9 @@ class SyncEngine:
         self.interval = interval
         self.retry_base = retry_base
         self.max_delay = max_delay
+        self.offline_max_delay = offline_max_delay
+        self.failures = 0  # failed sync attempts, for tests and figures
+        self.offline_since: datetime | None = None
         self.requests = 0  # changes requests made, for figures and tests
         self.last_error: ApiError | None = None
         self._state = SyncState.OFFLINE
@@ -86,6 +97,11 @@ class SyncEngine:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-writer")
 
     # -- listeners -------------------------------------------------------------------------
+
+    @property
+    def last_heard(self) -> datetime | None:
+        """When the server last answered anything (an error answer counts: it is up)."""
+        return self.api.last_answer
 
     @property
     def state(self) -> SyncState:
@@ -149,7 +165,7 @@ class SyncEngine:
 
     def report_offline(self, error: ApiError) -> None:
         """Another request found the server unreachable: go offline now and check again."""
-        self._failed(error)
+        self._failed(error, SyncState.OFFLINE)
         self.wake()
 
     async def sync_now(self) -> int:
@@ -167,29 +183,52 @@ class SyncEngine:
             except AuthExpired as exc:
                 # Nothing to retry until someone signs in again and calls wake().
                 self._paused = True
-                self._failed(exc)
+                self._failed(exc, SyncState.OFFLINE)
             except OfflineError as exc:
-                self._failed(exc)
+                self._failed(exc, SyncState.OFFLINE)
                 attempt += 1
             except ApiError as exc:
-                log.warning("sync failed: %s", exc.message)
-                self._failed(exc)
+                self._failed(exc, SyncState.FAILED)
+                attempt += 1
+            except Exception as exc:  # a page that could not be written: never end the loop
+                log.warning("sync failed writing the cache", exc_info=True)
+                self._failed(SyncFailed.from_write(exc), SyncState.FAILED)
                 attempt += 1
             else:
                 attempt = 0
-                self.last_error = None
-                self._set_state(SyncState.ONLINE)
+                self._succeeded()
             if self._paused:
                 delay: float | None = None
             elif attempt:
-                delay = backoff_delay(attempt - 1, self.retry_base, self.max_delay)
+                offline = self._state == SyncState.OFFLINE
+                cap = self.offline_max_delay if offline else self.max_delay
+                delay = backoff_delay(attempt - 1, self.retry_base, max(cap, self.retry_base))
             else:
                 delay = self.interval
             await self._sleep(delay)
 
-    def _failed(self, exc: ApiError) -> None:
+    def _succeeded(self) -> None:
+        if self.offline_since is not None:
+            gone = (datetime.now(UTC) - self.offline_since).total_seconds()
+            log.warning("reconnected to %s after %.0f s without it", self.api.base_url, gone)
+            self.offline_since = None
+        elif self.last_error is not None:
+            log.warning("sync works again after: %s", self.last_error.message)
+        self.last_error = None
+        self._set_state(SyncState.ONLINE)
+
+    def _failed(self, exc: ApiError, state: SyncState = SyncState.OFFLINE) -> None:
+        self.failures += 1
+        if isinstance(exc, AuthExpired):
+            log.warning("sync paused: the sign-in was refused")
+        elif state == SyncState.OFFLINE:
+            if self.offline_since is None:
+                self.offline_since = datetime.now(UTC)
+                log.warning("server unreachable: %s", exc.message)
+        else:
+            log.warning("sync failed (%s): %s", exc.status or "cache", exc.message)
         self.last_error = exc
-        self._set_state(SyncState.OFFLINE)
+        self._set_state(state)
         for listener in list(self._error_listeners):
             listener(exc)
 
@@ -204,10 +243,11 @@ class SyncEngine:
         """Fetch pages until the feed has no more, writing pages while the next downloads.
 
         The server names the next page's cursor in the answer's headers, so the next request
-        goes out at once while the writer thread decodes and writes earlier pages: the
-        server's work and the console's overlap. Pages are written in order on the one writer
-        thread, each with its own cursor, so stopping at any point leaves a cache that agrees
-        with its cursor. At most ``PAGES_AHEAD`` pages wait for the writer.
+        goes out at once while the writer decodes and writes earlier pages: the server's work
+        and the console's overlap. Pages are written in order on the one writer thread, each
+        with the cursor it started from and the cursor after it, and only onto that starting
+        cursor: when one fails, the pages behind it are dropped (or refused, if already
+        running) and the failure ends this round. At most ``PAGES_AHEAD`` pages wait.
         """
         loop = asyncio.get_running_loop()
         self._written = 0
@@ -234,16 +274,21 @@ class SyncEngine:
                             exc.status,
                         ) from exc
                     restarted = resync and cursor != "0"
-                    log.info("cursor %s is too old; starting a full resync", cursor)
+                    log.warning("cursor %s is too old; starting a full resync", cursor)
                     await loop.run_in_executor(self._writer, self.pages.begin_resync)
                     resync, expected = True, self.cache.customer_count() or None
                     cursor = "0"
                     continue
+                except ApiError:
+                    # The pages already fetched are good: let them land before giving up.
+                    while writing:
+                        await self._finish(writing.popleft(), resync, bool(writing), expected)
+                    raise
                 if not writing and self._nothing_new(raw, cursor, resync):
                     return self._written
                 while len(writing) >= PAGES_AHEAD:
                     await self._finish(writing.popleft(), resync, True, expected)
-                page = loop.run_in_executor(self._writer, self.pages.write_json, raw.body)
+                page = loop.run_in_executor(self._writer, self.pages.write_json, raw.body, cursor)
                 writing.append(page)
                 if raw.next_cursor is None or raw.has_more is None:
                     # A server that does not say in its headers: the page itself tells.
@@ -256,9 +301,13 @@ class SyncEngine:
                         done = writing.popleft()
                         await self._finish(done, resync, bool(writing), expected)
                     return self._written
-        finally:
-            for page in writing:  # stopped mid-way: let the pages handed over land whole
-                await asyncio.shield(page)
+        except BaseException:
+            # Pages not started yet are dropped; one already running is refused by the cache
+            # (its starting cursor no longer matches) or lands whole: either way the next
+            # round starts from the cursor the cache holds.
+            for queued in writing:
+                queued.cancel()
+            raise
 
     def _nothing_new(self, raw: RawChanges, cursor: str, resync: bool) -> bool:
         """The server says the feed has not moved since a complete copy: nothing to write

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.settings import Settings
+from server.worker_watch import watch_supervisor
 
 
 def create_from_env() -> FastAPI:
@@ -14,6 +15,7 @@ def create_from_env() -> FastAPI:
     Needs ``PORTAL_PUBLIC_BASE_URL`` (``portal-server serve`` sets it): without it, links in
     emails would be built from whatever ``Host`` header a request carried.
     """
+    watch_supervisor()  # a worker of `serve --workers N` ends with its main process
     settings = Settings()
     if settings.public_base_url is None:
         raise RuntimeError(

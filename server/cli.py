@@ -158,6 +158,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.logs import configure_logging
 
     configure_logging(settings.log_level)
+    if args.workers > 1:
+        from server.worker_watch import mark_supervisor
+
+        mark_supervisor()
     uvicorn.run(
         "server.asgi:create_from_env",
         factory=True,
@@ -193,12 +197,18 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     from server.domain import staff as staff_service
     from server.domain.errors import DomainError
     from server.domain.workspaces import ensure_workspace
+    from server.wire.settings import time_zone_problem
 
     settings = _settings(args)
     password = _read_password(f"Password for {args.email}: ")
     with _open_session(settings) as session:
         if args.workspace:
             ws = ensure_workspace(session, args.workspace, args.workspace_name)
+            if args.time_zone:
+                problem = time_zone_problem(args.time_zone)
+                if problem:
+                    return _fail(problem)
+                ws.time_zone = args.time_zone
         else:
             spaces = session.scalars(select(Workspace).limit(2)).all()
             if len(spaces) != 1:
@@ -265,8 +275,9 @@ def cmd_local(args: argparse.Namespace) -> int:
     """Seed the local demo workspace on first run, print a sign-in, then serve it."""
     from sqlalchemy import select
 
-    from server.db.models import StaffUser
+    from server.db.models import StaffUser, Workspace
     from server.demo.seed import LOCAL_OWNER_EMAIL, seed_demo
+    from server.domain.local_formats import machine_time_zone
     from server.domain.secrets import hash_password
 
     settings = _settings(args)
@@ -281,6 +292,10 @@ def cmd_local(args: argparse.Namespace) -> int:
             print(seed_demo(session, slug="demo", customers=args.customers, seed=1))
             owner = session.scalar(select(StaffUser).where(StaffUser.email == LOCAL_OWNER_EMAIL))
             assert owner is not None
+        local_ws = session.get(Workspace, owner.workspace_id)
+        if local_ws is not None and local_ws.time_zone is None:
+            # A local workspace runs where the business is: start in this machine's zone.
+            local_ws.time_zone = machine_time_zone()
         # A fresh password each start: nothing secret is written to a file.
         password = secrets.token_urlsafe(12)
         owner.password_hash = hash_password(password)
@@ -321,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--workspace", help="workspace slug (created if missing)")
     p.add_argument("--workspace-name", help="name for a workspace created here")
+    p.add_argument(
+        "--time-zone",
+        help="IANA time zone of the business, e.g. America/Los_Angeles (portal times use it)",
+    )
     p.set_defaults(func=cmd_create_staff)
 
     p = sub.add_parser("seed-demo", help="fill a workspace with believable demo data")

@@ -9,8 +9,7 @@ import logging
 from datetime import datetime
 
 import httpx
-from PySide6.QtCore import QObject, QSettings, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, QSettings
 
 from app import log_files, paths
 from app.api_client import ApiClient
@@ -24,6 +23,7 @@ from app.sync import SyncEngine, SyncState
 from ui.context import PanelContext
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.connect import ConnectDialog, SignedIn, ask_sign_in
+from ui.dialogs.portal_address import PortalAddressDialog, open_portal
 from ui.local_workspace import LocalWorkspace
 from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
@@ -81,6 +81,7 @@ class Console(LocalWorkspace, QObject):
         self._reauth: asyncio.Future[bool] | None = None
         self._dialog: ConnectDialog | None = None
         self._about: AboutDialog | None = None
+        self._portal_dialog: PortalAddressDialog | None = None
         self._wire()
 
     # -- wiring ----------------------------------------------------------------------------
@@ -339,7 +340,7 @@ class Console(LocalWorkspace, QObject):
     def open_portal(self) -> None:
         """Open this workspace's customer portal in the default browser."""
         if self.session is not None:
-            QDesktopServices.openUrl(QUrl(self.session.portal_url))
+            self._portal_dialog = open_portal(self.session.portal_url, self.window)
 
     async def show_about(self) -> None:
         """The About box, with the server's version when it answers."""

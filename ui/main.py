@@ -10,7 +10,7 @@ import signal
 import sys
 
 # PySide6 before qasync, so qasync binds to it and not to another Qt binding.
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 import qasync  # isort: skip
@@ -19,6 +19,8 @@ from app import log_files, paths
 from app.api_client import make_http_client
 from app.config import Config
 from app.helper_processes import HELPER_MODULES
+from app.version import console_version
+from ui import self_test
 from ui.console import Console
 from ui.main_window import MainWindow
 from ui.resources import icon
@@ -33,7 +35,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Toolbag Portal office console. With no server, opens the local workspace.",
     )
     parser.add_argument("--server", help="portal server address, e.g. https://portal.example.com")
+    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start, wait for the customer list, open every panel, quit; exit 0 if all worked",
+    )
     return parser.parse_args(argv)
+
+
+def version_line() -> str:
+    """What ``--version`` prints: the console's version and the Qt it runs on."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return f"portal-console {console_version()} (Qt {qVersion()}, PySide6 {PySide6.__version__})"
 
 
 def window_settings() -> QSettings:
@@ -52,10 +68,14 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         window.show()
         _close_on_interrupt(window)
         start = console.ops.run(console.start(args.server), label="Starting")
+        status = 0
+        if args.self_test:
+            status = await self_test.run(window)
+            window.close()
         await closed.wait()
         start.cancel()
         await console.shutdown()
-    return 0
+    return status
 
 
 def _close_on_interrupt(window: MainWindow) -> None:
@@ -78,6 +98,16 @@ def run_helper(argv: list[str]) -> None:
     raise SystemExit(0)
 
 
+def prepare_web_engine() -> None:
+    """What QtWebEngine needs before the application object exists.
+
+    The Preview panel imports and starts QtWebEngine only when it is first opened, so the
+    console's start time and memory stay as they are until then; QtWebEngine, imported after
+    ``QApplication``, works only if OpenGL contexts are shared, which must be set before.
+    """
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``portal-console``."""
     argv = sys.argv[1:] if argv is None else argv
@@ -85,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = Config()
     log_files.configure(config.log_level)
+    prepare_web_engine()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Toolbag Portal")

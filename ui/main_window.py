@@ -30,6 +30,14 @@ from ui.widgets.banner import Banner
 from ui.widgets.start_page import StartPage
 
 COMING_SOON_KEY = "coming_soon"
+# Names of panels other parts of the console point to, also before they are registered.
+PANEL_TITLES = {
+    "access": "Access",
+    "preview": "What customers see",
+    "branding": "Branding",
+    "rollout": "Rollout",
+    "team": "Team",
+}
 
 
 class MainWindow(QMainWindow):
@@ -203,17 +211,36 @@ class MainWindow(QMainWindow):
             return
         self._clear_panels()
         session = context.session
+        context.open_panel = self.select_panel
+        context.panel_unavailable = self.panel_unavailable
         specs = [s for s in PANELS if session.portal_active or s.available_when_coming_soon]
+        placeholder = None
         if not session.portal_active:
-            page = ComingSoonPanel(session, self.select_panel, [s.key for s in specs])
-            self._add_page(COMING_SOON_KEY, "Coming soon", "coming-soon", page, None)
+            placeholder = ComingSoonPanel(session, self.select_panel, self.panel_unavailable)
+            self._add_page(COMING_SOON_KEY, "Coming soon", "coming-soon", placeholder, None)
         for spec in specs:
             self._add_panel(spec, context)
         if not session.portal_active:
             for spec in PANELS:
                 if spec not in specs:
                     self._add_disabled(spec, "Opens once the customer portal is live.")
+        if placeholder is not None:
+            placeholder.refresh()  # every panel exists now: say which ones open
         self.select_panel(current if current in self.panels else self._first_key())
+
+    def panel_unavailable(self, key: str) -> str | None:
+        """Why the panel ``key`` cannot be opened now, in plain English (None: it can)."""
+        if key in self.panels:
+            return None
+        spec = next((s for s in PANELS if s.key == key), None)
+        title = PANEL_TITLES.get(key, key)
+        if spec is None:
+            return f"{title} is not available in this console yet; it arrives with an update."
+        for i in range(self.sidebar.count()):
+            item = self.sidebar.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                return item.toolTip() or f"{spec.title} cannot be opened now."
+        return f"{spec.title} cannot be opened now."
 
     def _add_panel(self, spec: PanelSpec, context: PanelContext) -> None:
         if spec.permission and not context.session.can(spec.permission):

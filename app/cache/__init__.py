@@ -8,7 +8,9 @@ transaction of its last page.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -18,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from app.cache.rows import COLUMNS, CachedCustomer, row_from_wire
+from app.cache.rows import COLUMNS, NUMBERS, CachedCustomer, row_from_wire
 from app.cache.schema import (
     SCHEMA_VERSION,
     SELECT_CUSTOMERS,
@@ -26,12 +28,33 @@ from app.cache.schema import (
     UPSERT_CUSTOMER,
 )
 
-__all__ = ["COLUMNS", "Cache", "CachedCustomer", "PageSummary", "read_customer_columns"]
+__all__ = [
+    "COLUMNS",
+    "Cache",
+    "CachedCustomer",
+    "PageOutOfOrder",
+    "PageSummary",
+    "read_customer_columns",
+]
 
 log = logging.getLogger(__name__)
 
+_UNIQUE_TEXTS = frozenset({"external_id", "phone", "address", "primary_email"})
+
 CustomersListener = Callable[[set[int]], None]
 RecordsListener = Callable[[str, set[int]], None]
+
+
+class PageOutOfOrder(RuntimeError):
+    """A page started from another cursor than the cache's: an earlier page was not written."""
+
+
+def make_private(path: Path) -> None:
+    """Create ``path`` if needed, readable and writable by this user only (it holds customers'
+    names, emails, phones and addresses); SQLite gives its -wal and -shm files the same mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
 
 
 @dataclass
@@ -71,12 +94,15 @@ def read_customer_columns(path: Path) -> tuple[str, dict[str, list[Any]]]:
 class Cache:
     """A SQLite copy of the server's customers and records, safe to use from a worker thread."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = 5.0) -> None:
         self.path = Path(path)
+        make_private(self.path)
         # Writes (the sync's worker thread) and reads (the UI) use separate connections: in
         # WAL mode a reader never waits for a writer, so the UI never waits for a sync page.
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=busy_timeout
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._read_lock = threading.RLock()
@@ -175,15 +201,16 @@ class Cache:
         share: dict[Any, Any] = {}
         s = share.setdefault
         make = CachedCustomer._make
+        # Values unique to a row (emails, phones) gain nothing from sharing.
+        shared = [c not in NUMBERS and c not in _UNIQUE_TEXTS for c in COLUMNS]
         # Its own connection: a long read on a loader thread holds up no other reader.
         conn = self._connect_reader()
         try:
             cursor = conn.execute(SELECT_CUSTOMERS + " ORDER BY id")
             return [
-                make((i, x, s(n, n), s(k, k), p, a, ci, s(cn, cn), e, s(st, st),
-                      s(ie, ie), s(lu, lu), s(ls, ls), v, s(u, u)))
-                for (i, x, n, k, p, a, ci, cn, e, st, ie, lu, ls, v, u) in cursor
-            ]  # fmt: skip
+                make([s(v, v) if share_it else v for v, share_it in zip(row, shared, strict=True)])
+                for row in cursor
+            ]
         finally:
             conn.close()
 
@@ -238,15 +265,18 @@ class Cache:
         self.notify(summary)
         return summary
 
-    def write_json(self, body: bytes) -> PageSummary:
+    def write_json(self, body: bytes, since: str | None = None) -> PageSummary:
         """Decode a page of the changes feed and ``write`` it (both off the UI thread)."""
         page: dict[str, Any] = orjson.loads(body)
-        return self.write(page)
+        return self.write(page, since)
 
-    def write(self, page: Mapping[str, Any]) -> PageSummary:
+    def write(self, page: Mapping[str, Any], since: str | None = None) -> PageSummary:
         """Write a page of changes and its ``next_cursor`` in one transaction (no listeners).
 
-        Safe to call from a worker thread; call ``notify`` with the result on the UI thread.
+        ``since`` is the cursor the page was fetched from: the page is written only if the
+        cache's cursor is still that one, so a page never lands after an earlier page failed
+        (``PageOutOfOrder``, nothing written). Safe to call from a worker thread; call
+        ``notify`` with the result on the UI thread.
         """
         summary = PageSummary(
             next_cursor=str(page["next_cursor"]), has_more=bool(page.get("has_more"))
@@ -280,6 +310,11 @@ class Cache:
         finishing = self.resyncing and not page.get("has_more", False)
         with self._lock, self._transaction():
             c = self._conn
+            stored = self._meta_in_tx("cursor") or "0"
+            if since is not None and stored != since:
+                raise PageOutOfOrder(
+                    f"a page from cursor {since} does not follow the cache's cursor {stored}"
+                )
             if upserts:
                 c.executemany(UPSERT_CUSTOMER, upserts)
             if deletes:
@@ -353,12 +388,21 @@ class Cache:
         self.notify(PageSummary(customer_ids=ids))
 
     def put_customers(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Store customers fetched outside the feed (e.g. after an action); listeners hear."""
+        """Store customers fetched outside the feed; listeners hear. Blocks while a sync page
+        is written: from the UI thread use ``store_customers``."""
+        self.notify(self._put(rows))
+
+    async def store_customers(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """``put_customers`` with the write on a worker thread (it may wait for a sync page's
+        transaction); listeners hear on the caller's thread once it is stored."""
+        self.notify(await asyncio.to_thread(self._put, list(rows)))
+
+    def _put(self, rows: Iterable[Mapping[str, Any]]) -> PageSummary:
         values = [row_from_wire(r) for r in rows]
         with self._lock, self._transaction():
             self._conn.executemany(UPSERT_CUSTOMER, values)
             self._bump_generation()
-        self.notify(PageSummary(customer_ids={int(v[0]) for v in values}))
+        return PageSummary(customer_ids={int(v[0]) for v in values})
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 
-from app.cache import Cache, PageSummary
+from app.cache import Cache, PageOutOfOrder, PageSummary
 from app.cache.protocol import (
     BEGIN_RESYNC,
     WRITE_PAGE,
+    page_payload,
     read_frame,
     summary_from_wire,
     write_frame,
@@ -54,10 +55,19 @@ class PageWriter:
         """The writer process's id while it runs."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
-    def write_json(self, body: bytes) -> PageSummary:
-        """Decode and write one page with its cursor; returns what it changed."""
-        answer = self._ask(WRITE_PAGE, body)
-        return self.cache.write_json(body) if answer is None else summary_from_wire(answer)
+    def write_json(self, body: bytes, since: str | None = None) -> PageSummary:
+        """Decode and write one page with its cursor; returns what it changed.
+
+        With ``since`` (the cursor the page was fetched from) the page is written only if it
+        follows the cache's cursor (``CacheWriteError`` otherwise, nothing written).
+        """
+        answer = self._ask(WRITE_PAGE, page_payload(since, body))
+        if answer is None:
+            try:
+                return self.cache.write_json(body, since)
+            except PageOutOfOrder as exc:
+                raise CacheWriteError(str(exc)) from exc
+        return summary_from_wire(answer)
 
     def begin_resync(self) -> None:
         """Start a full resync (see ``Cache.begin_resync``)."""

@@ -1,7 +1,8 @@
 """Frames between the console and its cache writer process, and page summaries on the wire.
 
 A frame is one byte naming the request (or ``A`` for an answer), four bytes of length (big
-endian) and the payload: a page's JSON as the server sent it, or an answer's JSON.
+endian) and the payload: for a page, the cursor it was fetched from, a newline and the page's
+JSON as the server sent it; for an answer, its JSON.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ def read_frame(stream: IO[bytes]) -> tuple[bytes, bytes] | None:
     op, size = _HEADER.unpack(header)
     payload = _read_exactly(stream, size) if size else b""
     return None if payload is None else (op, payload)
+
+
+def page_payload(since: str | None, body: bytes) -> bytes:
+    """A page's frame payload: where it starts (empty: unchecked), then its JSON."""
+    return (since or "").encode() + b"\n" + body
+
+
+def split_page_payload(payload: bytes) -> tuple[str | None, bytes]:
+    """The cursor and JSON that ``page_payload`` joined."""
+    since, _, body = payload.partition(b"\n")
+    return since.decode() or None, body
 
 
 def summary_to_wire(summary: PageSummary) -> dict[str, Any]:

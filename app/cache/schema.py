@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from app.cache.rows import COLUMNS
+from app.cache.rows import COLUMNS, FINGERPRINT, NUMBERS
 
-SCHEMA_VERSION = 1
+# The layout's own version, and the wire's columns: either changing starts a fresh cache.
+LAYOUT_VERSION = 2
+SCHEMA_VERSION = LAYOUT_VERSION * 0x1000000 + FINGERPRINT
 
-_TYPES = {"id": "INTEGER PRIMARY KEY", "version": "INTEGER", "primary_contact_id": "INTEGER"}
+_TYPES = {**dict.fromkeys(NUMBERS, "INTEGER"), "id": "INTEGER PRIMARY KEY"}
 
 STATEMENTS: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

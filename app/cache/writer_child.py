@@ -17,7 +17,14 @@ import os
 import sys
 
 from app.cache import Cache
-from app.cache.protocol import BEGIN_RESYNC, WRITE_PAGE, read_frame, summary_to_wire, write_frame
+from app.cache.protocol import (
+    BEGIN_RESYNC,
+    WRITE_PAGE,
+    read_frame,
+    split_page_payload,
+    summary_to_wire,
+    write_frame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +36,8 @@ def serve(cache: Cache) -> None:
         op, payload = frame
         try:
             if op == WRITE_PAGE:
-                answer: dict[str, object] = summary_to_wire(cache.write_json(payload))
+                since, body = split_page_payload(payload)
+                answer: dict[str, object] = summary_to_wire(cache.write_json(body, since))
             elif op == BEGIN_RESYNC:
                 cache.begin_resync()
                 answer = {}

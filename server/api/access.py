@@ -33,9 +33,10 @@ def _invite_out(db: DB, issued: invites.IssuedInvite) -> InviteOut:
     return InviteOut(
         contact_id=issued.account.contact_id,
         customer_id=issued.account.customer_id,
+        held=issued.held,
         invite_url=issued.url,
-        expires_at=issued.invite.expires_at,
-        email=email_status(issued.email),
+        expires_at=None if issued.held else issued.invite.expires_at,
+        email=email_status(issued.email) if issued.email is not None else None,
         account=account_view(db, issued.account),
     )
 

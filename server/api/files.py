@@ -11,7 +11,14 @@ from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
 from server.domain import file_review as service
 from server.domain.permissions import Permission
 from server.wire.base import MAX_ID, Page
-from server.wire.files import FileKind, FileOut, FileReview, ReviewStatus
+from server.wire.files import (
+    BulkFileReview,
+    BulkFileReviewResult,
+    FileKind,
+    FileOut,
+    FileReview,
+    ReviewStatus,
+)
 
 router = APIRouter(prefix="/files", tags=["files"])
 
@@ -58,4 +65,15 @@ def review_file(
     kind: FileKind, file_id: RowIdPath, body: FileReview, staff: Reviewer, db: DB
 ) -> FileOut:
     """Share the file with the customer, or keep it from them."""
-    return service.review(db, staff.workspace, kind, file_id, body.decision, staff.actor)
+    return service.review(
+        db, staff.workspace, kind, file_id, body.decision, staff.actor, body.caption
+    )
+
+
+@router.post("/review", response_model=BulkFileReviewResult)
+def review_files(body: BulkFileReview, staff: Reviewer, db: DB) -> BulkFileReviewResult:
+    """Share, or keep internal, several files at once (all or none)."""
+    files: list[tuple[str, int]] = [(f.kind, f.id) for f in body.files]
+    return BulkFileReviewResult(
+        data=service.review_many(db, staff.workspace, files, body.decision, staff.actor)
+    )

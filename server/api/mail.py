@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
+from server.domain import outbox
 from server.domain.permissions import Permission
-from server.mail import outbox
 from server.wire.mail import OutboxEmailOut, OutboxPage, OutboxStatus
 
 router = APIRouter(tags=["mail"])

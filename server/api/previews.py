@@ -30,6 +30,7 @@ def create_preview(
         body.contact_id,
         use_draft_visibility=body.use_draft_visibility,
         use_draft_branding=body.use_draft_branding,
+        show_coming_soon=body.show_coming_soon,
     )
     base = public_base_url(request)
     return PreviewResponse(url=f"{base}{link.path}", expires_at=link.expires_at)

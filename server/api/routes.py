@@ -13,6 +13,7 @@ from server.api import (
     hygiene,
     mail,
     previews,
+    rollout,
     team,
     workspace,
 )
@@ -32,6 +33,7 @@ for module in (
     changes,
     mail,
     previews,
+    rollout,
     files,
     records,
 ):

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.db.models import Address, Contact, Customer, Invite, PortalAccount
 from server.wire.customers import CustomerRow
-
-_RANK = {"active": 3, "invited": 2, "disabled": 1}
+from server.wire.portal_status import shown_status
 
 
 def search_text(customer: Customer, contacts: list[Contact], addresses: list[Address]) -> str:
@@ -57,9 +56,10 @@ def refresh_customer(session: Session, customer: Customer) -> None:
     customer.address_line = addresses[0].one_line() if addresses else None
     customer.search_text = search_text(customer, contacts, addresses)
 
+    # The row names the primary contact, so its status is that contact's and nobody else's:
+    # another contact's access beside the primary's name would have a dispatcher act on the
+    # wrong person. Every contact's own access is in the customer's details.
     account = accounts.get(primary.id) if primary else None
-    if account is None and accounts:
-        account = max(accounts.values(), key=lambda a: (_RANK.get(a.status, 0), a.id))
     customer.access_status = account.status if account else "not_invited"
     customer.access_locked_until = account.locked_until if account else None
     customer.last_sign_in_at = account.last_sign_in_at if account else None
@@ -97,17 +97,6 @@ ROW_FIELDS: tuple[tuple[str, str], ...] = (
     ("updated_at", "updated_at"),
 )
 _FIELD_NAMES = tuple(field for _, field in ROW_FIELDS)
-
-
-def shown_status(
-    status: str, locked_until: datetime | None, invite_expires_at: datetime | None, now: datetime
-) -> str:
-    """The portal status as lists show it: adds ``invite_expired`` and ``locked``."""
-    if status == "active" and locked_until and locked_until > now:
-        return "locked"
-    if status == "invited" and (invite_expires_at is None or invite_expires_at <= now):
-        return "invite_expired"
-    return status
 
 
 def portal_status(customer: Customer, now: datetime | None = None) -> str:

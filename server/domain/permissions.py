@@ -1,30 +1,13 @@
-"""Staff roles and the permissions each role has by default (owners may change them)."""
+"""Staff roles and the permissions each role has by default (owners may change them).
+
+The permission names themselves are part of the contract and live in ``server.wire.permissions``.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from server.wire.permissions import Permission
 
-
-class Permission(StrEnum):
-    """What a staff member may do; every staff route names the one it needs."""
-
-    VIEW_CUSTOMERS = "view_customers"
-    INVITE = "invite"
-    RESET = "reset"
-    DISABLE = "disable"
-    UNLOCK = "unlock"
-    BULK_INVITE = "bulk_invite"
-    EDIT_CONTACTS = "edit_contacts"
-    PREVIEW = "preview"
-    REVIEW_FILES = "review_files"
-    EDIT_VISIBILITY = "edit_visibility"
-    EDIT_BRANDING = "edit_branding"
-    EDIT_WORKSPACE = "edit_workspace"
-    MANAGE_TEAM = "manage_team"
-    VIEW_AUDIT = "view_audit"
-    VIEW_MAIL = "view_mail"
-    RECORDS = "records"
-
+__all__ = ["DEFAULT_PERMISSIONS", "OWNER_FLOOR", "ROLES", "Permission", "permissions_for"]
 
 ROLES = ("owner", "manager", "dispatcher")
 

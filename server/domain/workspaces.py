@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import re
+import hashlib
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.models import Workspace
 from server.domain.errors import Invalid
+from server.wire.settings import RESERVED_SLUGS, SLUG_RE, slug_problem
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
-RESERVED_SLUGS = frozenset({"api", "admin", "static", "healthz", "p", "www", "portal", "assets"})
+__all__ = ["RESERVED_SLUGS", "SLUG_RE", "ensure_workspace", "slug_problem"]
 
 
-def slug_problem(slug: str) -> str | None:
-    """Why a slug cannot be used, in plain English, or None."""
-    if not SLUG_RE.match(slug):
-        return (
-            "Use 3 to 63 lower-case letters, digits and hyphens, "
-            "starting and ending with a letter or digit."
-        )
-    if "--" in slug:
-        return "Do not use two hyphens in a row."
-    if slug in RESERVED_SLUGS:
-        return f"'{slug}' is reserved; choose another."
-    return None
+def workspace_key(ws: Workspace) -> str:
+    """A stable identity of a workspace: the same for as long as the workspace exists, however
+    its slug or the server's address change, and different for a workspace made anew."""
+    created = ws.created_at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return hashlib.sha256(f"workspace:{ws.id}:{created}".encode()).hexdigest()[:32]
 
 
 def ensure_workspace(session: Session, slug: str, name: str | None = None) -> Workspace:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from server.deps import RowIdPath
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
+from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import CustomerContext, customer_page
-from server.portal.home_cache import HomeCache
 from server.portal.render import render
 
 router = APIRouter()

@@ -33,13 +33,19 @@ class EmailStatus(Response):
 
 
 class InviteOut(Response):
-    """An invite just sent. ``invite_url`` is shown this once: only its digest is kept."""
+    """An invite just sent. ``invite_url`` is shown this once: only its digest is kept.
+
+    ``held``: the portal is coming soon, so the invite waits. It has no link and no email yet
+    (``invite_url``, ``expires_at`` and ``email`` are null); going live sends it, and its
+    7 days start then.
+    """
 
     contact_id: int
     customer_id: int
-    invite_url: str
-    expires_at: datetime
-    email: EmailStatus
+    held: bool = False
+    invite_url: str | None
+    expires_at: datetime | None
+    email: EmailStatus | None
     account: PortalAccountOut
 
 
@@ -139,9 +145,14 @@ class EmailGroup(Response):
 
 
 class HygieneSection[T](Response):
-    """A capped list: ``count`` is the full number, ``items`` the first ``limit``."""
+    """A capped list: ``count`` is the full number, ``items`` the first ``limit``.
+
+    ``contact_count`` is how many contacts the whole section names: ``count`` for invalid and
+    missing emails; for duplicated and shared emails, every contact holding one of them.
+    """
 
     count: int
+    contact_count: int
     items: list[T]
 
 

@@ -36,3 +36,6 @@ class Me(Response):
     workspace_slug: str
     workspace_name: str
     portal_status: str
+    # Stays the same across restarts, address and slug changes: what a client keys its copy of
+    # the workspace's data by.
+    workspace_key: str

@@ -15,6 +15,8 @@ class PreviewRequest(Request):
     contact_id: RowId
     use_draft_visibility: StrictBool = False
     use_draft_branding: StrictBool = False
+    # While the portal is not live: the coming-soon page customers get today, not the portal.
+    show_coming_soon: StrictBool = False
 
 
 class PreviewResponse(Response):

@@ -21,19 +21,30 @@ class TeamMember(Response):
     role: Role
     active: bool
     created_at: datetime
+    # active: may sign in; invited: has not set a password from the invite link yet;
+    # deactivated: switched off (or an invite that was withdrawn).
+    status: Literal["active", "invited", "deactivated"] = "active"
+    last_active_at: datetime | None = None
 
 
 class TeamMemberCreate(Request):
-    """``POST /api/v1/team``: add a staff member with a first password.
+    """``POST /api/v1/team``: invite a staff member by email.
 
-    The owner hands the password over in person; the new member signs in with it. There is
-    no staff invite email: staff accounts are few and set up by the owner.
+    Nobody types a password for someone else: the new member gets a link (by email, and shown
+    once to whoever invited them) where they choose their own. Until then they are "invited".
     """
 
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=1, max_length=1024)
+
+
+class TeamInvite(Response):
+    """A staff invite as answered once: the member and their link (valid 7 days)."""
+
+    member: TeamMember
+    invite_url: str
+    expires_at: datetime
 
 
 class TeamMemberPatch(Request):

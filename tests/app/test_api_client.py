@@ -6,6 +6,7 @@ import pytest
 from app.api_client import ApiClient, make_http_client
 from app.errors import ApiError, AuthExpired, OfflineError
 from app.session import StaffSession
+from server.wire.permissions import Permission
 from tests.support.live_server import free_port
 from tests.support.workspaces import PASSWORD
 
@@ -19,7 +20,7 @@ async def test_sign_in_me_and_sign_out_revokes_the_token(ws):
         assert token and api.token == token
         session = StaffSession.from_me(ws.base_url, await api.me())
         assert session.role == "dispatcher" and session.workspace_slug == ws.slug
-        assert session.can("invite") and not session.can("manage_team")
+        assert session.can(Permission.INVITE) and not session.can(Permission.MANAGE_TEAM)
         assert session.portal_url == f"{ws.base_url}/p/{ws.slug}/"
         await api.sign_out()
         assert api.token is None

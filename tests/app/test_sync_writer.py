@@ -63,10 +63,10 @@ async def test_next_page_is_requested_while_this_one_is_written(live, ws, tmp_pa
 
     real_write = cache.write_json
 
-    def slow_first_write(body):
+    def slow_first_write(body, since=None):
         if not overlapped:  # the first page waits until the second has been asked for
             overlapped.append(asked.wait(5))
-        return real_write(body)
+        return real_write(body, since)
 
     cache.write_json = slow_first_write
     async with make_http_client() as http:

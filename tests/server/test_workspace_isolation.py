@@ -22,6 +22,8 @@ from server.db.base import utcnow
 from server.db.models import (
     AuditEvent,
     Change,
+    CustomerGroup,
+    CustomerGroupMember,
     Invite,
     OutboxEmail,
     PortalAccount,
@@ -125,6 +127,11 @@ def _seed(server: Server, a: TestWorkspace) -> Seeded:
         )
         s.add(mail)
         s.flush()
+        group = CustomerGroup(workspace_id=a.id, name="Pilot A")
+        s.add(group)
+        s.flush()
+        s.add(CustomerGroupMember(group_id=group.id, customer_id=ids["customer"]))
+        ids["group"] = group.id
         ids["account"], ids["email"] = account.id, mail.id
         ids["member"] = s.scalars(
             select(StaffUser.id).where(StaffUser.email == a.emails["dispatcher"])
@@ -162,6 +169,7 @@ def _example(name: str, path: str, values: dict[str, str], seeded: Seeded) -> st
         "member_id": "member",
         "staff_id": "member",
         "email_id": "email",
+        "group_id": "group",
     }
     if name in simple:
         return str(seeded.ids[simple[name]])

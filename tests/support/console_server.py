@@ -195,3 +195,86 @@ def server_process(folder: Path) -> Iterator[ServerProcess]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+class RestartableServer:
+    """``portal-server serve`` on one data folder and port, killed and started again at will
+    (the fault tests kill it with SIGKILL mid-sync, as a crash or power cut would). Each
+    server is forked from a warm parent (``tests.support.server_zygote``)."""
+
+    def __init__(self, folder: Path) -> None:
+        import subprocess
+        import sys
+
+        from server.db.engine import make_engine, make_sessionmaker
+
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = (folder / "server.log").open("ab")
+        self._zygote = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.server_zygote", str(folder), str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
+        self.pid: int | None = None
+        self.start()
+        self.engine = make_engine(f"sqlite:///{(folder / 'portal.sqlite3').resolve()}")
+        self.sessionmaker = make_sessionmaker(self.engine)
+
+    def start(self) -> None:
+        """Start the server and wait until it answers ``/healthz``."""
+        import time
+
+        import httpx
+
+        assert self._zygote.stdin is not None and self._zygote.stdout is not None
+        self._zygote.stdin.write("serve\n")
+        self._zygote.stdin.flush()
+        self.pid = int(self._zygote.stdout.readline())
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or not self._alive():
+                raise RuntimeError("the server process did not start")
+            time.sleep(0.02)
+
+    def _alive(self) -> bool:
+        import os
+
+        if self.pid is None:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        """End the server at once (SIGKILL): no answer in flight is finished."""
+        import os
+        import signal
+        import time
+
+        if self.pid is not None and self._alive():
+            os.kill(self.pid, signal.SIGKILL)
+            while self._alive():
+                time.sleep(0.005)
+        self.pid = None
+
+    def close(self) -> None:
+        """Stop the server and its parent for good."""
+        self.kill()
+        if self._zygote.stdin is not None:
+            self._zygote.stdin.close()
+        self._zygote.wait(10)
+        if self._zygote.stdout is not None:
+            self._zygote.stdout.close()
+        self.engine.dispose()
+        self._log.close()

@@ -15,7 +15,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app import access, customer_snapshot, index_builder
+from app.bulk_choice import contacts_from_records
 from app.customer_search import CustomerIndex
+from app.errors import ApiError
+from app.rollout_summary import rollout_lines, status_counts
+from server.wire.emails import normalise_email
+from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
 from ui.panels.access.bulk import BulkInviteView
@@ -61,10 +66,12 @@ class AccessPanel(QWidget):
         splitter.setSizes([900, 380])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
-        self.bulk: BulkInviteView | None = None
-        if ctx.session.can("bulk_invite"):
-            self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
-            self.tabs.addTab(self.bulk, "Bulk invite")
+        # Shown to every role; a role without the permission sees it disabled and why.
+        self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
+        bulk_tab = self.tabs.addTab(self.bulk, "Bulk invite")
+        if not ctx.session.can(Permission.BULK_INVITE):
+            self.tabs.setTabEnabled(bulk_tab, False)
+            self.tabs.setTabToolTip(bulk_tab, needs_permission(ctx, "bulk invite"))
         self.cleanup = EmailCleanupView(ctx)
         self.tabs.addTab(self.cleanup, "Email clean-up")
         self.tabs.currentChanged.connect(self._on_tab)
@@ -73,6 +80,7 @@ class AccessPanel(QWidget):
         layout.addWidget(self.tabs)
 
         self.list.customer_selected.connect(self.show_customer)
+        self.model.modelReset.connect(self.show_overview)
         self.detail.action_requested.connect(self.request_action)
         self._unhook = ctx.cache.on_customers_changed(self._on_cache_changed)
         self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
@@ -162,9 +170,23 @@ class AccessPanel(QWidget):
             if last >= 0:
                 top, bottom = self.model.index(0, STATUS_COLUMN), self.model.index(last, 3)
                 self.model.dataChanged.emit(top, bottom)
+            self.show_overview()
+
+    def show_section(self, name: str) -> None:
+        """Bring a tab forward: ``customers``, ``bulk`` or ``cleanup`` (from other panels)."""
+        widget = {"bulk": self.bulk, "cleanup": self.cleanup}.get(name)
+        index = self.tabs.indexOf(widget) if widget is not None else 0
+        if self.tabs.isTabEnabled(index):
+            self.tabs.setCurrentIndex(index)
+
+    def show_overview(self) -> None:
+        """With no customer chosen, the detail pane shows the workspace's rollout."""
+        if self.shown_id is None:
+            counts = status_counts(self.model.index_.statuses)
+            self.detail.show_overview(rollout_lines(counts, self.ctx.session.portal_active))
 
     def _on_tab(self, i: int) -> None:
-        if self.tabs.widget(i) is self.cleanup and self.cleanup.model.rowCount() == 0:
+        if self.tabs.widget(i) is self.cleanup and not self.cleanup.loaded:
             self.cleanup.load()
 
     # -- the detail ----------------------------------------------------------------------------
@@ -187,7 +209,7 @@ class AccessPanel(QWidget):
         self.detail.show_history(events)
 
     async def _history(self, customer_id: int) -> list[dict[str, Any]]:
-        if not self.ctx.session.can("view_audit"):
+        if not self.ctx.session.can(Permission.VIEW_AUDIT):
             return []
         return await access.customer_audit(self.ctx.api, customer_id)
 
@@ -200,11 +222,9 @@ class AccessPanel(QWidget):
         if contact is None or customer is None:
             return
         if action == "invite":
-            shared = {c["id"]: self._shared_with(c, customer["id"]) for c in customer["contacts"]}
-            dialog = InviteDialog(customer["name"], customer["contacts"], shared, self)
-            dialog.select_contact(contact_id)
-            dialog.confirmed.connect(lambda cid: self.act("invite", cid))
-            self._open(dialog)
+            self.ctx.ops.run(
+                self._open_invite(customer, contact_id), label="Checking the email", key="invite"
+            )
         elif action == "disable":
             disable = DisableDialog(contact["name"], contact.get("email") or "", self)
             disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
@@ -216,18 +236,58 @@ class AccessPanel(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def _shared_with(self, contact: dict[str, Any], customer_id: int) -> list[str]:
-        """Other customers whose primary email is this contact's email."""
-        email = (contact.get("email") or "").lower()
-        if not email:
-            return []
-        rows = self.model.index_.rows
-        emails = rows.column("primary_email")
-        return [
-            rows.value(pos, "name")
-            for pos, e in enumerate(emails)
-            if e and e.lower() == email and rows.value(pos, "id") != customer_id
-        ]
+    async def _open_invite(self, customer: dict[str, Any], contact_id: int) -> None:
+        shared = await asyncio.to_thread(self._shared_with, customer)
+        dialog = InviteDialog(
+            customer["name"],
+            customer["contacts"],
+            shared,
+            portal_active=self.ctx.session.portal_active,
+            can_edit=self.ctx.session.can(Permission.EDIT_CONTACTS),
+            parent=self,
+        )
+        dialog.select_contact(contact_id)
+        dialog.confirmed.connect(lambda cid: self.act("invite", cid))
+        dialog.email_edit_requested.connect(lambda cid, email: self.fix_email(cid, email))
+        self._open(dialog)
+
+    def _shared_with(self, customer: dict[str, Any]) -> dict[int, list[str]]:
+        """For each contact of ``customer``: the other customers a contact of which has the
+        same email (every contact is looked at, not only primary ones)."""
+        names = {r.id: r.name for r in self.model.index_.rows}
+        by_email: dict[str, set[int]] = {}
+        for c in contacts_from_records(self.ctx.cache.records("contact"), names):
+            if c.email and c.customer_id != customer["id"]:
+                by_email.setdefault(normalise_email(c.email), set()).add(c.customer_id)
+        out = {}
+        for contact in customer["contacts"]:
+            others = by_email.get(normalise_email(contact.get("email") or ""), set())
+            out[contact["id"]] = sorted(names.get(i, f"customer {i}") for i in others)
+        return out
+
+    def fix_email(self, contact_id: int, email: str | None) -> asyncio.Task[Any]:
+        """Correct a contact's email from the invite dialog, then offer the invite again."""
+        return self.ctx.ops.run(self._fix_email(contact_id, email), label="Saving email")
+
+    async def _fix_email(self, contact_id: int, email: str | None) -> None:
+        dialog = self.dialog
+        try:
+            _, etag = await access.get_contact(self.ctx.api, contact_id)
+            await access.patch_contact(self.ctx.api, contact_id, etag, {"email": email})
+        except ApiError as exc:
+            message = exc.errors.get("email") or exc.message
+            if isinstance(dialog, InviteDialog):
+                dialog.email_not_saved(f"Not saved: {message}")
+                return
+            raise
+        customer_id = self.shown_id
+        if customer_id is None:
+            return
+        await self._refresh(customer_id)
+        customer = self.detail.customer
+        if isinstance(dialog, InviteDialog) and dialog.isVisible() and customer is not None:
+            shared = await asyncio.to_thread(self._shared_with, customer)
+            dialog.update_contacts(customer["contacts"], shared)
 
     def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
         """Run one access action, then refresh the customer in place."""
@@ -251,12 +311,20 @@ class AccessPanel(QWidget):
             access.customer_detail(self.ctx.api, customer_id), self._history(customer_id)
         )
         # The detail is a list row too: the table row updates in place through the cache.
-        self.ctx.cache.put_customers([detail])
+        await self.ctx.cache.store_customers([detail])
         if self.shown_id == customer_id:
             status = self.detail.status.text()
             self.detail.show_customer(detail)
             self.detail.show_history(events)
             self.detail.status.setText(status)
+
+
+def needs_permission(ctx: PanelContext, permission: str) -> str:
+    """The tooltip of something the signed-in role may not use, naming the permission."""
+    return (
+        f"Needs the “{permission}” permission, which your role ({ctx.session.role}) does not "
+        "have. Ask the workspace owner if you need it."
+    )
 
 
 def _save_index(path: Any, index: CustomerIndex, stamp: str) -> None:

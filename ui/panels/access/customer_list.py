@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,7 +23,10 @@ from PySide6.QtWidgets import (
 from app.portal_status import STATUS_LABELS
 from ui.models.customers import COLUMNS, CustomerTableModel
 
-COLUMN_WIDTHS = (165, 125, 190, 105, 100)
+# Customer, contact and email share what is left after status and last sign-in, so every
+# column (last sign-in too) fits without a horizontal scroll bar at any sensible width.
+STRETCHED = (0, 1, 2)
+FIXED_WIDTHS = {3: 104, 4: 104}
 
 
 class CustomerList(QWidget):
@@ -57,6 +61,10 @@ class CustomerList(QWidget):
         chips.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        # "100,000 of 100,000 customers" must not widen the window as rows arrive.
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.count_label.setMinimumWidth(150)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         chips.addWidget(self.count_label)
         layout.addLayout(chips)
 
@@ -77,10 +85,15 @@ class CustomerList(QWidget):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(26)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(True)
-        for col, width in enumerate(COLUMN_WIDTHS[: len(COLUMNS)]):
-            self.table.setColumnWidth(col, width)
+        hh.setStretchLastSection(False)
+        hh.setMinimumSectionSize(60)
+        for col in range(len(COLUMNS)):
+            if col in STRETCHED:
+                hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            else:
+                hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.table.setColumnWidth(col, FIXED_WIDTHS[col])
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.table, 1)
 
         self.copy_action = QAction("Copy email", self)

@@ -105,10 +105,10 @@ class DetailPane(QWidget):
         self.can = can
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
-        self.setMinimumWidth(400)
+        self.setMinimumWidth(340)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 0, 0)
-        self.title = QLabel("Choose a customer")
+        self.title = QLabel("Rollout")
         self.title.setObjectName("pageTitle")
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
@@ -127,19 +127,37 @@ class DetailPane(QWidget):
         self.cards_box = QWidget()
         self.cards_layout = QVBoxLayout(self.cards_box)
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        # With no customer chosen: the workspace's rollout in a few lines.
+        self.overview = QLabel("")
+        self.overview.setObjectName("rolloutSummary")
+        self.overview.setWordWrap(True)
+        self.overview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cards_layout.addWidget(self.overview)
         self.cards_layout.addStretch(1)
         scroll.setWidget(self.cards_box)
         outer.addWidget(scroll, 3)
-        history = QLabel("History")
-        history.setObjectName("cardTitle")
-        outer.addWidget(history)
+        self.history = QLabel("History")
+        self.history.setObjectName("cardTitle")
+        outer.addWidget(self.history)
         self.timeline = QListWidget()
         self.timeline.setObjectName("timeline")
         self.timeline.setWordWrap(True)
         outer.addWidget(self.timeline, 2)
+        self.history.hide()
+        self.timeline.hide()
+
+    def show_overview(self, lines: list[str]) -> None:
+        """No customer chosen: the rollout summary instead of an empty pane."""
+        if self.customer is not None:
+            return
+        self.title.setText("Rollout")
+        self.subtitle.setText("")
+        self.overview.setText("\n".join(lines))
+        self.overview.show()
 
     def show_loading(self, name: str) -> None:
         """A customer was picked; its details are on the way."""
+        self.overview.hide()
         self.title.setText(name)
         self.status.setText("Loading…")
 
@@ -151,6 +169,9 @@ class DetailPane(QWidget):
         """Fill the pane with one customer's details (keeps the history until it arrives)."""
         now = now or datetime.now(UTC)
         self.customer = customer
+        self.overview.hide()
+        self.history.show()
+        self.timeline.show()
         self.title.setText(customer["name"])
         bits = [customer.get("phone"), customer.get("address")]
         if customer.get("external_id"):
