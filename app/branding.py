@@ -149,7 +149,7 @@ async def preview_page(api: ApiClient, values: dict[str, Any], page: str) -> str
 async def preview_email(api: ApiClient, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     """The ``kind`` email exactly as it would be sent with ``values``: subject, text, HTML."""
     response = await api.request(
-        "POST", f"/api/v1/branding/emails/{kind}/preview", json={"branding": values}
+        "POST", "/api/v1/branding/emails/preview", json={"kind": kind, "branding": values}
     )
     data: dict[str, Any] = response.json()
     return data
@@ -158,7 +158,7 @@ async def preview_email(api: ApiClient, kind: str, values: dict[str, Any]) -> di
 async def send_test_email(api: ApiClient, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     """Send the ``kind`` email to the signed-in staff member through the outbox."""
     response = await api.request(
-        "POST", f"/api/v1/branding/emails/{kind}/test", json={"branding": values}
+        "POST", "/api/v1/branding/emails/test", json={"kind": kind, "branding": values}
     )
     data: dict[str, Any] = response.json()
     return data

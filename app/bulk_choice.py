@@ -129,6 +129,24 @@ def contacts_from_records(
     return out
 
 
+def shared_with(
+    contacts: Iterable[Contact], customer_id: int, emails: Mapping[int, str | None]
+) -> dict[int, list[str]]:
+    """For each of one customer's contacts (id -> email): the other customers, by name, that
+    have a contact with the same email. Every contact is looked at, not only primary ones."""
+    wanted = {normalise_email(e) for e in emails.values() if e and e.strip()}
+    others: dict[str, set[str]] = {}
+    for c in contacts:
+        if c.customer_id != customer_id and c.email and c.email.strip():
+            email = normalise_email(c.email)
+            if email in wanted:
+                others.setdefault(email, set()).add(c.customer_name or f"customer {c.customer_id}")
+    return {
+        contact_id: sorted(others.get(normalise_email(email or ""), ()))
+        for contact_id, email in emails.items()
+    }
+
+
 def match_pasted(text: str, contacts: Iterable[Contact]) -> PastedChoice:
     """Each line of pasted text (or an imported CSV) matched against every contact."""
     by_email: dict[str, list[Contact]] = {}

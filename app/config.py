@@ -34,7 +34,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("request_timeout", float, 30.0, "Seconds to wait for an answer from the server."),
     Setting("sync_interval", float, 5.0, "Seconds between checks for changes while online."),
     Setting("sync_page_size", int, 1000, "Changes fetched per request while syncing."),
-    Setting("reconnect_max_delay", float, 60.0, "Longest wait between reconnection attempts."),
+    Setting(
+        "reconnect_max_delay",
+        float,
+        5.0,
+        "Longest wait between reconnection attempts while the server cannot be reached (a "
+        "refused connection costs the server nothing; the console is back within this long).",
+    ),
     Setting("local_demo_customers", int, 500, "Demo customers seeded on first run."),
     Setting("log_level", str, "INFO", "How much the console writes to its log (DEBUG, INFO...)."),
 )

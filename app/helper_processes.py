@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
-HELPER_MODULES = frozenset({"app.server_child", "app.cache.writer_child"})
+# Every helper the console starts; a frozen bundle can run only the ones named here.
+HELPER_MODULES = frozenset({"app.server_child", "app.cache.writer_child", "app.index_builder"})
 
 
 def helper_command(module: str, *args: str) -> list[str]:

@@ -1,6 +1,7 @@
 """Builds the customer search index in a child process and saves it where the panel loads it.
 
-``python -m app.index_builder CACHE_FILE INDEX_FILE``: reads every cached customer, builds the
+``python -m app.index_builder PARENT_PID CACHE_FILE INDEX_FILE`` (one of the console's helper
+processes, ``app.helper_processes``): reads every cached customer, builds the
 index and saves it (``app.customer_snapshot``). A worker thread in the console would do the same
 work, but it shares the GIL with the UI thread: on a busy two-core machine that alone stalls the
 event loop for 50-100 ms at a time. A child process shares nothing; its peak memory (every
@@ -16,6 +17,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from app.helper_processes import helper_command
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ async def build_in_child(cache_file: Path, index_file: Path) -> None:
 def _spawn(cache_file: Path, index_file: Path) -> subprocess.Popen[bytes]:
     # Only a failure writes to stderr (a traceback), far below what fills a pipe.
     return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
-        [sys.executable, "-m", "app.index_builder", str(cache_file), str(index_file)],
+        helper_command("app.index_builder", str(cache_file), str(index_file)),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -72,13 +75,17 @@ def build(cache_file: Path, index_file: Path) -> None:
 
 def main(argv: list[str]) -> int:
     """Entry point of the child process."""
-    if len(argv) != 2:
-        print("usage: python -m app.index_builder CACHE_FILE INDEX_FILE", file=sys.stderr)
+    if len(argv) != 3:
+        print(
+            "usage: python -m app.index_builder PARENT_PID CACHE_FILE INDEX_FILE", file=sys.stderr
+        )
         return 2
+    if os.getppid() != int(argv[0]):  # the console is gone: nobody wants this index
+        return 1
     if hasattr(os, "nice"):
         # Background work: on a busy machine the console's UI thread must win the CPU.
         os.nice(10)
-    build(Path(argv[0]), Path(argv[1]))
+    build(Path(argv[1]), Path(argv[2]))
     return 0
 
 

@@ -1,7 +1,10 @@
 """The embedded local workspace: a ``portal-server`` child process on 127.0.0.1.
 
-First run seeds a demo workspace; every run serves the same data folder on a free port, waits
-for ``/healthz`` and issues a token for the local owner (no password involved). The child runs
+First run seeds a demo workspace and chooses a free port, remembered in the data folder; every
+run serves the same data on that same address, so invite links and portal addresses it showed
+keep working after a restart. Only when another program holds that port does a run move to a
+new one (remembered from then on, and said in the log). It waits for ``/healthz`` and issues
+a token for the local owner (no password involved). The child runs
 in its own process group behind ``app.server_child``'s guards, so it never outlives the console.
 """
 
@@ -24,6 +27,9 @@ from app.helper_processes import helper_command
 log = logging.getLogger(__name__)
 
 SEEDED_MARKER = "demo-seeded"
+PORT_FILE = "port"
+# A server of ours that just stopped may hold the port for a moment: how long to wait for it.
+PORT_WAIT = 3.0
 HEALTH_TIMEOUT = 60.0
 STOP_TIMEOUT = 5.0
 
@@ -41,6 +47,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    """Nobody listens on ``port`` of 127.0.0.1 (a server could bind it now)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def local_owner_email() -> str:
@@ -113,11 +130,45 @@ class LocalServer:
             )
             (self.data_dir / SEEDED_MARKER).write_text("1\n", encoding="utf-8")
         progress("Starting the local workspace…")
-        self.port = free_port()
+        self.port = await self._choose_port()
         self.process = self._spawn(["serve", "--host", "127.0.0.1", "--port", str(self.port)])
         await self._wait_healthy()
         progress("Signing in…")
         return await self.issue_token()
+
+    @property
+    def remembered_port(self) -> int | None:
+        """The port this workspace was served on before (None before the first start)."""
+        try:
+            port = int((self.data_dir / PORT_FILE).read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None
+        return port if 0 < port < 65536 else None
+
+    @property
+    def remembered_url(self) -> str | None:
+        """The address the local workspace keeps across restarts (None before the first)."""
+        port = self.remembered_port
+        return None if port is None else f"http://127.0.0.1:{port}"
+
+    async def _choose_port(self) -> int:
+        port = self.remembered_port
+        if port is not None:
+            deadline = time.monotonic() + PORT_WAIT
+            while not port_is_free(port):
+                if time.monotonic() > deadline:
+                    log.warning(
+                        "port %s of the local workspace is taken by another program; moving to "
+                        "a new port (links shown before name the old one)",
+                        port,
+                    )
+                    port = None
+                    break
+                await asyncio.sleep(0.1)
+        if port is None:
+            port = free_port()
+            (self.data_dir / PORT_FILE).write_text(f"{port}\n", encoding="utf-8")
+        return port
 
     async def issue_token(self) -> str:
         """A new bearer token for the local owner, straight from the database."""

@@ -51,12 +51,23 @@ def local_server_dir() -> Path:
     return _ensure(data_dir() / "local-server")
 
 
-def cache_file(server_url: str, workspace_id: int) -> Path:
-    """The cache database of one server and workspace (the URL is hashed into a file name)."""
-    key = hashlib.sha256(server_url.rstrip("/").encode()).hexdigest()[:16]
-    return cache_dir() / f"{key}-ws{workspace_id}.sqlite3"
+def cache_file(workspace_key: str) -> Path:
+    """The cache database of one workspace, named by the server's identity for it (not by the
+    server's address, which may change: a new port, a new host name)."""
+    safe = "".join(c for c in workspace_key if c.isalnum() or c in "-_")[:64]
+    if not safe:
+        safe = hashlib.sha256(workspace_key.encode()).hexdigest()[:32]
+    return cache_dir() / f"ws-{safe}.sqlite3"
+
+
+def url_workspace_key(server_url: str, workspace_id: int) -> str:
+    """A cache key for a server too old to name its workspaces (no ``workspace_key``)."""
+    return hashlib.sha256(f"{server_url.rstrip('/')}|{workspace_id}".encode()).hexdigest()[:32]
 
 
 def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    # Customer data, tokens' companions and logs: private to this user on a shared machine.
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path

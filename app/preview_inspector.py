@@ -25,13 +25,14 @@ PICK_SCRIPT = """
   }
   var page = document.querySelector('[data-page-record]');
   var r = el.getBoundingClientRect();
-  return {
+  return JSON.stringify({
     why: near('data-why'), record: near('data-record'), file: near('data-file'),
     page_record: page ? page.getAttribute('data-page-record') : null,
-    text: (el.innerText || el.getAttribute('alt') || '').trim().slice(0, 120),
+    text: (el.textContent || el.getAttribute('alt') || '')
+      .replace(/\\s+/g, ' ').trim().slice(0, 120),
     tag: el.tagName.toLowerCase(),
     box: [r.left, r.top, r.width, r.height]
-  };
+  });
 })(%d, %d)
 """
 

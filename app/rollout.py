@@ -16,11 +16,15 @@ from app.api_client import ApiClient
 # Which panel fixes each checklist item, and what the button says.
 FIX_BUTTONS: dict[str, str] = {
     "access": "Open email clean-up",
-    "preview": "Open What customers see",
+    "visibility": "Open What customers see",
+    "preview": "Open Preview",
     "branding": "Open Branding",
+    "settings": "Open Settings",
     "team": "Open Team",
     "rollout": "Choose a pilot group",
 }
+# The section of a panel a fix button brings forward (see ui.panels.coming_soon.show_section).
+FIX_SECTIONS: dict[str, str] = {"access": "cleanup"}
 FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
     ("invited", "Invited"),
     ("accepted", "Accepted"),

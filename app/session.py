@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from app.paths import cache_file, url_workspace_key
 from server.wire.permissions import Permission
 
 
@@ -22,6 +24,8 @@ class StaffSession:
     workspace_slug: str
     workspace_name: str
     portal_status: str
+    # The server's lasting identity of the workspace: what the local cache is keyed by.
+    workspace_key: str
 
     @classmethod
     def from_me(cls, server_url: str, me: Mapping[str, Any]) -> StaffSession:
@@ -36,11 +40,14 @@ class StaffSession:
             workspace_slug=str(me["workspace_slug"]),
             workspace_name=str(me["workspace_name"]),
             portal_status=str(me["portal_status"]),
+            workspace_key=str(
+                me.get("workspace_key") or url_workspace_key(server_url, int(me["workspace_id"]))
+            ),
         )
 
     def can(self, permission: Permission) -> bool:
         """Whether this person may do ``permission``."""
-        return permission.value in self.permissions
+        return str(permission) in self.permissions
 
     @property
     def portal_active(self) -> bool:
@@ -51,6 +58,11 @@ class StaffSession:
     def portal_url(self) -> str:
         """The customer portal of this workspace."""
         return f"{self.server_url}/p/{self.workspace_slug}/"
+
+    @property
+    def cache_file(self) -> Path:
+        """This workspace's cache database on this computer."""
+        return cache_file(self.workspace_key)
 
     def with_portal_status(self, status: str) -> StaffSession:
         """A copy with a new portal status (after a workspace change came in by sync)."""

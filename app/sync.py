@@ -48,6 +48,7 @@ class SyncState(StrEnum):
 StateListener = Callable[[SyncState], None]
 ProgressListener = Callable[[str, int, int | None], None]
 ErrorListener = Callable[[ApiError], None]
+CheckedListener = Callable[[], None]
 
 
 def backoff_delay(attempt: int, base: float, max_delay: float) -> float:
@@ -88,6 +89,7 @@ class SyncEngine:
         self._state_listeners: list[StateListener] = []
         self._progress_listeners: list[ProgressListener] = []
         self._error_listeners: list[ErrorListener] = []
+        self._checked_listeners: list[CheckedListener] = []
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
@@ -120,8 +122,14 @@ class SyncEngine:
         """Call ``callback(error)`` on a failure (``AuthExpired`` pauses the engine)."""
         self._error_listeners.append(callback)
 
-    def _set_state(self, state: SyncState) -> None:
-        if state != self._state:
+    def on_checked(self, callback: CheckedListener) -> None:
+        """Call ``callback()`` after every sync round that reached the server and finished."""
+        self._checked_listeners.append(callback)
+
+    def _set_state(self, state: SyncState, *, again: bool = False) -> None:
+        # ``again``: listeners hear a failure state even when it is not new (the first
+        # failure after start, or a different error while already failing).
+        if again or state != self._state:
             self._state = state
             for listener in list(self._state_listeners):
                 listener(state)
@@ -200,12 +208,17 @@ class SyncEngine:
             if self._paused:
                 delay: float | None = None
             elif attempt:
-                offline = self._state == SyncState.OFFLINE
-                cap = self.offline_max_delay if offline else self.max_delay
-                delay = backoff_delay(attempt - 1, self.retry_base, max(cap, self.retry_base))
+                delay = self.retry_delay(attempt - 1, offline=self._state == SyncState.OFFLINE)
             else:
                 delay = self.interval
             await self._sleep(delay)
+
+    def retry_delay(self, attempt: int, *, offline: bool) -> float:
+        """Seconds before retry ``attempt`` (0-based). Offline, a try is a refused connection
+        or a timeout that costs the server nothing, so the wait stays short and the console is
+        back within a few seconds of the server; after an error answer it grows further."""
+        cap = self.offline_max_delay if offline else self.max_delay
+        return backoff_delay(attempt, self.retry_base, max(cap, self.retry_base))
 
     def _succeeded(self) -> None:
         if self.offline_since is not None:
@@ -216,6 +229,8 @@ class SyncEngine:
             log.warning("sync works again after: %s", self.last_error.message)
         self.last_error = None
         self._set_state(SyncState.ONLINE)
+        for listener in list(self._checked_listeners):
+            listener()
 
     def _failed(self, exc: ApiError, state: SyncState = SyncState.OFFLINE) -> None:
         self.failures += 1
@@ -227,8 +242,9 @@ class SyncEngine:
                 log.warning("server unreachable: %s", exc.message)
         else:
             log.warning("sync failed (%s): %s", exc.status or "cache", exc.message)
+        changed = self.last_error is None or self.last_error.message != exc.message
         self.last_error = exc
-        self._set_state(state)
+        self._set_state(state, again=changed)
         for listener in list(self._error_listeners):
             listener(exc)
 

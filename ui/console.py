@@ -7,13 +7,14 @@ import asyncio
 import gc
 import logging
 from datetime import datetime
+from typing import Any
 
 import httpx
 from PySide6.QtCore import QObject, QSettings
 
-from app import log_files, paths
+from app import known_sessions, log_files
 from app.api_client import ApiClient
-from app.cache import Cache
+from app.cache import Cache, remove_cache_files
 from app.config import Config
 from app.credentials import CredentialStore
 from app.errors import ApiError, AuthExpired
@@ -24,9 +25,11 @@ from ui.context import PanelContext
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.connect import ConnectDialog, SignedIn, ask_sign_in
 from ui.dialogs.portal_address import PortalAddressDialog, open_portal
+from ui.dialogs.sign_out import SignOutDialog, ask_sign_out
 from ui.local_workspace import LocalWorkspace
 from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
+from ui.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ def thaw_workspace_objects() -> None:
     gc.collect()
 
 
-class Console(LocalWorkspace, QObject):
+class Console(LocalWorkspace, SyncStatus, QObject):
     """Everything between the window and app/: workspace lifecycle, sign-in, sync, errors."""
 
     def __init__(
@@ -79,9 +82,14 @@ class Console(LocalWorkspace, QObject):
         self.sync: SyncEngine | None = None
         self.last_sync: datetime | None = None
         self._reauth: asyncio.Future[bool] | None = None
+        # A sign-in opened from what was remembered, to confirm once the server answers.
+        self._confirm: tuple[str, str] | None = None
+        self._confirm_task: asyncio.Task[None] | None = None
+        self._offline_messages: set[str] = set()
         self._dialog: ConnectDialog | None = None
         self._about: AboutDialog | None = None
         self._portal_dialog: PortalAddressDialog | None = None
+        self._sign_out_dialog: SignOutDialog | None = None
         self._wire()
 
     # -- wiring ----------------------------------------------------------------------------
@@ -107,7 +115,9 @@ class Console(LocalWorkspace, QObject):
         self.window.show_error(message, again)
 
     def _on_action_offline(self, error: ApiError) -> None:
-        # The banner follows the sync engine, which checks at once and reconnects by itself.
+        # The banner follows the sync engine, which checks at once and reconnects by itself;
+        # the action's own "cannot reach" message goes away when the server answers again.
+        self._offline_messages.add(error.message)
         if self.sync is not None:
             self.sync.report_offline(error)
 
@@ -125,6 +135,12 @@ class Console(LocalWorkspace, QObject):
             return
         email = self.config.last_email
         token = self.credentials.load(url, email) if email else None
+        remembered = known_sessions.recall(url, email) if token else None
+        if token and remembered is not None:
+            # The cache opens at once, marked as not yet confirmed; the sync engine reaches the
+            # server (or keeps trying, offline) and a refused sign-in asks again.
+            await self.open_session(url, email, token, source=url, me=remembered)
+            return
         if token:
             self.window.show_start(f"Connecting to {url}…")
             try:
@@ -147,10 +163,25 @@ class Console(LocalWorkspace, QObject):
 
     # -- sessions --------------------------------------------------------------------------
 
-    async def open_session(self, url: str, email: str, token: str, *, source: str) -> None:
-        """Check the token with ``/auth/me``, open the cache, build the panels, start sync."""
+    async def open_session(
+        self,
+        url: str,
+        email: str,
+        token: str | None,
+        *,
+        source: str,
+        me: dict[str, Any] | None = None,
+        start_sync: bool = True,
+    ) -> None:
+        """Check the token with ``/auth/me``, open the cache, build the panels, start sync.
+
+        With ``me`` (remembered from an earlier sign-in) the cache opens before the server has
+        answered anything: the rows show at once, and the sync engine confirms the sign-in.
+        """
         api = ApiClient(url, self.http, token)
-        me = await api.me()
+        confirmed = me is None
+        if me is None:
+            me = await api.me()
         session = StaffSession.from_me(url, me)
         same = self.session is not None and (
             self.session.server_url,
@@ -159,23 +190,26 @@ class Console(LocalWorkspace, QObject):
         ) == (session.server_url, session.email, session.workspace_id)
         if same and self.api is not None:
             self.api.token = token  # the panels keep their client and state
-            self.session = session
+            self._set_session(session)
             assert self.sync is not None
             self.sync.wake()
+            if confirmed:
+                known_sessions.remember(url, email, me)
             return
         await self.close_session()
         self.api, self.session = api, session
-        self.cache = Cache(paths.cache_file(url, session.workspace_id))
+        self.cache = Cache(session.cache_file)
         self.sync = SyncEngine(
             api,
             self.cache,
             page_size=self.config.sync_page_size,
             interval=self.config.sync_interval,
-            max_delay=self.config.reconnect_max_delay,
+            offline_max_delay=self.config.reconnect_max_delay,
         )
         self.sync.on_state(self._on_sync_state)
         self.sync.on_progress(self._on_sync_progress)
         self.sync.on_error(self._on_sync_error)
+        self.sync.on_checked(self._on_sync_checked)
         self.cache.on_records_changed(self._on_records)
         label = "Local workspace" if source == "local" else url
         self.window.set_signed_in(session, label)
@@ -188,7 +222,20 @@ class Console(LocalWorkspace, QObject):
         )
         self.window.open_workspace(context)
         freeze_workspace_objects()
-        self.sync.start()
+        if confirmed:
+            known_sessions.remember(url, email, me)
+        else:
+            self.window.set_sync_text("Connecting…", "Showing the data saved on this computer")
+            self._confirm = (url, email)
+        if start_sync:
+            self.sync.start()
+
+    def _set_session(self, session: StaffSession) -> None:
+        """A newer view of the same sign-in (permissions or portal status changed)."""
+        self.session = session
+        if self.window.context is not None:
+            self.window.context.session = session
+            self.window.set_portal_status(session)
 
     async def close_session(self) -> None:
         """Stop sync and close the cache of the open workspace (the token is kept)."""
@@ -275,65 +322,39 @@ class Console(LocalWorkspace, QObject):
         return True
 
     async def sign_out(self) -> None:
-        """Revoke the token on the server, forget it here, and ask for a new sign-in."""
+        """Ask, revoke the token on the server, forget it here (and the workspace's data if
+        chosen), and offer a new sign-in."""
         if self.api is None or self.session is None or self.is_local:
             return
-        url, email = self.session.server_url, self.session.email
+        session = self.session
+        url, email = session.server_url, session.email
+        # Any server but the embedded one is remote: its customers' data goes by default.
+        dialog = SignOutDialog(session.workspace_name, url, remove_default=True, parent=self.window)
+        self._sign_out_dialog = dialog
+        try:
+            remove = await ask_sign_out(dialog)
+        finally:
+            self._sign_out_dialog = None
+            dialog.deleteLater()
+        if remove is None or self.session is not session or self.api is None:
+            return
         try:
             await self.api.sign_out()
         except ApiError as exc:  # offline: the token is still forgotten here
             log.info("sign-out could not reach the server: %s", exc.message)
         self.credentials.delete(url, email)
         await self.close_session()
-        self.window.close_workspace("Signed out.")
-        await self.connect_interactive(url, email)
-
-    # -- sync state ------------------------------------------------------------------------
-
-    def sync_now(self) -> None:
-        """Check for changes now (View ▸ Sync now, Retry now)."""
-        if self.sync is not None:
-            self.sync.wake()
-
-    def _on_sync_state(self, state: SyncState, message: str | None = None) -> None:
-        if self.sync is None:
-            return
-        if state == SyncState.ONLINE:
-            self.last_sync = datetime.now()
-            self.window.hide_offline()
-            self.window.hide_work()
-            self.window.set_sync_text(
-                f"Synced {self.last_sync:%H:%M}", "Up to date with the server"
-            )
-        elif state == SyncState.SYNCING:
-            self.window.hide_offline()
-            self.window.set_sync_text("Syncing…")
+        self.window.close_workspace("Signing out…")
+        if remove:
+            await self.ops.cancel_others()
+            remove_cache_files(session.cache_file)
+            known_sessions.forget(url, email)
+            log.info("signed out of %s and removed its local data", url)
+            note = "Signed out. This workspace's data was removed from this computer."
         else:
-            error = self.sync.last_error
-            if isinstance(error, AuthExpired):
-                self.window.set_sync_text("Sign-in needed")
-                return
-            text = message or (error.message if error else "The server cannot be reached.")
-            self.window.set_sync_text("Offline", text)
-            self.window.hide_work()
-            self.window.show_offline(text, self.last_sync, self.sync_now)
-
-    def _on_sync_progress(self, label: str, done: int, total: int | None) -> None:
-        self.window.show_work(label, done, -1 if total is None else total)
-
-    def _on_sync_error(self, error: ApiError) -> None:
-        if isinstance(error, AuthExpired):
-            self.ops.report(error)
-
-    def _on_records(self, entity: str, ids: set[int]) -> None:
-        if entity != "workspace" or self.session is None or self.cache is None:
-            return
-        record = self.cache.get_record("workspace", self.session.workspace_id)
-        status = (record or {}).get("portal_status")
-        if status and status != self.session.portal_status and self.window.context is not None:
-            self.session = self.session.with_portal_status(str(status))
-            self.window.context.session = self.session
-            self.window.open_workspace(self.window.context)
+            note = "Signed out. This workspace's data stays on this computer for your next sign-in."
+        self.window.close_workspace(note)
+        await self.connect_interactive(url, email)
 
     # -- other actions ---------------------------------------------------------------------
 
@@ -355,8 +376,9 @@ class Console(LocalWorkspace, QObject):
 
     async def shutdown(self) -> None:
         """Cancel in-flight work, stop sync, close the cache and stop the local server."""
-        if self._dialog is not None:
-            self._dialog.reject()
+        for dialog in (self._dialog, self._sign_out_dialog):
+            if dialog is not None:
+                dialog.reject()
         await self.ops.shutdown()
         await self.close_session()
         if self.local is not None:

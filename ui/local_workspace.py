@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import paths
+from app import known_sessions, paths
 from app.local_server import LocalServer, LocalServerError
 
 
@@ -22,13 +22,27 @@ class LocalWorkspace:
                 paths.log_dir() / "local-server.log",
                 demo_customers=self.config.local_demo_customers,
             )
-        self.window.show_start("Starting the local workspace…")
+        early = None if self.local.alive else self.local.remembered_url
+        me = known_sessions.recall(early, self.local.owner_email) if early else None
+        if early and me is not None:
+            # The workspace keeps its address: its cache opens now, while the server starts.
+            await self.open_session(
+                early, self.local.owner_email, None, source="local", me=me, start_sync=False
+            )
+            self.window.set_sync_text("Starting the local workspace…")
+        else:
+            early = None
+            self.window.show_start("Starting the local workspace…")
         try:
             if self.local.alive:
                 token = await self.local.issue_token()
+            elif early:
+                token = await self.local.start(progress=self.window.set_sync_text)
             else:
                 token = await self.local.start(progress=self.window.show_start)
         except LocalServerError as exc:
+            await self.close_session()
+            self.window.close_workspace("")
             self.window.show_start(
                 exc.message,
                 busy=False,
@@ -43,6 +57,10 @@ class LocalWorkspace:
         self.window.server_banner.hide()
         if self.config.server_url:
             self.config.set("server_url", "")
+        if early == self.local.url and self.api is not None and self.sync is not None:
+            self.api.token = token
+            self.sync.start()
+            return
         await self.open_session(self.local.url, self.local.owner_email, token, source="local")
 
     def _local_died(self: Any, code: int | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.session import StaffSession
 from ui.context import PanelContext
-from ui.panels import PANELS, PanelSpec
+from ui.panels import PANELS
 from ui.panels.coming_soon import ComingSoonPanel
 from ui.resources import icon, stylesheet
 from ui.widgets.banner import Banner
@@ -33,11 +34,22 @@ COMING_SOON_KEY = "coming_soon"
 # Names of panels other parts of the console point to, also before they are registered.
 PANEL_TITLES = {
     "access": "Access",
-    "preview": "What customers see",
+    "visibility": "What customers see",
+    "preview": "Preview",
+    "files": "File review",
     "branding": "Branding",
     "rollout": "Rollout",
     "team": "Team",
+    "settings": "Settings",
 }
+
+
+def _heard(moment: datetime | None) -> str:
+    if moment is None:
+        return "No answer from the server since the console started."
+    local = moment.astimezone()
+    today = local.date() == datetime.now().astimezone().date()
+    return f"Last heard from the server at {local:%H:%M}{'' if today else f' on {local:%d %b}'}."
 
 
 class MainWindow(QMainWindow):
@@ -84,7 +96,8 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(200)
+        self.sidebar.setFixedWidth(220)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.currentItemChanged.connect(self._on_sidebar)
         row.addWidget(self.sidebar)
         self.stack = QStackedWidget()
@@ -202,35 +215,66 @@ class MainWindow(QMainWindow):
         for widget in (self.work_label, self.work_bar, self.cancel_button):
             widget.hide()
 
-    def open_workspace(self, context: PanelContext, keep_current: bool = False) -> None:
-        """Build the panels for a signed-in workspace (or only refresh who is signed in)."""
-        current = self.current_panel_key()
-        self.context = context
-        if keep_current and self.panels:
-            self.set_signed_in(context.session, self.server_label.text())
-            return
+    def open_workspace(self, context: PanelContext) -> None:
+        """List the panels of a signed-in workspace; each is built when first opened."""
         self._clear_panels()
-        session = context.session
+        self.context = context
         context.open_panel = self.select_panel
         context.panel_unavailable = self.panel_unavailable
+        self._fill_sidebar(context.session)
+        self.select_panel(self._first_key())
+
+    def set_portal_status(self, session: StaffSession) -> None:
+        """The portal went live or back to coming soon (or permissions changed): the sidebar
+        follows, and every panel already built stays as it is (a web view, a draft)."""
+        if self.context is None:
+            return
+        current = self.current_panel_key()
+        self.context.session = session
+        self.set_signed_in(session, self.server_label.text())
+        self._fill_sidebar(session)
+        self.select_panel(current if self._enabled(current) else self._first_key())
+
+    def _fill_sidebar(self, session: StaffSession) -> None:
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        self.sidebar.blockSignals(False)
+        self._why_disabled: dict[str, str] = {}
         specs = [s for s in PANELS if session.portal_active or s.available_when_coming_soon]
-        placeholder = None
-        if not session.portal_active:
-            placeholder = ComingSoonPanel(session, self.select_panel, self.panel_unavailable)
-            self._add_page(COMING_SOON_KEY, "Coming soon", "coming-soon", placeholder, None)
-        for spec in specs:
-            self._add_panel(spec, context)
-        if not session.portal_active:
-            for spec in PANELS:
-                if spec not in specs:
-                    self._add_disabled(spec, "Opens once the customer portal is live.")
-        if placeholder is not None:
-            placeholder.refresh()  # every panel exists now: say which ones open
-        self.select_panel(current if current in self.panels else self._first_key())
+        if session.portal_active:
+            page = self.panels.pop(COMING_SOON_KEY, None)
+            if page is not None:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        else:
+            if COMING_SOON_KEY not in self.panels:
+                page = ComingSoonPanel(session, self.select_panel, self.panel_unavailable)
+                self.stack.addWidget(page)
+                self.panels[COMING_SOON_KEY] = page
+            self._add_item(COMING_SOON_KEY, "Coming soon", "coming-soon")
+        for spec in PANELS:
+            if spec not in specs:
+                self._add_item(
+                    spec.key, spec.title, spec.icon, "Opens once the customer portal is live."
+                )
+            elif spec.permission and not session.can(spec.permission):
+                self._add_item(
+                    spec.key,
+                    spec.title,
+                    spec.icon,
+                    f"Your role ({session.role}) cannot use {spec.title}: it needs the "
+                    f"'{spec.permission}' permission. Ask the workspace owner if you "
+                    "need it.",
+                )
+            else:
+                self._add_item(spec.key, spec.title, spec.icon)
+        placeholder = self.panels.get(COMING_SOON_KEY)
+        if isinstance(placeholder, ComingSoonPanel):
+            placeholder.refresh()  # the sidebar is complete: say which cards open
 
     def panel_unavailable(self, key: str) -> str | None:
         """Why the panel ``key`` cannot be opened now, in plain English (None: it can)."""
-        if key in self.panels:
+        if self._enabled(key):
             return None
         spec = next((s for s in PANELS if s.key == key), None)
         title = PANEL_TITLES.get(key, key)
@@ -242,33 +286,33 @@ class MainWindow(QMainWindow):
                 return item.toolTip() or f"{spec.title} cannot be opened now."
         return f"{spec.title} cannot be opened now."
 
-    def _add_panel(self, spec: PanelSpec, context: PanelContext) -> None:
-        if spec.permission and not context.session.can(spec.permission):
-            self._add_disabled(
-                spec,
-                f"Your role ({context.session.role}) cannot use {spec.title}. "
-                "Ask the workspace owner if you need it.",
-            )
-            return
-        self._add_page(spec.key, spec.title, spec.icon, spec.factory(context), None)
-
-    def _add_page(
-        self, key: str, title: str, icon_name: str, page: QWidget, tip: str | None
-    ) -> None:
-        self.stack.addWidget(page)
-        self.panels[key] = page
+    def _add_item(self, key: str, title: str, icon_name: str, disabled_why: str = "") -> None:
         item = QListWidgetItem(icon(icon_name), title)
         item.setData(Qt.ItemDataRole.UserRole, key)
-        if tip:
-            item.setToolTip(tip)
+        if disabled_why:
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(disabled_why)
         self.sidebar.addItem(item)
 
-    def _add_disabled(self, spec: PanelSpec, why: str) -> None:
-        item = QListWidgetItem(icon(spec.icon), spec.title)
-        item.setData(Qt.ItemDataRole.UserRole, spec.key)
-        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-        item.setToolTip(why)
-        self.sidebar.addItem(item)
+    def _enabled(self, key: str | None) -> bool:
+        for i in range(self.sidebar.count()):
+            item = self.sidebar.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                return bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
+        return False
+
+    def panel(self, key: str) -> QWidget | None:
+        """The panel with ``key``, built now if it was not yet (None: not available)."""
+        page = self.panels.get(key)
+        if page is not None or self.context is None or not self._enabled(key):
+            return page
+        spec = next((s for s in PANELS if s.key == key), None)
+        if spec is None:
+            return None
+        page = spec.factory(self.context)
+        self.stack.addWidget(page)
+        self.panels[key] = page
+        return page
 
     def _clear_panels(self) -> None:
         self.sidebar.blockSignals(True)
@@ -280,11 +324,16 @@ class MainWindow(QMainWindow):
         self.panels = {}
 
     def close_workspace(self, message: str) -> None:
-        """Forget the panels (signed out, or switching server)."""
+        """Forget the panels (signed out, or switching server); offer what can be done next."""
         self._clear_panels()
         self.context = None
         self.set_signed_in(None)
-        self.show_start(message)
+        self.show_start(
+            message,
+            busy=False,
+            primary=("Sign in…", self.connect_requested.emit),
+            secondary=("Use the local workspace", self.local_requested.emit),
+        )
 
     def _first_key(self) -> str | None:
         for i in range(self.sidebar.count()):
@@ -294,15 +343,18 @@ class MainWindow(QMainWindow):
         return None
 
     def select_panel(self, key: str | None) -> None:
-        """Show the panel with ``key`` (if it exists and is enabled)."""
-        if key is None or key not in self.panels:
-            if not self.panels:
+        """Show the panel with ``key`` (if it is enabled), building it on first use."""
+        page = None if key is None else self.panel(key)
+        if page is None:
+            if self.context is None:
                 self.stack.setCurrentWidget(self.start_page)
             return
         for i in range(self.sidebar.count()):
             if self.sidebar.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                self.sidebar.blockSignals(True)
                 self.sidebar.setCurrentRow(i)
-        self.stack.setCurrentWidget(self.panels[key])
+                self.sidebar.blockSignals(False)
+        self.stack.setCurrentWidget(page)
 
     def current_panel_key(self) -> str | None:
         """The key of the panel on screen, or None."""
@@ -311,21 +363,34 @@ class MainWindow(QMainWindow):
 
     def _on_sidebar(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         if item is not None:
-            key = str(item.data(Qt.ItemDataRole.UserRole))
-            if key in self.panels:
-                self.stack.setCurrentWidget(self.panels[key])
+            self.select_panel(str(item.data(Qt.ItemDataRole.UserRole)))
 
     # -- banners ---------------------------------------------------------------------------
 
     def show_offline(
-        self, message: str, last_sync: datetime | None, retry: Callable[[], object]
+        self, message: str, last_heard: datetime | None, retry: Callable[[], object]
     ) -> None:
         """The offline banner: cached data stays readable, changes need the server."""
-        when = f" (last synced {last_sync:%H:%M})" if last_sync else ""
         self.offline_banner.show_message(
-            f"<b>Offline.</b> {message}<br>You can keep reading the data saved on this "
-            f"computer{when}; changes need the server. The console reconnects by itself.",
+            f"<b>Offline.</b> {escape(message)} {_heard(last_heard)}<br>You can keep reading "
+            "the data saved on this computer; changes need the server. The console reconnects "
+            "by itself as soon as the server answers.",
+            kind="warning",
             icon_name="offline",
+            actions={"Retry now": retry},
+            closable=False,
+        )
+
+    def show_sync_problem(
+        self, message: str, last_heard: datetime | None, retry: Callable[[], object]
+    ) -> None:
+        """The server answers but a sync failed (a server error, a page not written)."""
+        self.offline_banner.show_message(
+            f"<b>Sync problem.</b> {escape(message)} {_heard(last_heard)}<br>The data on "
+            "screen is what was saved before the problem; nothing was lost. Details are in "
+            "the log (Help ▸ About shows where).",
+            kind="warning",
+            icon_name="warning",
             actions={"Retry now": retry},
             closable=False,
         )
@@ -342,6 +407,11 @@ class MainWindow(QMainWindow):
             icon_name="warning",
             actions={"Try again": retry} if retry else {},
         )
+
+    def hide_error_if(self, messages: set[str]) -> None:
+        """Hide the error bar if it shows one of ``messages`` (no longer true)."""
+        if self.message_banner.isVisible() and self.message_banner.text.text() in messages:
+            self.message_banner.hide()
 
     # -- closing ---------------------------------------------------------------------------
 

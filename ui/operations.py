@@ -105,6 +105,15 @@ class Operations(QObject):
         for task in list(self._cancellable):
             task.cancel()
 
+    async def cancel_others(self) -> None:
+        """Cancel every task but the one calling this, and wait for them to unwind (before a
+        workspace's files are removed: its panels' work must not reopen them)."""
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def shutdown(self) -> None:
         """Cancel everything still running and wait for it to unwind."""
         tasks = list(self._tasks)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +19,12 @@ from typing import Any
 
 import orjson
 
+from app.cache.files import (
+    PageOutOfOrder,
+    make_private,
+    read_customer_columns,
+    remove_cache_files,
+)
 from app.cache.rows import COLUMNS, NUMBERS, CachedCustomer, row_from_wire
 from app.cache.schema import (
     SCHEMA_VERSION,
@@ -35,6 +40,7 @@ __all__ = [
     "PageOutOfOrder",
     "PageSummary",
     "read_customer_columns",
+    "remove_cache_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -43,18 +49,6 @@ _UNIQUE_TEXTS = frozenset({"external_id", "phone", "address", "primary_email"})
 
 CustomersListener = Callable[[set[int]], None]
 RecordsListener = Callable[[str, set[int]], None]
-
-
-class PageOutOfOrder(RuntimeError):
-    """A page started from another cursor than the cache's: an earlier page was not written."""
-
-
-def make_private(path: Path) -> None:
-    """Create ``path`` if needed, readable and writable by this user only (it holds customers'
-    names, emails, phones and addresses); SQLite gives its -wal and -shm files the same mode."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 @dataclass
@@ -67,28 +61,6 @@ class PageSummary:
     removed_by_resync: int = 0
     next_cursor: str = "0"
     has_more: bool = False
-
-
-def read_customer_columns(path: Path) -> tuple[str, dict[str, list[Any]]]:
-    """Every customer of a cache file as one list per column (id order), and its generation.
-
-    Both come from one read transaction, so the generation is exactly that of the rows.
-    Per-column lists cost no tuple per row; rows stream in chunks, so a loader thread lets
-    the UI thread run between them. Opens its own connection: callable from another process.
-    """
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    lists: list[list[Any]] = [[] for _ in COLUMNS]
-    try:
-        conn.execute("BEGIN")
-        row = conn.execute("SELECT value FROM meta WHERE key = 'customers'").fetchone()
-        cursor = conn.execute(SELECT_CUSTOMERS + " ORDER BY id")
-        while chunk := cursor.fetchmany(5000):
-            for values, column in zip(zip(*chunk, strict=True), lists, strict=True):
-                column.extend(values)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-    return ("0" if row is None else str(row[0])), dict(zip(COLUMNS, lists, strict=True))
 
 
 class Cache:

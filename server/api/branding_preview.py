@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import branding_samples as samples
 from server.domain.permissions import Permission
 from server.portal.branding_preview import render_page
-from server.wire.branding import (
-    EMAIL_KINDS,
-    BrandingPreviewRequest,
-    EmailPreview,
-    EmailPreviewRequest,
-)
+from server.wire.branding import BrandingPreviewRequest, EmailPreview, EmailPreviewRequest
 
 router = APIRouter(prefix="/branding", tags=["branding"])
 
 Viewer = Annotated[StaffContext, need(Permission.PREVIEW)]
 Editor = Annotated[StaffContext, need(Permission.EDIT_BRANDING)]
-Kind = Annotated[str, Path(pattern="^(" + "|".join(EMAIL_KINDS) + ")$")]
 
 
 def _portal_url(request: Request, staff: StaffContext) -> str:
@@ -37,24 +31,23 @@ def preview_page(body: BrandingPreviewRequest, staff: Viewer) -> HTMLResponse:
     return HTMLResponse(html, headers={"cache-control": "no-store"})
 
 
-@router.post("/emails/{kind}/preview", response_model=EmailPreview)
-def preview_email(
-    kind: Kind, body: EmailPreviewRequest, staff: Viewer, request: Request
-) -> EmailPreview:
+@router.post("/emails/preview", response_model=EmailPreview)
+def preview_email(body: EmailPreviewRequest, staff: Viewer, request: Request) -> EmailPreview:
     """The invite, reset or receipt email exactly as it would be sent with this branding."""
-    return samples.preview(staff.workspace, body.branding, kind, _portal_url(request, staff))
+    url = _portal_url(request, staff)
+    return samples.preview(staff.workspace, body.branding, body.kind, url)
 
 
-@router.post("/emails/{kind}/test", response_model=EmailPreview, status_code=202)
+@router.post("/emails/test", response_model=EmailPreview, status_code=202)
 def send_test_email(
-    kind: Kind, body: EmailPreviewRequest, staff: Editor, db: DB, request: Request
+    body: EmailPreviewRequest, staff: Editor, db: DB, request: Request
 ) -> EmailPreview:
     """Send that email to the signed-in staff member through the outbox."""
     return samples.send_test(
         db,
         staff.workspace,
         body.branding,
-        kind,
+        body.kind,
         _portal_url(request, staff),
         staff.user.email,
         staff.actor,

@@ -1,8 +1,9 @@
 """The interactive API reference at ``/docs``, served entirely by this server.
 
 FastAPI's default page loads Swagger UI from a public CDN: every staff member who opens it
-would run third-party script next to their bearer token. The same Swagger UI files ship in
-the ``swagger-ui-bundle`` package and are served from ``/docs/assets`` instead; ReDoc (CDN
+would run third-party script next to their bearer token. The same Swagger UI files (version
+5, which reads the OpenAPI 3.1 document FastAPI writes; version 4 cannot) ship in the
+``swagger-ui-bundle-v2`` package and are served from ``/docs/assets`` instead; ReDoc (CDN
 only) is off.
 """
 

@@ -177,8 +177,10 @@ def _group(session: Session, ws: Workspace, group_id: int) -> CustomerGroup:
     return group
 
 
-def group_out(session: Session, ws: Workspace, group: CustomerGroup) -> CustomerGroupOut:
-    """A group with its size, how many were batch-invited, and its funnel."""
+def group_out(
+    session: Session, ws: Workspace, group: CustomerGroup, with_funnel: bool = True
+) -> CustomerGroupOut:
+    """A group with its size, how many were batch-invited, and (unless left out) its funnel."""
     counts = session.execute(
         select(func.count(), func.count(CustomerGroupMember.batch_invited_at)).where(
             CustomerGroupMember.group_id == group.id
@@ -197,7 +199,7 @@ def group_out(session: Session, ws: Workspace, group: CustomerGroup) -> Customer
         batch_invited=counts[1],
         created_at=group.created_at,
         created_by=creator,
-        funnel=funnel(session, ws.id, group.id),
+        funnel=funnel(session, ws.id, group.id) if with_funnel else None,
     )
 
 
@@ -208,7 +210,7 @@ def list_groups(session: Session, ws: Workspace) -> list[CustomerGroupOut]:
         .where(CustomerGroup.workspace_id == ws.id)
         .order_by(CustomerGroup.id.desc())
     )
-    return [group_out(session, ws, g) for g in groups]
+    return [group_out(session, ws, g, with_funnel=False) for g in groups]
 
 
 def get_group(session: Session, ws: Workspace, group_id: int) -> CustomerGroupOut:

@@ -96,12 +96,13 @@ def sign_in(
     now = utcnow()
     ok = verify_password(account.password_hash if account else None, password)
     key = failures_key(ws.id, email_n)
-    if throttle.hits(db, key, WINDOW) >= MAX_FAILURES:
+    failures = throttle.hits(db, key, WINDOW)
+    if failures >= MAX_FAILURES:
         raise TooManyRequests(TOO_MANY)
     if account is None or not ok or account.status != "active":
-        failures = throttle.hit(db, key, WINDOW)
         if account is not None:
-            _failed(db, account, failures)
+            _failed(db, account, failures + 1)
+        throttle.hit(db, key, WINDOW)  # commits, the account's note with it: one commit
         raise Unauthorized(SIGN_IN_FAILED)
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
@@ -126,8 +127,9 @@ def sign_in(
 
 
 def _failed(db: Session, account: PortalAccount, failures: int) -> None:
-    """Note a failure on the account; the one that reaches the limit locks an active account
-    (for the console: the email's counter is what refuses sign-ins) until the window ends."""
+    """Note a failure on the account (committed by the caller); the one that reaches the
+    limit locks an active account (for the console: the email's counter is what refuses
+    sign-ins) until the window ends."""
     account.failed_attempts = failures
     account.updated_at = utcnow()
     if failures >= MAX_FAILURES and account.status == "active":
@@ -142,7 +144,6 @@ def _failed(db: Session, account: PortalAccount, failures: int) -> None:
             until=account.locked_until.isoformat(),
         )
         touch_account_summary(db, account)
-    db.commit()
 
 
 def set_password(db: Session, account: PortalAccount, password: str) -> None:

@@ -20,7 +20,9 @@ from server.db.models import (
     CustomerGroup,
     CustomerGroupMember,
     Document,
+    Invite,
     Photo,
+    PortalAccount,
     ProviderEvent,
     StaffUser,
     Workspace,
@@ -53,10 +55,31 @@ def readiness(session: Session, ws: Workspace, settings: Settings) -> Readiness:
     ]
     return Readiness(
         portal_status=ws.portal_status,  # checked on write
+        held_invites=held_invites(session, ws),
         items=items,
         open_blocking=[i.key for i in items if i.blocking and not i.ready],
         ready_count=sum(1 for i in items if i.ready),
         computed_at=now,
+    )
+
+
+def held_invites(session: Session, ws: Workspace) -> int:
+    """Invites made while the portal was coming soon, waiting to be sent when it goes live
+    (counted as ``invites.release_held_invites`` picks them)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Invite)
+            .join(PortalAccount, PortalAccount.id == Invite.account_id)
+            .where(
+                Invite.workspace_id == ws.id,
+                Invite.held.is_(True),
+                Invite.revoked_at.is_(None),
+                Invite.used_at.is_(None),
+                PortalAccount.status == "invited",
+            )
+        )
+        or 0
     )
 
 
@@ -171,7 +194,7 @@ def _visibility(session: Session, ws: Workspace) -> ReadinessItem:
             "pending_files": pending,
             "draft_waiting": int(ws.visibility_draft is not None),
         },
-        panel="preview",
+        panel="visibility",
     )
 
 
@@ -183,7 +206,9 @@ def _payments(session: Session, ws: Workspace, settings: Settings, now: datetime
     try:
         provider = provider_for(ws, settings)
     except PaymentsNotConfigured as exc:
-        return _item("payments", "Online payments ready", False, str(exc), how=how)
+        return _item(
+            "payments", "Online payments ready", False, str(exc), how=how, panel="settings"
+        )
     paid = (
         session.scalar(
             select(func.count())
@@ -221,6 +246,7 @@ def _payments(session: Session, ws: Workspace, settings: Settings, now: datetime
             "webhook_recent": int(recent),
         },
         how=how,
+        panel="settings",
     )
 
 

@@ -9,6 +9,7 @@ link; every other email (unknown, invited, disabled) gets nothing, silently.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,8 @@ from server.domain.messages import reset_message
 from server.domain.outbox import queue_email
 from server.domain.portal_auth import normalise_email
 from server.domain.secrets import digest, new_token
+
+log = logging.getLogger("server.portal")
 
 RESET_LIFETIME = timedelta(hours=1)
 RESET_PER_EMAIL = 3
@@ -62,7 +65,15 @@ def take_request(
 
 def send_reset(factory: sessionmaker[Session], request: ResetRequest) -> None:
     """Mail a one-hour reset link when the email belongs to an active account (after the
-    answer, in a session of its own); a newer link replaces every older one."""
+    answer, in a session of its own); a newer link replaces every older one. A failure is
+    logged (nobody waits for this answer); the customer can ask again."""
+    try:
+        _send_reset(factory, request)
+    except Exception:
+        log.exception("reset email could not be queued", extra={"ws": request.workspace_id})
+
+
+def _send_reset(factory: sessionmaker[Session], request: ResetRequest) -> None:
     with factory() as db:
         found = db.execute(
             select(PortalAccount, Contact, Workspace)

@@ -93,7 +93,9 @@ def clean_image(
                     keep = (
                         img if img.mode in ("RGB", "RGBA", "L", "LA", "P") else img.convert("RGBA")
                     )
-                    keep.save(out, "PNG", optimize=True)
+                    # zlib's default level: optimize=True spent ~50 ms on a 9 KB logo for a
+                    # file 4 % smaller; uploads wait on it, downloads barely notice it.
+                    keep.save(out, "PNG")
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise TooLarge("The image has too many pixels.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.db.models import StaffUser
+from server.db.models import StaffUser, Workspace
 from server.deps import DB, public_base_url
 from server.domain import staff_invites
 from server.domain.errors import Forbidden, Gone, Invalid
@@ -97,11 +97,12 @@ def join(
     except Invalid as exc:
         db.rollback()
         return _form(request, db, token, exc.detail)
+    ws = db.get(Workspace, user.workspace_id)
     return _page(
         request,
         title="Your password is set",
         state="done",
-        workspace_name=None,
+        workspace_name=ws.name if ws else None,
         email=user.email,
         server_url=public_base_url(request),
     )

@@ -148,9 +148,13 @@ class BrandingPreviewRequest(Request):
     page: Literal["sign_in", "coming_soon"] = "sign_in"
 
 
-class EmailPreviewRequest(Request):
-    """``POST /api/v1/branding/emails/{kind}/preview`` and ``…/test``: the wording to render."""
+EmailKind = Literal["invite", "reset", "receipt"]
 
+
+class EmailPreviewRequest(Request):
+    """``POST /api/v1/branding/emails/preview`` and ``…/test``: which email, which wording."""
+
+    kind: EmailKind
     branding: Branding
 
 

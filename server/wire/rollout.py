@@ -18,8 +18,8 @@ BLOCKING_ITEMS: tuple[ItemKey, ...] = ("emails", "visibility", "branding", "team
 class ReadinessItem(Response):
     """One line of the checklist: done or not, the numbers behind it, and where to fix it.
 
-    ``panel`` is the console panel that fixes it (``access``, ``preview``, ``branding``,
-    ``team``, ``rollout``), or None when it is set up outside the console (``how`` says where).
+    ``panel`` is the console panel that fixes it (``access``, ``visibility``, ``preview``,
+    ``branding``, ``settings``, ``team``, ``rollout``); ``how`` says what is done elsewhere.
     """
 
     key: ItemKey
@@ -37,6 +37,8 @@ class Readiness(Response):
     """``GET /api/v1/rollout/readiness``: the checklist, computed from live data."""
 
     portal_status: Literal["coming_soon", "active"]
+    # Invites made while coming soon: going live sends them.
+    held_invites: int = 0
     items: list[ReadinessItem]
     open_blocking: list[ItemKey]
     ready_count: int
@@ -105,7 +107,8 @@ class Adoption(Response):
 
 
 class CustomerGroupOut(Response):
-    """A saved group with its rule, size and funnel."""
+    """A saved group with its rule and size; ``funnel`` when one group is asked for (the
+    list leaves it out: ``GET /api/v1/rollout/adoption?group_id=`` has it)."""
 
     id: int
     name: str
@@ -114,7 +117,7 @@ class CustomerGroupOut(Response):
     batch_invited: int
     created_at: datetime
     created_by: str | None
-    funnel: Funnel
+    funnel: Funnel | None = None
 
 
 class InviteBatch(Request):

@@ -43,7 +43,8 @@ class TeamInvite(Response):
     """A staff invite as answered once: the member and their link (valid 7 days)."""
 
     member: TeamMember
-    invite_url: str
+    # None when a retried request is answered again: the link is shown once.
+    invite_url: str | None
     expires_at: datetime
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.bulk_choice import Contact, contacts_from_records, match_pasted, pilot_customers, plural
+from app.bulk_choice import (
+    Contact,
+    contacts_from_records,
+    match_pasted,
+    pilot_customers,
+    plural,
+    shared_with,
+)
 
 PM = "pm@lettings.example"
 CONTACTS = [
@@ -103,3 +110,11 @@ def test_pilot_group_counts_jobs_of_the_last_twelve_months() -> None:
     assert pilot_customers(jobs, 3, now) == {1}
     assert pilot_customers(jobs, 2, now) == {1, 3}
     assert pilot_customers([], 2, now) == set()
+
+
+def test_shared_with_looks_at_every_contact_of_other_customers() -> None:
+    emails = {1: "ADA@analytical.example", 2: PM, 3: None, 4: "  "}
+    got = shared_with(CONTACTS, 10, emails)
+    assert got == {1: [], 2: ["Flat 0", "Flat 1", "Flat 2", "Flat 3", "Flat 4"], 3: [], 4: []}
+    # The customer's own contacts never count as "another customer".
+    assert shared_with(CONTACTS, 20, {100: PM})[100] == ["Flat 1", "Flat 2", "Flat 3", "Flat 4"]

@@ -66,6 +66,46 @@ async def test_second_run_reuses_the_data_without_seeding(data_dir, tmp_path):
         await server.stop()
 
 
+async def test_the_local_workspace_keeps_its_address_across_restarts(data_dir, tmp_path):
+    server = LocalServer(data_dir, tmp_path / "server.log")
+    token = await server.start()
+    first = server.url
+    async with make_http_client() as http:
+        me = await ApiClient(server.url, http, token).me()
+        invite_page = f"{server.url}/p/{me['workspace_slug']}/"
+    await server.stop()
+    assert server.remembered_url == first
+    token = await server.start()
+    try:
+        assert server.url == first  # links shown before the restart still work
+        async with make_http_client() as http:
+            assert (await http.get(invite_page)).status_code in (200, 303)  # served here
+            again = await ApiClient(server.url, http, token).me()
+        assert again["workspace_key"] == me["workspace_key"]
+    finally:
+        await server.stop()
+
+
+async def test_a_port_taken_by_another_program_moves_the_workspace_and_says_so(
+    data_dir, tmp_path, caplog, monkeypatch
+):
+    import socket
+
+    monkeypatch.setattr("app.local_server.PORT_WAIT", 0.3)
+    server = LocalServer(data_dir, tmp_path / "server.log")
+    taken = server.remembered_port
+    assert taken is not None
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        await server.start()
+        try:
+            assert server.port != taken and server.remembered_port == server.port
+            assert any("taken by another program" in r.getMessage() for r in caplog.records)
+        finally:
+            await server.stop()
+
+
 async def test_a_seed_whose_marker_was_lost_counts_as_done(data_dir, tmp_path):
     # Seeding finished but the console stopped before writing the marker: the next start must
     # open the seeded workspace, neither fail on "already has customers" nor seed twice.

@@ -164,3 +164,15 @@ async def test_backoff_doubles_caps_and_jitters():
     assert 0.5 <= delays[0] <= 1.0 and 4.0 <= delays[3] <= 8.0
     assert all(d <= 60.0 for d in delays) and delays[9] >= 30.0
     assert len({backoff_delay(5, 1.0, 60.0) for _ in range(20)}) > 1
+
+
+async def test_reconnecting_is_prompt_but_does_not_hammer_a_server_that_is_down(tmp_path):
+    cache = Cache(tmp_path / "c.sqlite3")
+    engine = SyncEngine(ApiClient("http://127.0.0.1:9", httpx.AsyncClient()), cache)
+    waits = [engine.retry_delay(a, offline=True) for a in range(40)]
+    # Back within five seconds of the server after any outage, and never more than about one
+    # try a second while it is down (the first waits are 0.5-1 s, then they grow).
+    assert max(waits) <= 5.0 and min(waits) >= 0.5 and sum(waits[:10]) >= 15
+    # An error answer (500) backs off further: the server is up but struggling.
+    assert max(engine.retry_delay(a, offline=False) for a in range(40)) > 20
+    cache.close()

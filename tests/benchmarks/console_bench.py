@@ -1,12 +1,15 @@
 """The office console: cold start, full and incremental sync, memory, at 100,000 customers.
 
 Each figure is measured against a baseline from the same run: a bare PySide6 window (start
-and memory), and plain httpx downloading the very same pages of the changes feed (sync).
+and memory), and plain httpx downloading the very same pages of the changes feed (sync). The
+full sync is measured again with the machine's second core kept busy by another process, the
+plain download under the same load: the writer process then has no idle core to itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -14,11 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from app import paths
 from app.api_client import ApiClient, RawChanges, make_http_client
 from app.cache import Cache
+from app.session import StaffSession
 from app.sync import SyncEngine
 from server.db.engine import make_engine, make_sessionmaker
 from server.demo.seed import staff_email
@@ -41,9 +46,10 @@ class RecordingApi(ApiClient):
 
 async def full_sync(srv: harness.LiveServer) -> tuple[float, list[str], SyncEngine]:
     """Sync everything into a fresh cache; returns seconds, cursors used and the engine."""
-    cache = Cache(paths.cache_file(srv.url, srv.workspace_id))
     http = make_http_client(120)
     api = RecordingApi(srv.url, http, srv.token)
+    # The file the console opens for this workspace (named by the server's workspace key).
+    cache = Cache(StaffSession.from_me(srv.url, await api.me()).cache_file)
     api.cursors = []
     engine = SyncEngine(api, cache, page_size=PAGE)
     started = time.perf_counter()
@@ -67,6 +73,38 @@ def plain_download(srv: harness.LiveServer, cursors: list[str]) -> tuple[float, 
             for c in cursors
         )
         return time.perf_counter() - started, size
+
+
+@contextlib.contextmanager
+def busy_core() -> Iterator[None]:
+    """Another process spinning on one core for as long as the block runs."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)  # scheduled and spinning before the measurement starts
+        yield
+    finally:
+        burner.kill()
+        burner.wait()
+
+
+def compare_syncs(
+    loop: asyncio.AbstractEventLoop, srv: harness.LiveServer, engine: SyncEngine | None, passes: int
+) -> tuple[list[float], list[float], list[str], int, SyncEngine]:
+    """``passes`` alternating full syncs and plain downloads of the same pages."""
+    syncs: list[float] = []
+    plains: list[float] = []
+    cursors: list[str] = []
+    size = 0
+    for _ in range(passes):
+        if engine is not None:
+            loop.run_until_complete(engine.api.http.aclose())
+            fresh_cache(engine)
+        seconds, cursors, engine = loop.run_until_complete(full_sync(srv))
+        syncs.append(seconds)
+        took, size = plain_download(srv, cursors)
+        plains.append(took)
+    assert engine is not None
+    return syncs, plains, cursors, size, engine
 
 
 def start_child(*args: str) -> dict[str, float]:
@@ -95,18 +133,7 @@ def run(report: Report) -> None:
     try:
         # Two alternating passes each, best of each: the first pass of either kind would
         # otherwise pay the server's cold start (statement caches, page cache) for both.
-        syncs: list[float] = []
-        plains: list[float] = []
-        engine: SyncEngine | None = None
-        for _ in range(2):
-            if engine is not None:
-                loop.run_until_complete(engine.api.http.aclose())
-                fresh_cache(engine)
-            seconds, cursors, engine = loop.run_until_complete(full_sync(srv))
-            syncs.append(seconds)
-            took, size = plain_download(srv, cursors)
-            plains.append(took)
-        assert engine is not None
+        syncs, plains, cursors, size, engine = compare_syncs(loop, srv, None, 2)
         seconds, plain = min(syncs), min(plains)
         report(
             "full sync passes: "
@@ -120,6 +147,21 @@ def run(report: Report) -> None:
             seconds / plain,
             "<= 1.5x",
             seconds / plain <= 1.5,
+        )
+        with busy_core():
+            l_syncs, l_plains, _c, _s, engine = compare_syncs(loop, srv, engine, 2)
+        report(
+            "full sync passes, second core busy: "
+            + ", ".join(f"{a:.2f} s vs {b:.2f} s" for a, b in zip(l_syncs, l_plains, strict=True))
+        )
+        loaded, loaded_plain = min(l_syncs), min(l_plains)
+        report.figure(
+            f"full sync, {srv.customers:,} customers, second core busy with another process",
+            f"{loaded:.2f} s",
+            f"{loaded_plain:.2f} s plain httpx (same load)",
+            loaded / loaded_plain,
+            "<= 1.5x",
+            loaded / loaded_plain <= 1.5,
         )
         factory = make_sessionmaker(make_engine(srv.database_url))
         row = engine.cache.customer_rows()[17]
@@ -171,6 +213,17 @@ def run(report: Report) -> None:
         t_full / t_bare,
         "<= 4x",
         t_full / t_bare <= 4,
+    )
+    assert all(f["remembered"] for f in full)
+    t_rows = statistics.median(f["first_rows"] for f in full)
+    t_heard = statistics.median(f["server_answered"] for f in full)
+    report.figure(
+        f"second start: first cached rows on screen, {rows:,} cached customers",
+        f"{t_rows:.2f} s",
+        f"{t_heard:.2f} s first answer from the server",
+        t_rows / t_heard,
+        "< 1x (before the server answers)",
+        t_rows < t_heard,
     )
     m_bare = statistics.median(b["rss_mib"] for b in bare)
     m_full = statistics.median(f["rss_mib"] for f in full)

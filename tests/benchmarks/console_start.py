@@ -58,7 +58,7 @@ async def bare(t0: float) -> dict[str, float]:
 async def console(t0: float, url: str, email: str, token: str) -> dict[str, float]:
     from PySide6.QtCore import QSettings
 
-    from app import paths
+    from app import known_sessions, paths
     from app.api_client import make_http_client
     from app.config import Config
     from ui.console import Console
@@ -69,21 +69,38 @@ async def console(t0: float, url: str, email: str, token: str) -> dict[str, floa
         window = MainWindow(settings)
         window.show()
         c = Console(window, http, Config(), settings)
-        await c.open_session(url, email, token, source=url)
+        # A second start knows the sign-in (as ``Console.start`` does with a remembered one):
+        # the cache opens before the server has answered anything.
+        me = known_sessions.recall(url, email)
+        await c.open_session(url, email, token, source=url, me=me)
+        window.select_panel("access")
         await _turn()
         interactive = time.time() - t0  # panels built, loop free, cached rows loading
+        assert c.cache is not None and c.sync is not None
         expected = c.cache.customer_count()
         panel = window.panels["access"]
-        while panel.model.rowCount() < expected:  # noqa: ASYNC110  (polling a Qt model)
+        first_rows = heard = 0.0
+        while panel.model.rowCount() < expected:
+            if not first_rows and panel.model.rowCount():
+                first_rows = time.time() - t0
+            if not heard and c.sync.last_heard is not None:
+                heard = c.sync.last_heard.timestamp() - t0
             await asyncio.sleep(0.005)
         await _turn()
         ready = time.time() - t0
+        first_rows = first_rows or ready
+        while c.sync.last_heard is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+        heard = heard or c.sync.last_heard.timestamp() - t0
         await asyncio.sleep(1.0)
         result = {
             "interactive": interactive,
             "seconds": ready,
             "rss_mib": rss_mib(),
             "rows": float(expected),
+            "first_rows": first_rows,
+            "server_answered": heard,
+            "remembered": float(me is not None),
         }
         await c.shutdown()
     return result
@@ -98,6 +115,10 @@ def main(argv: list[str]) -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    if argv[0] != "bare":
+        from ui.console_app import prepare_web_engine
+
+        prepare_web_engine()  # as the console does: importable, not started
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     t0 = float(argv[1])

@@ -269,20 +269,24 @@ class Writes:
 
 
 class CrmWriter:
-    """Upserts a job of a random customer of the crowd ``rate`` times a second, through the
-    records API (each a real write: a new title every time), until stopped."""
+    """Upserts a job of a random customer of the crowd ``rate`` times a second in all,
+    through the records API (each a real write: a new title every time), until stopped.
+    ``senders`` threads share the rate, as a CRM's sync sends in parallel, so one slow answer
+    does not hold the rest back."""
 
-    def __init__(self, base_url: str, crowd: Crowd, rate: float, seed: int = 11) -> None:
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {crowd.staff_token}"},
-            timeout=30,
-        )
+    def __init__(
+        self, base_url: str, crowd: Crowd, rate: float, seed: int = 11, senders: int = 4
+    ) -> None:
+        self._base_url = base_url
         self._crowd = crowd
-        self._interval = 1.0 / rate
-        self._rng = random.Random(seed)
+        self._interval = senders / rate
+        self._seed = seed
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="crm-writer", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, args=(i,), name=f"crm-writer-{i}", daemon=True)
+            for i in range(senders)
+        ]
+        self._lock = threading.Lock()
         self._done = self._failed = 0
         self._latencies: list[float] = []
         self._started = self._ended = 0.0
@@ -290,43 +294,54 @@ class CrmWriter:
 
     def __enter__(self) -> CrmWriter:
         self._started = time.perf_counter()
-        self._thread.start()
+        for t in self._threads:
+            t.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(timeout=60)
+        for t in self._threads:
+            t.join(timeout=60)
         self._ended = time.perf_counter()
-        self._client.close()
 
-    def _run(self) -> None:
-        due = time.perf_counter()
+    def _run(self, sender: int) -> None:
+        rng = random.Random(self._seed * 100 + sender)
+        client = httpx.Client(
+            base_url=self._base_url,
+            headers={"Authorization": f"Bearer {self._crowd.staff_token}"},
+            timeout=30,
+        )
+        # Spread the senders over one interval, so the writes come evenly.
+        due = time.perf_counter() + self._interval * sender / len(self._threads)
         n = 0
-        while not self._stop.is_set():
-            crm_id = self._rng.choice(self._crowd.crm_ids)
-            n += 1
-            body = {
-                "customer_external_id": crm_id,
-                "number": "J-CRM",
-                "title": f"Follow-up visit {n}",
-                "internal_status": "scheduled",
-                "scheduled_start": (utcnow() + timedelta(days=3)).isoformat(),
-            }
-            began = time.perf_counter()
-            try:
-                r = self._client.put(f"/api/v1/records/jobs/{crm_id}-CRM", json=body)
-                ok = r.status_code in (200, 201)
-                if not ok:
-                    self.last_error = f"{r.status_code} {r.text[:200]}"
-            except httpx.HTTPError as exc:
-                ok, self.last_error = False, str(exc)
-            self._latencies.append((time.perf_counter() - began) * 1000)
-            if ok:
-                self._done += 1
-            else:
-                self._failed += 1
-            due += self._interval
-            self._stop.wait(max(0.0, due - time.perf_counter()))
+        try:
+            while not self._stop.wait(max(0.0, due - time.perf_counter())):
+                crm_id = rng.choice(self._crowd.crm_ids)
+                n += 1
+                body = {
+                    "customer_external_id": crm_id,
+                    "number": "J-CRM",
+                    "title": f"Follow-up visit {sender}.{n}",
+                    "internal_status": "scheduled",
+                    "scheduled_start": (utcnow() + timedelta(days=3)).isoformat(),
+                }
+                began = time.perf_counter()
+                try:
+                    r = client.put(f"/api/v1/records/jobs/{crm_id}-CRM", json=body)
+                    ok = r.status_code in (200, 201)
+                    error = "" if ok else f"{r.status_code} {r.text[:200]}"
+                except httpx.HTTPError as exc:
+                    ok, error = False, str(exc)
+                with self._lock:
+                    self._latencies.append((time.perf_counter() - began) * 1000)
+                    if ok:
+                        self._done += 1
+                    else:
+                        self._failed += 1
+                        self.last_error = error
+                due += self._interval
+        finally:
+            client.close()
 
     def writes(self) -> Writes:
         """What was written (after the ``with`` block ended)."""

@@ -62,7 +62,9 @@ def test_previews_refuse_bad_input(ws: TestWorkspace) -> None:
         assert r.status_code == 422, (field, r.text)
         assert field in r.json()["errors"], (field, r.json())
     assert (
-        c.post("/api/v1/branding/emails/welcome/preview", json={"branding": body}).status_code
+        c.post(
+            "/api/v1/branding/emails/preview", json={"kind": "welcome", "branding": body}
+        ).status_code
         == 422
     )
     anonymous = httpx.post(f"{ws.base_url}/api/v1/branding/preview", json={"branding": body})
@@ -79,18 +81,24 @@ def test_email_previews_are_rendered_as_sent(ws: TestWorkspace) -> None:
         receipt_subject="Thanks for paying {amount}",
         receipt_message="Hi {contact_name}, we got {amount} for {invoice_number}.",
     )
-    reset = c.post("/api/v1/branding/emails/reset/preview", json={"branding": body}).json()
+    reset = c.post(
+        "/api/v1/branding/emails/preview", json={"kind": "reset", "branding": body}
+    ).json()
     assert reset["subject"] == "Password help from Evergreen"
     assert "Hi Jordan Lee," in reset["text"] and "Use the button below." in reset["html"]
     assert "one hour" in reset["text"] and "Choose a new password" in reset["html"]
-    receipt = c.post("/api/v1/branding/emails/receipt/preview", json={"branding": body}).json()
+    receipt = c.post(
+        "/api/v1/branding/emails/preview", json={"kind": "receipt", "branding": body}
+    ).json()
     assert receipt["subject"] == "Thanks for paying $245.00"
     assert "we got $245.00 for INV-1042." in receipt["text"]
-    invite = c.post("/api/v1/branding/emails/invite/preview", json={"branding": body}).json()
+    invite = c.post(
+        "/api/v1/branding/emails/preview", json={"kind": "invite", "branding": body}
+    ).json()
     assert invite["subject"] == "Your Evergreen customer portal is ready"
     bad = c.post(
-        "/api/v1/branding/emails/reset/preview",
-        json={"branding": {**body, "reset_message": "Hi {customer_name}"}},
+        "/api/v1/branding/emails/preview",
+        json={"kind": "reset", "branding": {**body, "reset_message": "Hi {customer_name}"}},
     )
     assert bad.status_code == 422
     assert "Unknown placeholder {customer_name}" in bad.json()["errors"]["branding.reset_message"]
@@ -99,7 +107,7 @@ def test_email_previews_are_rendered_as_sent(ws: TestWorkspace) -> None:
 def test_test_email_goes_to_the_signed_in_staff_member(server: Server, ws: TestWorkspace) -> None:
     c = ws.client("manager")
     body = _branding(c, invite_subject="Welcome to {brand_name}")
-    r = c.post("/api/v1/branding/emails/invite/test", json={"branding": body})
+    r = c.post("/api/v1/branding/emails/test", json={"kind": "invite", "branding": body})
     assert r.status_code == 202, r.text
     assert r.json()["to"] == ws.emails["manager"]
     with server.sessionmaker() as db:
@@ -113,7 +121,7 @@ def test_test_email_goes_to_the_signed_in_staff_member(server: Server, ws: TestW
         )
     assert (
         ws.client("dispatcher")
-        .post("/api/v1/branding/emails/invite/test", json={"branding": body})
+        .post("/api/v1/branding/emails/test", json={"kind": "invite", "branding": body})
         .status_code
         == 403
     )

@@ -42,7 +42,7 @@ def _go_live(c: httpx.Client, status: str = "active", tag: str | None = None) ->
     # Going live with checklist items open needs each one acknowledged by name.
     body: dict[str, object] = {"portal_status": status}
     if status == "active":
-        body["acknowledged_open_items"] = list(BLOCKING_ITEMS)
+        body["acknowledged_open_items"] = sorted(BLOCKING_ITEMS)
     return c.patch("/api/v1/workspace", json=body, headers={"If-Match": tag})
 
 

@@ -9,20 +9,21 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import PySide6.QtWidgets as QtW
 import qasync
-from PySide6.QtCore import QCoreApplication, Qt
 
-# As the console does before its QApplication: lets the Preview panel start QtWebEngine later.
-QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
-from tests.support.console_fixtures import (  # noqa: F401, E402  (fixtures)
+from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     coming_soon_ws,
     console_home,
     live,
     memory_keyring,
     ws,
 )
+from ui.console_app import prepare_web_engine
+
+# As the console does: QtWebEngine is prepared before the one QApplication is created.
+prepare_web_engine()
 
 
 def pytest_asyncio_loop_factories(config, item):

@@ -139,7 +139,7 @@ class Harness:
         async def go() -> Any:
             result = await coro
             for _ in range(2):
-                await until(self._quiet, 30)
+                await until(self._quiet, 120)
                 await asyncio.sleep(0.1)
             return result
 

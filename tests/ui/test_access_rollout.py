@@ -37,7 +37,7 @@ def test_dry_run_then_real_run_from_the_filtered_list(harness: Harness, qtbot, t
     assert all(panel.model.row_at(r).portal_status == "not_invited" for r in range(8))
     assert bulk.send.isEnabled()
     harness.call(lambda: bulk.start(dry_run=False))
-    harness.run(until(lambda: "invited" in bulk.summary.text() and bulk.dry_run.isEnabled()))
+    harness.run(until(lambda: "Invited: 8." in bulk.summary.text() and bulk.dry_run.isEnabled()))
     assert {r["outcome"] for r in bulk.model.records} == {"invited"}
     harness.run(until(lambda: all(panel.model.status_at(r) == "invited" for r in range(8))))
     out = tmp_path / "results.csv"

@@ -152,6 +152,9 @@ async def test_rollout_from_nothing_ready_to_live_and_back(shell, coming_soon_ws
         lambda: isinstance(panel.dialog, ConfirmSwitchDialog) and panel.dialog is not dialog, 20
     )
     assert panel.dialog.ok.isEnabled() and not panel.dialog.ticks
+    said = " ".join(label.text() for label in panel.dialog.findChildren(type(panel.summary)))
+    assert "3 invites were held" in said  # the pilot batch, sent while coming soon
+    shell.screenshot("rollout-go-live-ready-confirm", panel.dialog)
     panel.dialog.ok.click()
     await until(lambda: w.context is not None and w.context.session.portal_active, 30)
     assert owner.get("/api/v1/workspace").json()["portal_status"] == "active"

@@ -7,7 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
+from app import known_sessions
 from app.errors import ApiError
+from server.wire.permissions import Permission
 from tests.support.live_server import free_port
 from tests.support.workspaces import PASSWORD
 from tests.ui.shell_support import Shell, until
@@ -37,7 +39,7 @@ async def test_main_window_shows_workspace_person_role_and_sync(shell, ws, qtbot
     w = shell.window
     assert w.person_label.text() == "Manager · manager"
     assert w.server_label.text() == ws.base_url
-    assert w.sync_label.text().startswith("Synced")
+    assert w.sync_label.text().startswith("Up to date")
     assert "access" in w.panels and w.current_panel_key() == "access"
     assert COMING_SOON_KEY not in w.panels
     assert w.open_portal_action.isEnabled() and w.sign_out_action.isEnabled()
@@ -75,7 +77,7 @@ async def test_coming_soon_placeholder_lists_what_can_be_prepared(shell, coming_
 async def test_a_panel_the_role_may_not_use_is_disabled_with_the_reason(shell, ws, monkeypatch):
     built = []
     spec = PanelSpec(
-        "team", "Team", "team", lambda ctx: built.append(ctx) or None, True, "manage_team"
+        "team", "Team", "team", lambda ctx: built.append(ctx) or None, True, Permission.MANAGE_TEAM
     )
     monkeypatch.setattr(panels, "PANELS", [*panels.PANELS, spec])
     monkeypatch.setattr("ui.main_window.PANELS", panels.PANELS)
@@ -126,11 +128,25 @@ async def test_sign_out_revokes_the_token_and_forgets_it(shell, ws, memory_keyri
     c.credentials.save(ws.base_url, ws.emails["owner"], ws.tokens["owner"])
     await shell.open(ws, "owner")
     token = c.api.token
+    cache_file = c.session.cache_file
+    assert known_sessions.recall(ws.base_url, ws.emails["owner"]) is not None
     c.ops.run(c.sign_out(), label="Sign out")
+    await until(lambda: c._sign_out_dialog is not None and c._sign_out_dialog.isVisible())
+    asking = c._sign_out_dialog
+    assert asking.remove.isChecked()  # a remote server's data goes by default
+    shell.screenshot("sign-out-dialog", asking)
+    asking.sign_out_button.click()
     await until(lambda: c._dialog is not None)
+    page = shell.window.start_page
+    # No endless busy bar under "Signed out.": the page says what happened to the data.
+    assert not page.bar.isVisible() and "removed from this computer" in page.message.text()
+    shell.screenshot("signed-out")
     c._dialog.reject()
     await until(lambda: not c.ops.tasks)
     assert memory_keyring.secrets == {} and c.session is None
+    assert not cache_file.exists() and not cache_file.with_name(cache_file.name + "-wal").exists()
+    assert known_sessions.recall(ws.base_url, ws.emails["owner"]) is None
+    assert page.primary.isVisible() and not page.bar.isVisible()
     async with httpx.AsyncClient() as http:
         r = await http.get(
             f"{ws.base_url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}
@@ -156,7 +172,7 @@ async def test_expired_token_asks_to_sign_in_and_keeps_the_panel(shell, ws):
     c._dialog.password.setText(PASSWORD)
     c._dialog.ok_button.click()
     await until(lambda: c._dialog is None)
-    await until(lambda: w.sync_label.text().startswith("Synced"))
+    await until(lambda: w.sync_label.text().startswith("Up to date"))
     assert w.panels["access"] is panel and w.current_panel_key() == "access"
     assert c.api.token != ws.tokens["owner"]
     await shell.close()
@@ -175,7 +191,8 @@ async def test_offline_banner_keeps_cached_data_and_reconnects(shell, live, ws):
     await until(lambda: w.offline_banner.isVisible())
     assert "Offline" in w.offline_banner.text.text()
     assert "Retry now" in w.offline_banner.buttons
-    assert w.sync_label.text() == "Offline"
+    assert w.sync_label.text().startswith("Offline")
+    assert "Last heard from the server at" in w.offline_banner.text.text()
     assert c.cache.customer_count() == 40  # cached data stays readable
     assert w.panels["access"].model.rowCount() == 40
     with pytest.raises(ApiError) as err:
@@ -195,7 +212,7 @@ async def test_offline_banner_keeps_cached_data_and_reconnects(shell, live, ws):
     await until(lambda: not w.offline_banner.isVisible(), within=15)
     c.api.base_url = ws.base_url  # ...and comes back
     await until(lambda: not w.offline_banner.isVisible(), within=15)
-    assert w.sync_label.text().startswith("Synced")
+    assert w.sync_label.text().startswith("Up to date")
     await shell.close()
 
 
@@ -294,7 +311,10 @@ async def test_open_portal_and_about(shell, ws, monkeypatch):
     from app import log_files
 
     opened = []
-    monkeypatch.setattr("ui.console.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(
+        "ui.dialogs.portal_address.QDesktopServices.openUrl",
+        lambda url: opened.append(url) or True,
+    )
     await shell.open(ws, "owner")
     shell.window.open_portal_action.trigger()
     assert [u.toString() for u in opened] == [f"{ws.base_url}/p/{ws.slug}/"]

@@ -52,11 +52,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    _summaries_follow_the_primary_contact()
+    summaries_follow_the_primary_contact(op.get_bind())
 
 
-def _summaries_follow_the_primary_contact() -> None:
-    bind = op.get_bind()
+def summaries_follow_the_primary_contact(bind: sa.Connection) -> int:
+    """Correct rows summarised by the old rule; answers how many (a test calls this too)."""
     primary_has_no_account = ~sa.exists().where(
         _account.c.contact_id == _customer.c.primary_contact_id
     )
@@ -68,7 +68,7 @@ def _summaries_follow_the_primary_contact() -> None:
         )
     ).all()
     if not stale:
-        return
+        return 0
     now = datetime.now(UTC)
     ids = [row.id for row in stale]
     for start in range(0, len(ids), 500):
@@ -101,6 +101,7 @@ def _summaries_follow_the_primary_contact() -> None:
             for row in stale
         ],
     )
+    return len(stale)
 
 
 def downgrade() -> None:

@@ -120,6 +120,12 @@ def upgrade() -> None:
         "ix_change_ws_entity_seq", "change", ["workspace_id", "entity", "seq"], unique=False
     )
     op.create_index(
+        "ix_contact_ws_email_customer",
+        "contact",
+        ["workspace_id", "email_normalized", "customer_id"],
+        unique=False,
+    )
+    op.create_index(
         "ix_portal_account_adoption",
         "portal_account",
         ["workspace_id", "customer_id", "created_at", "password_changed_at", "last_sign_in_at"],
@@ -129,6 +135,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_portal_account_adoption", table_name="portal_account")
+    op.drop_index("ix_contact_ws_email_customer", table_name="contact")
     op.drop_index("ix_change_ws_entity_seq", table_name="change")
     op.drop_index("ix_audit_ws_action", table_name="audit_event")
     op.drop_index(op.f("ix_staff_invite_staff_id"), table_name="staff_invite")

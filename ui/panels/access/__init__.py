@@ -15,11 +15,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app import access, customer_snapshot, index_builder
-from app.bulk_choice import contacts_from_records
+from app.bulk_choice import contacts_from_records, shared_with
 from app.customer_search import CustomerIndex
-from app.errors import ApiError
+from app.errors import ApiError, OfflineError
 from app.rollout_summary import rollout_lines, status_counts
-from server.wire.emails import normalise_email
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
@@ -27,7 +26,7 @@ from ui.panels.access.bulk import BulkInviteView
 from ui.panels.access.cleanup import EmailCleanupView
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
-from ui.panels.access.dialogs import DisableDialog, InviteDialog, InviteSentDialog
+from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,8 @@ class AccessPanel(QWidget):
         # The table keeps room for all five columns (portal status above all) next to the
         # detail pane in a normal-sized window; extra width goes mostly to the table.
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 420])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
         # Shown to every role; a role without the permission sees it disabled and why.
@@ -81,6 +80,11 @@ class AccessPanel(QWidget):
 
         self.list.customer_selected.connect(self.show_customer)
         self.model.modelReset.connect(self.show_overview)
+        # A detail that could not load (offline) loads again when its row is clicked, and by
+        # itself once the server answers again.
+        self._detail_failed: int | None = None
+        self.list.table.clicked.connect(self._on_row_clicked)
+        ctx.sync.on_state(self._on_sync_state)
         self.detail.action_requested.connect(self.request_action)
         self._unhook = ctx.cache.on_customers_changed(self._on_cache_changed)
         self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
@@ -201,12 +205,33 @@ class AccessPanel(QWidget):
         )
 
     async def _show(self, customer_id: int) -> None:
-        detail, events = await asyncio.gather(
-            access.customer_detail(self.ctx.api, customer_id),
-            self._history(customer_id),
-        )
+        self._detail_failed = None
+        try:
+            detail, events = await asyncio.gather(
+                access.customer_detail(self.ctx.api, customer_id),
+                self._history(customer_id),
+            )
+        except ApiError as exc:
+            if self.shown_id == customer_id:
+                self._detail_failed = customer_id
+                self.detail.show_error(
+                    f"{exc.message} The details load again when the server answers."
+                    if isinstance(exc, OfflineError)
+                    else exc.message
+                )
+            raise
         self.detail.show_customer(detail)
         self.detail.show_history(events)
+
+    def _on_row_clicked(self, index: Any) -> None:
+        failed = self._detail_failed
+        if failed is not None and index.isValid() and self.model.customer_id(index.row()) == failed:
+            self.show_customer(failed)
+
+    def _on_sync_state(self, state: str) -> None:
+        failed = self._detail_failed
+        if state == "online" and failed is not None and failed in self.model.index_.position:
+            self.show_customer(failed)
 
     async def _history(self, customer_id: int) -> list[dict[str, Any]]:
         if not self.ctx.session.can(Permission.VIEW_AUDIT):
@@ -225,6 +250,10 @@ class AccessPanel(QWidget):
             self.ctx.ops.run(
                 self._open_invite(customer, contact_id), label="Checking the email", key="invite"
             )
+        elif action == "edit_email":
+            editor = EmailDialog(contact, self)
+            editor.save_requested.connect(lambda email: self.fix_email(contact_id, email))
+            self._open(editor)
         elif action == "disable":
             disable = DisableDialog(contact["name"], contact.get("email") or "", self)
             disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
@@ -252,18 +281,10 @@ class AccessPanel(QWidget):
         self._open(dialog)
 
     def _shared_with(self, customer: dict[str, Any]) -> dict[int, list[str]]:
-        """For each contact of ``customer``: the other customers a contact of which has the
-        same email (every contact is looked at, not only primary ones)."""
         names = {r.id: r.name for r in self.model.index_.rows}
-        by_email: dict[str, set[int]] = {}
-        for c in contacts_from_records(self.ctx.cache.records("contact"), names):
-            if c.email and c.customer_id != customer["id"]:
-                by_email.setdefault(normalise_email(c.email), set()).add(c.customer_id)
-        out = {}
-        for contact in customer["contacts"]:
-            others = by_email.get(normalise_email(contact.get("email") or ""), set())
-            out[contact["id"]] = sorted(names.get(i, f"customer {i}") for i in others)
-        return out
+        contacts = contacts_from_records(self.ctx.cache.records("contact"), names)
+        emails = {int(c["id"]): c.get("email") for c in customer["contacts"]}
+        return shared_with(contacts, int(customer["id"]), emails)
 
     def fix_email(self, contact_id: int, email: str | None) -> asyncio.Task[Any]:
         """Correct a contact's email from the invite dialog, then offer the invite again."""
@@ -276,10 +297,14 @@ class AccessPanel(QWidget):
             await access.patch_contact(self.ctx.api, contact_id, etag, {"email": email})
         except ApiError as exc:
             message = exc.errors.get("email") or exc.message
-            if isinstance(dialog, InviteDialog):
+            if isinstance(dialog, InviteDialog | EmailDialog) and dialog.isVisible():
                 dialog.email_not_saved(f"Not saved: {message}")
                 return
             raise
+        self.cleanup.loaded = False  # its counts are read again when next opened
+        if isinstance(dialog, EmailDialog):
+            dialog.accept()
+            self.detail.status.setText(f"Email saved: {email}.")
         customer_id = self.shown_id
         if customer_id is None:
             return

@@ -317,13 +317,15 @@ class BulkInviteView(QWidget):
 
     def outcome_text(self, run: BulkRun) -> str:
         """What a run came to, counting the contacts and the pasted lines that led to nobody."""
-        counts = [f"{n:,} {OUTCOMES.get(k, k).lower()}" for k, n in run.counts.items()]
-        skipped = [f"{n:,} {OUTCOMES[k].lower()}" for k, n in self._skipped_counts().items()]
-        head = "Dry run: " if run.dry_run else ""
-        body = "; ".join(counts) if counts else "nobody to invite"
-        text = f"{head}{plural(sum(run.counts.values()), 'contact')}: {body}."
+        counts = "; ".join(f"{OUTCOMES.get(k, k).lower()}: {n:,}" for k, n in run.counts.items())
+        skipped = "; ".join(
+            f"{OUTCOMES[k].lower()}: {n:,}" for k, n in self._skipped_counts().items()
+        )
+        head = "Dry run of" if run.dry_run else "Sent to"
+        text = f"{head} {plural(sum(run.counts.values()), 'contact')}"
+        text += f". {counts[:1].upper()}{counts[1:]}." if counts else ": nobody to invite."
         if skipped:
-            text += f" Pasted lines left out: {'; '.join(skipped)}."
+            text += f" Pasted lines left out: {skipped}."
         if run.stopped:
             text += f" Stopped: {run.stopped}"
         if run.dry_run and not self.ctx.session.portal_active:

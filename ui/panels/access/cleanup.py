@@ -169,6 +169,11 @@ class EmailCleanupView(QWidget):
         self.etag = new_etag
         self.save_button.setEnabled(True)
         self.message.setText("")
-        fixed = {**record, "email": contact.get("email"), "fixed": "Fixed", "problem": "Saved"}
+        fixed = {
+            **record,
+            "email": contact.get("email"),
+            "fixed": "Fixed",
+            "problem": "Saved just now.",
+        }
         self.model.replace(row, fixed)
         await self._recount()

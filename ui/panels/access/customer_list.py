@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,11 +40,21 @@ class CustomerList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
+        top = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("customerSearch")
         self.search.setPlaceholderText("Search name, email, phone or address  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
+        top.addWidget(self.search, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        # A fixed width: "100,000 of 100,000 customers" arriving with the rows must not widen
+        # the panel (and with it the window).
+        widest = "100,000 of 100,000 customers"
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance(widest) + 12)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
 
         chips = QHBoxLayout()
         chips.setSpacing(4)
@@ -59,13 +68,6 @@ class CustomerList(QWidget):
             self.chips[status] = chip
             chips.addWidget(chip)
         chips.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("countLabel")
-        # "100,000 of 100,000 customers" must not widen the window as rows arrive.
-        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.count_label.setMinimumWidth(150)
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        chips.addWidget(self.count_label)
         layout.addLayout(chips)
 
         self.table = QTableView()

@@ -162,6 +162,7 @@ class InviteDialog(QDialog):
         elif blockers:
             self.fix_note.setText("Correct the email here and save it; then send the invite.")
         self.fix_note.setVisible(bool(blockers))
+        self.adjustSize()
 
     def _check_typed(self, text: str) -> None:
         problem = email_problem(text) if text.strip() else "Type the contact's email address."
@@ -188,6 +189,61 @@ class InviteDialog(QDialog):
         self.accept()
 
 
+class EmailDialog(QDialog):
+    """Correct one contact's email from the customer's details; ``save_requested(email)``."""
+
+    save_requested = Signal(object)
+
+    def __init__(self, contact: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change email")
+        self.setMinimumWidth(480)
+        self.contact_id = int(contact["id"])
+        self.current = (contact.get("email") or "").strip()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Email of <b>{_esc(contact.get('name', ''))}</b>:"))
+        self.email = QLineEdit(self.current)
+        self.email.setObjectName("contactEmail")
+        self.email.setPlaceholderText("name@example.com")
+        self.email.textEdited.connect(self._check)
+        layout.addWidget(self.email)
+        self.problem = QLabel(email_problem(self.current) or "")
+        self.problem.setObjectName("formError")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        if contact.get("portal_account"):
+            note = QLabel(
+                "They have a portal account: they will sign in with the new address, links "
+                "already sent stop working, and the old address is told of the change."
+            )
+            note.setObjectName("formWarning")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        self.buttons = QDialogButtonBox()
+        self.save = self.buttons.addButton("Save email", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.save.setEnabled(False)
+
+    def _check(self, text: str) -> None:
+        problem = email_problem(text) if text.strip() else "Type the contact's email address."
+        self.problem.setText(problem or "")
+        self.save.setEnabled(problem is None and text.strip().lower() != self.current.lower())
+
+    def _save(self) -> None:
+        if self.save.isEnabled():
+            self.save.setEnabled(False)
+            self.problem.setText("Saving…")
+            self.save_requested.emit(self.email.text().strip())
+
+    def email_not_saved(self, message: str) -> None:
+        """The server refused the new email: say why and let them try again."""
+        self.problem.setText(message)
+        self.save.setEnabled(True)
+
+
 class DisableDialog(QDialog):
     """Disable access: a reason is required and the consequence is spelled out."""
 
@@ -211,7 +267,7 @@ class DisableDialog(QDialog):
         self.reason.setPlaceholderText("For example: moved out, sold the property, asked us to")
         # Room for the placeholder and three lines of reason, whatever the font.
         lines = self.reason.fontMetrics().lineSpacing()
-        self.reason.setMinimumHeight(lines * 3 + 16)
+        self.reason.setFixedHeight(lines * 4 + 12)
         layout.addWidget(self.reason)
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("Disable access", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -38,7 +38,7 @@ from ui.panels.branding.logo_card import LogoCard
 from ui.panels.branding.logo_controller import LogoController
 from ui.panels.branding.preview import PAGES, PreviewArea, web_view_factory
 
-PREVIEW_DELAY_MS = 120  # after the last keystroke: typing stays smooth, the preview keeps up
+PREVIEW_DELAY_MS = 90  # after the last keystroke: typing stays smooth, the preview keeps up
 SAVE_DELAY_MS = 1500  # the draft is saved on the server once typing pauses
 NEEDS_EDIT = "Changing the branding needs the “edit branding” permission; ask the owner."
 
@@ -423,6 +423,15 @@ class BrandingPanel(QWidget):
         )
 
     async def _refresh_preview(self) -> None:
+        try:
+            await self._render_preview()
+        except ApiError as exc:
+            if "logo_file_id" in exc.errors or "branding.logo_file_id" in exc.errors:
+                # The logo changed while this preview was on its way; a newer one follows.
+                return
+            raise
+
+    async def _render_preview(self) -> None:
         key = self.preview.key()
         values = self._preview_values()
         base = QUrl(f"{self.ctx.session.server_url}/p/{self.address_ctl.slug}/")

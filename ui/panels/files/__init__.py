@@ -21,6 +21,7 @@ from ui.context import PanelContext
 from ui.panels.files import thumbnails
 from ui.panels.files.view import STATUSES, FilesView
 from ui.panels.navigate import FILES, set_sidebar_count
+from ui.resources import icon
 
 TITLE = "File review"
 THUMBS_AT_ONCE = 4
@@ -102,22 +103,14 @@ class FilesPanel(QWidget):
             self.files.clear()
         for f in page.data:
             self.files[(f.kind, f.id)] = f
-            item = QListWidgetItem(describe(f))
+            item = QListWidgetItem(icon("files"), describe(f))
             item.setData(Qt.ItemDataRole.UserRole, (f.kind, f.id))
             item.setToolTip(f.filename)
             v.list.addItem(item)
         self.next_cursor = page.next_cursor
         v.more.setVisible(page.next_cursor is not None)
         v.count.setText(f"{page.count:,} {STATUSES[self.status].lower()}")
-        empty = page.count == 0
-        v.list.setVisible(not empty)
-        v.empty.setVisible(empty)
-        v.empty.setText(
-            "Nothing waits for a review. New documents and photos from the CRM and from "
-            "customers' service requests appear here."
-            if self.status == "pending"
-            else f"No files are {STATUSES[self.status].lower()} yet."
-        )
+        self._show_empty(page.count == 0)
         if self.status == "pending":
             self.pending = page.count
             set_sidebar_count(self, FILES, TITLE, page.count)
@@ -129,6 +122,17 @@ class FilesPanel(QWidget):
                 self._thumbnail(v.list.item(first + i))
                 for i in range(min(len(page.data), THUMBS_PER_PAGE))
             )
+        )
+
+    def _show_empty(self, empty: bool) -> None:
+        v = self.view
+        v.list.setVisible(not empty)
+        v.empty.setVisible(empty)
+        v.empty.setText(
+            "Nothing waits for a review. New documents and photos from the CRM and from "
+            "customers' service requests appear here."
+            if self.status == "pending"
+            else f"No files are {STATUSES[self.status].lower()} yet."
         )
 
     async def _thumbnail(self, item: QListWidgetItem) -> None:
@@ -169,6 +173,7 @@ class FilesPanel(QWidget):
             v.share.setText("Share with customer")
             v.keep.setText("Keep internal")
             v.caption.setEnabled(False)
+            v.caption.clear()
             return
         if len(chosen) > 1:
             v.heading.setText(f"{len(chosen)} files picked")
@@ -236,8 +241,13 @@ class FilesPanel(QWidget):
         word = "shared with the customer" if decision == "shareable" else "kept internal"
         for f in done:
             self._remove_or_update(f)
+        if v.list.count() == 0 and self.next_cursor is None:
+            self._show_empty(True)
+        self._on_selection()
         v.note.setText(f"{len(done)} file{'s' if len(done) != 1 else ''} {word}.")
         await self._count()
+        if self.status == "pending" and self.pending is not None:
+            v.count.setText(f"{self.pending:,} {STATUSES['pending'].lower()}")
 
     def _remove_or_update(self, f: FileOut) -> None:
         key = (f.kind, f.id)

@@ -121,7 +121,7 @@ class PreviewPanel(QWidget):
         super().showEvent(event)
         if not self.frames:
             self.ensure_frames()
-            self.search()
+            QTimer.singleShot(0, self.search)
 
     # -- the frames (QtWebEngine starts here) ------------------------------------------------
 
@@ -193,6 +193,12 @@ class PreviewPanel(QWidget):
         if not contacts:
             box.addItem("This customer has no contacts", None)
         return contacts
+
+    async def _refresh_contacts(self, customer_id: int) -> None:
+        try:
+            await self._load_contacts(customer_id)
+        except ApiError:  # the customer went too: the search above still works
+            self.controls.contacts.clear()
 
     def _on_contact(self) -> None:
         contact = self.controls.contacts.currentData()
@@ -298,8 +304,10 @@ class PreviewPanel(QWidget):
                 "This contact is no longer in this workspace (deleted, or not one of yours). "
                 "Search for another contact above."
             )
-            self.contact = None
+            gone, self.contact = self.contact, None
             self._show_frames()
+            if gone is not None:  # list that customer's contacts as they are now
+                self.ctx.ops.run(self._refresh_contacts(gone.customer_id), label="Loading contacts")
         elif exc.forbidden:
             self.say("Your role may not preview the portal. Ask the workspace owner.")
         else:
@@ -307,12 +315,6 @@ class PreviewPanel(QWidget):
 
     def _on_loaded(self, key: str, ok: bool, url: QUrl) -> None:
         path = url.path()
-        if not ok:
-            self.say(
-                "The server stopped answering while the preview loaded. Nothing was changed.",
-                retry=True,
-            )
-            return
         gone = f"/p/{self.slug}/preview/" in path
         ended = path == f"/p/{self.slug}/sign-in"
         if gone or ended:
@@ -326,6 +328,12 @@ class PreviewPanel(QWidget):
             again = previews.portal_path(nxt, self.slug) if nxt else self.path
             self.ctx.ops.run(self._open(key, again), label="Reopening the preview")
             return
+        if not ok and self.frames[key].view.page().isLoading():
+            return  # a newer load took over from this one
+        if not ok:
+            # Either the server is gone, or it answered with an error page of the portal's own
+            # (a record deleted meanwhile), which is what the customer would see too.
+            self.ctx.ops.run(self._server_answers(), label="Checking the server")
         self.retried[key] = False
         self.path = previews.portal_path(path, self.slug) or self.path
         self._show_where()
@@ -335,20 +343,25 @@ class PreviewPanel(QWidget):
         if self.mode == "side":
             frame.run_js(compare.LEAVES_SCRIPT, partial(self._on_leaves, key))
 
+    async def _server_answers(self) -> None:
+        try:
+            await self.ctx.api.health()
+        except ApiError:
+            self.say(
+                "The server stopped answering while the preview loaded. Nothing was changed; "
+                "the console reconnects by itself.",
+                retry=True,
+            )
+
     def _on_leaves(self, key: str, found: object) -> None:
-        self.leaves[key] = found if isinstance(found, list) else []
+        self.leaves[key] = compare.leaves(found)
         if set(self.leaves) >= {"published", "draft"}:
             pub, draft = self.leaves["published"], self.leaves["draft"]
             added = compare.differing(draft, pub)
             removed = compare.differing(pub, draft)
             self.frames["draft"].run_js(compare.mark_script(added, compare.ADDED))
             self.frames["published"].run_js(compare.mark_script(removed, compare.REMOVED))
-            self.say(
-                f"{len(added)} parts of the page differ in the draft (outlined in orange); "
-                f"{len(removed)} shown now would go (outlined in grey)."
-                if added or removed
-                else "The draft looks the same as the published portal on this page."
-            )
+            self.say(compare.summary(len(added), len(removed)))
 
     def _show_where(self) -> None:
         frame = next(iter(self.frames.values()), None)
@@ -422,7 +435,10 @@ class PreviewPanel(QWidget):
         elif kind == "customer":
             panel = open_panel(self, ACCESS)
             if panel is not None and hasattr(panel, "show_customer"):
-                panel.show_customer(int(rest))
+                try:
+                    panel.show_customer(int(rest))
+                except KeyError:  # the customer list is still loading
+                    self.say("The customer list is still loading; try again in a moment.")
         else:
             return
         if panel is None:

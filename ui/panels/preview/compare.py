@@ -9,6 +9,7 @@ anything on the page.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 LEAVES_SCRIPT = """
@@ -29,7 +30,7 @@ LEAVES_SCRIPT = """
       (why ? why.getAttribute('data-why') : '') + '|' + el.tagName + '|' +
       (own || el.getAttribute('src') || '')]);
   }
-  return out;
+  return JSON.stringify(out);
 })()
 """
 
@@ -52,6 +53,17 @@ ADDED = "#d9480f"
 REMOVED = "#868e96"
 
 
+def leaves(result: object) -> list[list[object]]:
+    """The leaves a page reported (sent as JSON: Qt does not pass nested mixed arrays)."""
+    if not isinstance(result, str):
+        return []
+    try:
+        found = json.loads(result)
+    except ValueError:
+        return []
+    return found if isinstance(found, list) else []
+
+
 def differing(mine: list[list[object]], theirs: list[list[object]]) -> list[int]:
     """Indexes of the leaves of ``mine`` whose keys ``theirs`` lacks (counting repeats)."""
     left = Counter(str(k) for _, k in theirs)
@@ -67,3 +79,19 @@ def differing(mine: list[list[object]], theirs: list[list[object]]) -> list[int]
 def mark_script(indexes: list[int], colour: str) -> str:
     """The script that outlines those leaves."""
     return MARK_SCRIPT % ("[" + ",".join(str(i) for i in indexes) + "]", colour)
+
+
+def summary(added: int, removed: int) -> str:
+    """What the outlines mean, in one sentence."""
+    if not added and not removed:
+        return "On this page the draft looks the same as what customers see now."
+    parts = []
+    if added:
+        parts.append(f"{_things(added)} new or changed in the draft (outlined in orange)")
+    if removed:
+        parts.append(f"{_things(removed)} customers see now would go (outlined in grey)")
+    return "On this page: " + "; ".join(parts) + "."
+
+
+def _things(n: int) -> str:
+    return "1 part" if n == 1 else f"{n} parts"

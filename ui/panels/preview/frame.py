@@ -11,6 +11,7 @@ narrower, the view is zoomed out so the page still lays out at that width, scale
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWebEngineCore import (
     QWebEnginePage,
     QWebEngineProfile,
     QWebEngineScript,
+    QWebEngineSettings,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -76,15 +78,20 @@ class PreviewFrame(QWidget):
         self.inspecting = False
         self.caption = QLabel(caption)
         self.caption.setObjectName("cardTitle")
+        # The view (and the page it owns) become children of this frame before the profile:
+        # Qt deletes children in that order, and a profile deleted before its page crashes.
+        self.holder = QWidget(self)
+        self.view = QWebEngineView(self.holder)
         self.profile = QWebEngineProfile(self)  # no storage name: off the record
         self.profile.downloadRequested.connect(self._on_download)
-        self.view = QWebEngineView()
+        # No classic scroll bars: they would take 15 px off the viewport, which then would not
+        # be the device's width (phones and tablets overlay theirs). The wheel still scrolls.
+        self.profile.settings().setAttribute(QWebEngineSettings.WebAttribute.ShowScrollBars, False)
         self.page = PortalPage(self.profile, self.view)
         self.view.setPage(self.page)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.page.left_portal.connect(self._open_outside)
         self.view.loadFinished.connect(lambda ok: self.loaded.emit(ok, self.view.url()))
-        self.holder = QWidget()
         row = QHBoxLayout(self.holder)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
@@ -107,11 +114,14 @@ class PreviewFrame(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def open(self, url: str, origin: str, base_path: str) -> None:
-        """Forget the previous preview's cookies and cache, then open a fresh link."""
+        """Forget the previous preview's session cookie, then open a fresh link.
+
+        (The HTTP cache is kept: it holds only the portal's stylesheet and fonts, and clearing
+        it interrupts the load that follows.)
+        """
         self.page.origin = origin
         self.page.base_path = base_path
         self.profile.cookieStore().deleteAllCookies()
-        self.profile.clearHttpCache()
         self.view.load(QUrl(url))
 
     def url(self) -> QUrl:
@@ -168,6 +178,11 @@ class PreviewFrame(QWidget):
         self.page.runJavaScript(script, worldId=ISOLATED, resultCallback=self._on_picked)
 
     def _on_picked(self, result: object) -> None:
+        # Sent as JSON: Qt does not pass nested mixed objects reliably.
+        try:
+            result = json.loads(result) if isinstance(result, str) else None
+        except ValueError:
+            result = None
         if isinstance(result, dict):
             self.picked.emit(result)
             box = result.get("box")

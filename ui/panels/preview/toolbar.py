@@ -43,12 +43,19 @@ class PreviewControls(QWidget):
         self.search.setPlaceholderText("Search customers by name, email, phone or address")
         self.search.setClearButtonEnabled(True)
         who.addWidget(self.search, 2)
+        self.search.setMinimumWidth(120)
         self.customers = QComboBox()
-        self.customers.setMinimumContentsLength(24)
+        self.customers.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.customers.setMinimumContentsLength(12)
         self.customers.setAccessibleName("Customer")
         who.addWidget(self.customers, 2)
         self.contacts = QComboBox()
-        self.contacts.setMinimumContentsLength(24)
+        self.contacts.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.contacts.setMinimumContentsLength(12)
         self.contacts.setAccessibleName("Contact")
         who.addWidget(self.contacts, 2)
         layout.addLayout(who)
@@ -70,7 +77,10 @@ class PreviewControls(QWidget):
         self.draft_branding.setChecked(True)
         show.addWidget(self.draft_visibility)
         show.addWidget(self.draft_branding)
-        show.addSpacing(12)
+        show.addStretch(1)
+        layout.addLayout(show)
+
+        size = QHBoxLayout()
         self.widths = QButtonGroup(self)
         self.width_buttons: dict[int, QToolButton] = {}
         for i, (px, text) in enumerate(WIDTHS.items(), start=1):
@@ -78,11 +88,9 @@ class PreviewControls(QWidget):
             b.setCheckable(True)
             self.widths.addButton(b)
             self.width_buttons[px] = b
-            show.addWidget(b)
-        show.addStretch(1)
-        layout.addLayout(show)
-
-        nav = QHBoxLayout()
+            size.addWidget(b)
+        size.addSpacing(12)
+        nav = size
         self.back = _tool("◀ Back", "Back (Alt+Left)")
         self.forward = _tool("Forward ▶", "Forward (Alt+Right)")
         self.reload = _tool("Reload", "Load the page again with a fresh preview (Ctrl+R)")
@@ -97,14 +105,17 @@ class PreviewControls(QWidget):
         self.coming_soon.hide()
         for w in (self.back, self.forward, self.reload):
             nav.addWidget(w)
-        nav.addWidget(self.open_browser)
-        nav.addWidget(self.inspect)
-        nav.addWidget(self.coming_soon)
         nav.addStretch(1)
+        layout.addLayout(nav)
+        tools = QHBoxLayout()
+        tools.addWidget(self.open_browser)
+        tools.addWidget(self.inspect)
+        tools.addWidget(self.coming_soon)
+        tools.addStretch(1)
         self.where = QLabel()
         self.where.setObjectName("switchHelp")
-        nav.addWidget(self.where)
-        layout.addLayout(nav)
+        tools.addWidget(self.where)
+        layout.addLayout(tools)
 
         self.message = QLabel()
         self.message.setObjectName("panelNote")

@@ -27,6 +27,7 @@ from app.errors import ApiError
 from app.team import why_not
 from server.wire.permissions import Permission
 from ui.context import PanelContext
+from ui.panels.coming_soon import show_section
 from ui.panels.rollout.charts import AdoptionChart, FunnelChart
 from ui.panels.rollout.checklist import ChecklistView
 from ui.panels.rollout.dialogs import ConfirmSwitchDialog
@@ -147,15 +148,19 @@ class RolloutPanel(QScrollArea):
 
     async def _load(self) -> None:
         api = self.ctx.api
-        ready, groups, everyone = await asyncio.gather(
-            rollout.readiness(api), rollout.groups(api), rollout.adoption(api)
-        )
-        self.ready, self.group_list, self.everyone = ready, groups, everyone
+        # The group list is short and quick; then everything else at once.
+        groups = await rollout.groups(api)
+        self.group_list = groups
         if self.group_id not in {g["id"] for g in groups}:
             self.group_id = groups[0]["id"] if groups else None
+        ready, everyone, group = await asyncio.gather(
+            rollout.readiness(api),
+            rollout.adoption(api),
+            rollout.adoption(api, self.group_id) if self.group_id else _nothing(),
+        )
+        self.ready, self.everyone = ready, everyone
         self._show_readiness(ready)
         self.pilot.show_groups(groups, self.group_id)
-        group = await rollout.adoption(api, self.group_id) if self.group_id else None
         self._show_charts(group)
         if self.ctx.session.can(Permission.BULK_INVITE):
             self._match_timer.start()
@@ -197,6 +202,8 @@ class RolloutPanel(QScrollArea):
             self.pilot.name.setFocus()
             return
         self.ctx.open_panel(panel)
+        if panel in rollout.FIX_SECTIONS:
+            show_section(self.parentWidget(), rollout.FIX_SECTIONS[panel])
 
     # -- pilot group -----------------------------------------------------------------------
 
@@ -292,7 +299,7 @@ class RolloutPanel(QScrollArea):
             text = rollout.switch_back_confirmation(everyone["funnel"])
             target = "coming_soon"
         else:
-            text = rollout.go_live_confirmation(ready)
+            text = rollout.go_live_confirmation(ready, int(ready.get("held_invites", 0)))
             target = "active"
         self.dialog = ConfirmSwitchDialog(text, self)
         self.dialog.confirmed.connect(lambda ack: self.switch(target, ack))
@@ -309,3 +316,8 @@ class RolloutPanel(QScrollArea):
         # Last: the console rebuilds its panels for the new portal status when sync brings
         # the change, and this panel may be one of them.
         await self.ctx.sync.sync_now()
+
+
+async def _nothing() -> None:
+    """No pilot group yet: nothing to ask for."""
+    return None

@@ -29,7 +29,8 @@ class ChecklistView(QWidget):
     ) -> None:
         """Replace the cards; a fix button whose panel cannot open says why."""
         while self.rows.count():
-            child = self.rows.takeAt(0).widget()
+            taken = self.rows.takeAt(0)
+            child = taken.widget() if taken is not None else None
             if child is not None:
                 child.deleteLater()
         self.buttons.clear()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +27,10 @@ class ConfirmSwitchDialog(QDialog):
     def __init__(self, text: Confirmation, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(text.title)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
+        # Wrapped labels get the height they need instead of being squeezed together.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         title = QLabel(text.title)
         title.setObjectName("cardTitle")
         layout.addWidget(title)
@@ -43,11 +46,14 @@ class ConfirmSwitchDialog(QDialog):
                 )
             )
             for key, name, summary in text.open_items:
-                box = QCheckBox(f"{name}: {summary}")
+                box = QCheckBox(f"I know: {name}")
                 box.setToolTip(summary)
                 box.toggled.connect(self._update)
                 self.ticks[key] = box
                 layout.addWidget(box)
+                why = self._para(summary, "detailText")
+                why.setContentsMargins(24, 0, 0, 4)
+                layout.addWidget(why)
         if text.advice:
             layout.addWidget(self._para("Also worth a look (not required):"))
             layout.addWidget(self._para("\n".join(f"• {a}" for a in text.advice), "detailText"))
@@ -65,7 +71,9 @@ class ConfirmSwitchDialog(QDialog):
         return label
 
     def _update(self) -> None:
-        missing = [b.text().split(":")[0] for b in self.ticks.values() if not b.isChecked()]
+        missing = [
+            b.text().removeprefix("I know: ") for b in self.ticks.values() if not b.isChecked()
+        ]
         self.ok.setEnabled(not missing)
         self.ok.setToolTip(f"Tick first: {', '.join(missing)}" if missing else "")
 

@@ -49,16 +49,16 @@ class PilotView(QFrame):
         self.open_work = QCheckBox("Only customers with an open quote or unpaid invoice")
         self.not_invited = QCheckBox("Only customers nobody has invited yet")
         self.not_invited.setChecked(True)
-        self.size = QSpinBox(minimum=0, maximum=5000, value=50)
-        self.size.setSpecialValueText("No limit")
-        self.size.setToolTip("The customers with the most recent work come first.")
+        self.group_size = QSpinBox(minimum=0, maximum=5000, value=50)
+        self.group_size.setSpecialValueText("No limit")
+        self.group_size.setToolTip("The customers with the most recent work come first.")
         form.addRow("Work in the last", self.months)
         form.addRow("At least", self.min_jobs)
         form.addRow("", self.open_work)
         form.addRow("", self.not_invited)
-        form.addRow("Group size at most", self.size)
+        form.addRow("Group size at most", self.group_size)
         outer.addLayout(form)
-        for spin in (self.months, self.min_jobs, self.size):
+        for spin in (self.months, self.min_jobs, self.group_size):
             spin.valueChanged.connect(self.rule_changed)
         for box in (self.open_work, self.not_invited):
             box.toggled.connect(self.rule_changed)
@@ -121,7 +121,7 @@ class PilotView(QFrame):
             self.min_jobs.value(),
             self.open_work.isChecked(),
             self.not_invited.isChecked(),
-            self.size.value(),
+            self.group_size.value(),
         )
 
     def show_error(self, message: str | None) -> None:

@@ -99,7 +99,10 @@ class InviteLinkDialog(QDialog):
         )
         text.setWordWrap(True)
         layout.addWidget(text)
-        self.link = QLineEdit(str(answer["invite_url"]))
+        # A retried request is answered without the link (it is shown once only).
+        self.link = QLineEdit(
+            str(answer.get("invite_url") or "Shown once already: send a new link if it is lost.")
+        )
         self.link.setReadOnly(True)
         layout.addWidget(self.link)
         copy = QPushButton("Copy link")

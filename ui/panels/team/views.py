@@ -234,7 +234,7 @@ class PermissionsView(QWidget):
         for r in range(self.table.rowCount()):
             for c, role in enumerate(ROLES):
                 item = self.table.item(r, c)
-                if item.checkState() == Qt.CheckState.Checked:
+                if item is not None and item.checkState() == Qt.CheckState.Checked:
                     out[role].append(str(item.data(Qt.ItemDataRole.UserRole)))
         return out
 

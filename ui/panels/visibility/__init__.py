@@ -302,6 +302,7 @@ class VisibilityPanel(QWidget):
         self.view.conflict.text.setText(text)
         self.view.conflict.reapply.setEnabled(bool(mine))
         self.view.conflict.show()
+        self._check_timer.start()  # what these edits would change, against the policy now
 
     def reapply_mine(self) -> None:
         """Their version with this person's edits on top; then save or publish again."""
@@ -323,7 +324,16 @@ class VisibilityPanel(QWidget):
         self.view.conflict.hide()
         self.check()
 
-    # -- to the preview ----------------------------------------------------------------------
+    # -- from and to the preview -------------------------------------------------------------
+
+    def focus_switch(self, switch: str) -> None:
+        """Scroll to one switch and put the keyboard focus on it (from the inspector)."""
+        sw = self.view.switches
+        widget = sw.boxes.get(switch) or sw.labels.get(switch)
+        if widget is None:
+            return
+        self.view.switch_scroll.ensureWidgetVisible(widget, 40, 80)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_pick_record(self, item: QTreeWidgetItem | None, _old: object = None) -> None:
         data = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
