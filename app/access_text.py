@@ -115,6 +115,12 @@ def describe_account(account: Mapping[str, Any] | None, now: datetime) -> str:
 def _describe_invite(invite: Mapping[str, Any], now: datetime) -> str:
     if not invite:
         return "Invited, but no invite link is waiting. Send a new invite."
+    if invite.get("held") and not invite.get("revoked_at"):
+        by = f" by {invite['sent_by']}" if invite.get("sent_by") else ""
+        return (
+            f"Held until the portal goes live (invited {ago(invite.get('sent_at'), now)}{by}). "
+            "The invite email goes out when the portal goes live, and its 7 days start then."
+        )
     sent = f"Invite sent {ago(invite.get('sent_at'), now)}"
     if invite.get("sent_by"):
         sent += f" by {invite['sent_by']}"
@@ -134,6 +140,7 @@ def _describe_invite(invite: Mapping[str, Any], now: datetime) -> str:
 
 _ACTIONS = {
     "portal.invite_sent": "sent an invite",
+    "portal.invite_held": "invited them; the invite is held until the portal goes live",
     "portal.invite_resent": "sent a new invite",
     "portal.invite_revoked": "revoked the invite",
     "portal.invite_accepted": "accepted the invite and chose a password",

@@ -22,6 +22,30 @@ NO_KEYRING_MESSAGE = (
 )
 
 
+def keyring_usable() -> bool:
+    """Whether a real keyring backend is available (checked on each call)."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken backend configuration is "no keyring"
+        log.warning("keyring backend could not be loaded", exc_info=True)
+        return False
+    return not isinstance(backend, fail.Keyring)
+
+
+def sign_in_note() -> str:
+    """What the sign-in dialog says about remembering the sign-in, true to this computer."""
+    if keyring_usable():
+        return (
+            "Sign in to your business's portal server. The console keeps the sign-in in this "
+            "computer's password store (never your password), so it opens next time without "
+            "asking."
+        )
+    return (
+        "Sign in to your business's portal server. This computer has no password store the "
+        "console can use, so it will ask for your password again next time it starts."
+    )
+
+
 def _service(server_url: str) -> str:
     return f"{SERVICE_PREFIX}:{server_url.rstrip('/')}"
 
@@ -36,12 +60,7 @@ class CredentialStore:
     @property
     def usable(self) -> bool:
         """Whether a real keyring backend is available (checked on each call)."""
-        try:
-            backend = keyring.get_keyring()
-        except Exception:  # a broken backend configuration is "no keyring"
-            log.warning("keyring backend could not be loaded", exc_info=True)
-            return False
-        return not isinstance(backend, fail.Keyring)
+        return keyring_usable()
 
     def save(self, server_url: str, email: str, token: str) -> bool:
         """Remember a token; False when it can be kept for this run only."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from server import housekeeping
+from server.api.docs import install_docs
+from server.api.error_responses import install_error_responses
 from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
@@ -20,12 +23,14 @@ from server.db.engine import (
     make_read_sessionmaker,
     make_sessionmaker,
 )
+from server.domain.home_views import HomeCache
+from server.domain.portal_visits import VisitCache
+from server.domain.visit_notes import VisitNotes, keep_writing
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
+from server.portal import staff_join
 from server.portal.errors import install as install_portal
-from server.portal.home_cache import HomeCache
 from server.portal.routes import router as portal_router
-from server.portal.visits import VisitCache
 from server.settings import Settings
 
 
@@ -35,6 +40,11 @@ def server_version() -> str:
         return version("toolbag-portal")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0.0.0"
+
+
+async def _note_visits(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    """Background starter: write the visits read-only pages noted, every few seconds."""
+    return await keep_writing(app.state.visits.notes, app.state.sessionmaker)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -61,19 +71,22 @@ def create_app(settings: Settings) -> FastAPI:
         version=server_version(),
         description="Staff API, CRM records intake and customer portal of ToolbagCRM.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
     app.state.loop_read_engine = loop_reads
-    app.state.background_starters = [mail_sender.start, housekeeping.start]
     app.state.home_views = HomeCache()
-    app.state.visits = VisitCache()
+    app.state.visits = VisitCache(VisitNotes())
+    app.state.background_starters = [mail_sender.start, housekeeping.start, _note_visits]
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)
     install_error_handlers(app)
+    install_error_responses(app, partial(FastAPI.openapi, app))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -82,7 +95,9 @@ def create_app(settings: Settings) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": app.version}
 
+    install_docs(app)
     app.include_router(api_router)
     app.include_router(portal_router)
+    app.include_router(staff_join.router)
     install_portal(app)
     return app

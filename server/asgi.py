@@ -6,8 +6,20 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.settings import Settings
+from server.worker_watch import watch_supervisor
 
 
 def create_from_env() -> FastAPI:
-    """uvicorn factory: ``uvicorn --factory server.asgi:create_from_env``."""
-    return create_app(Settings())
+    """uvicorn factory: ``uvicorn --factory server.asgi:create_from_env``.
+
+    Needs ``PORTAL_PUBLIC_BASE_URL`` (``portal-server serve`` sets it): without it, links in
+    emails would be built from whatever ``Host`` header a request carried.
+    """
+    watch_supervisor()  # a worker of `serve --workers N` ends with its main process
+    settings = Settings()
+    if settings.public_base_url is None:
+        raise RuntimeError(
+            "PORTAL_PUBLIC_BASE_URL is not set: give the address customers use, e.g. "
+            "https://portal.example.com (every link in an email is built on it)."
+        )
+    return create_app(settings)

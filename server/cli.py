@@ -8,14 +8,27 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from server.settings import Settings
+from pydantic import ValidationError
+
+from server.settings import WILDCARD_HOSTS, Settings, public_base_url_problem
+
+LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
 
 
 def _add_db_options(p: argparse.ArgumentParser) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--data-dir", type=Path, help="folder for the SQLite database")
     group.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://...")
+
+
+def _add_public_base_url(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--public-base-url",
+        help="address customers use, e.g. https://portal.example.com (every link in an email "
+        "is built on it); default http://HOST:PORT, required with --host 0.0.0.0 or ::",
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -76,19 +89,79 @@ def check_schema(settings: Settings) -> str | None:
         engine.dispose()
 
 
+def public_base_url_for(
+    settings: Settings, host: str, port: int, given: str | None
+) -> tuple[str, bool]:
+    """The address customers' links are built on, and whether it was derived from the
+    listening address. Raises ``ValueError`` with a plain-English reason when there is none.
+
+    Listening on one address, ``http://HOST:PORT`` is where customers reach the server unless
+    told otherwise. Listening on every address (``0.0.0.0``, ``::``), the server cannot know
+    which name customers use, and a link to ``http://0.0.0.0:8000`` opens nothing: it must be
+    told (``--public-base-url`` or ``PORTAL_PUBLIC_BASE_URL``).
+    """
+    chosen = given or settings.public_base_url
+    if chosen:
+        problem = public_base_url_problem(chosen)
+        if problem:
+            raise ValueError(problem)
+        return chosen.strip().rstrip("/"), False
+    if host in WILDCARD_HOSTS:
+        raise ValueError(
+            f"listening on every address (--host {host}), the server cannot tell which "
+            "address customers use, and every invite and reset link is built on it. Pass "
+            "--public-base-url https://portal.example.com (or set PORTAL_PUBLIC_BASE_URL)."
+        )
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}", True
+
+
+def _announce_links(url: str, derived: bool) -> None:
+    print(f"Customer links (invites, reset links, receipts) point at {url}", flush=True)
+    if derived:
+        print(
+            "  (derived from --host and --port; pass --public-base-url when customers reach "
+            "this server through another address, such as a reverse proxy)",
+            flush=True,
+        )
+    host = urlsplit(url).hostname or ""
+    if url.startswith("http://") and host not in LOOPBACK_HOSTS and not host.startswith("127."):
+        print(
+            "  Warning: plain http beyond this machine sends customers' passwords unencrypted. "
+            "Serve https (a reverse proxy) and give its address as --public-base-url.",
+            flush=True,
+        )
+    if os.environ.get("PORTAL_SECRET_KEY"):
+        print(
+            "  Note: PORTAL_SECRET_KEY is set but no longer used (every token is random and "
+            "stored as a digest); remove it.",
+            flush=True,
+        )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
+    try:
+        public_url, derived = public_base_url_for(
+            settings, args.host, args.port, getattr(args, "public_base_url", None)
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
     problem = check_schema(settings)
     if problem:
         return _fail(problem)
     os.environ["PORTAL_DATABASE_URL"] = settings.resolved_database_url
-    if settings.public_base_url is None:
-        os.environ.setdefault("PORTAL_PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    os.environ["PORTAL_PUBLIC_BASE_URL"] = public_url
+    _announce_links(public_url, derived)
     from server.logs import configure_logging
 
     configure_logging(settings.log_level)
+    if args.workers > 1:
+        from server.worker_watch import mark_supervisor
+
+        mark_supervisor()
     uvicorn.run(
         "server.asgi:create_from_env",
         factory=True,
@@ -124,12 +197,18 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     from server.domain import staff as staff_service
     from server.domain.errors import DomainError
     from server.domain.workspaces import ensure_workspace
+    from server.wire.settings import time_zone_problem
 
     settings = _settings(args)
     password = _read_password(f"Password for {args.email}: ")
     with _open_session(settings) as session:
         if args.workspace:
             ws = ensure_workspace(session, args.workspace, args.workspace_name)
+            if args.time_zone:
+                problem = time_zone_problem(args.time_zone)
+                if problem:
+                    return _fail(problem)
+                ws.time_zone = args.time_zone
         else:
             spaces = session.scalars(select(Workspace).limit(2)).all()
             if len(spaces) != 1:
@@ -196,11 +275,16 @@ def cmd_local(args: argparse.Namespace) -> int:
     """Seed the local demo workspace on first run, print a sign-in, then serve it."""
     from sqlalchemy import select
 
-    from server.db.models import StaffUser
+    from server.db.models import StaffUser, Workspace
     from server.demo.seed import LOCAL_OWNER_EMAIL, seed_demo
+    from server.domain.local_formats import machine_time_zone
     from server.domain.secrets import hash_password
 
     settings = _settings(args)
+    try:
+        base, _ = public_base_url_for(settings, args.host, args.port, args.public_base_url)
+    except ValueError as exc:
+        return _fail(str(exc))
     with _open_session(settings) as session:
         owner = session.scalar(select(StaffUser).where(StaffUser.email == LOCAL_OWNER_EMAIL))
         if owner is None:
@@ -208,11 +292,14 @@ def cmd_local(args: argparse.Namespace) -> int:
             print(seed_demo(session, slug="demo", customers=args.customers, seed=1))
             owner = session.scalar(select(StaffUser).where(StaffUser.email == LOCAL_OWNER_EMAIL))
             assert owner is not None
+        local_ws = session.get(Workspace, owner.workspace_id)
+        if local_ws is not None and local_ws.time_zone is None:
+            # A local workspace runs where the business is: start in this machine's zone.
+            local_ws.time_zone = machine_time_zone()
         # A fresh password each start: nothing secret is written to a file.
         password = secrets.token_urlsafe(12)
         owner.password_hash = hash_password(password)
         session.commit()
-    base = f"http://{args.host}:{args.port}"
     print(f"\nPortal server: {base}\nCustomer portal: {base}/p/demo/")
     print(f"Staff sign-in: {LOCAL_OWNER_EMAIL} / {password}\n", flush=True)
     args.workers = 1
@@ -235,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* headers")
     p.add_argument("--forwarded-allow-ips", default=None, help="proxies to trust")
+    _add_public_base_url(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -248,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--workspace", help="workspace slug (created if missing)")
     p.add_argument("--workspace-name", help="name for a workspace created here")
+    p.add_argument(
+        "--time-zone",
+        help="IANA time zone of the business, e.g. America/Los_Angeles (portal times use it)",
+    )
     p.set_defaults(func=cmd_create_staff)
 
     p = sub.add_parser("seed-demo", help="fill a workspace with believable demo data")
@@ -272,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--customers", type=int, default=500)
+    _add_public_base_url(p)
     p.set_defaults(func=cmd_local)
     return parser
 
@@ -279,7 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``portal-server``."""
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except ValidationError as exc:  # a PORTAL_* environment variable that cannot be used
+        first = exc.errors()[0]
+        name = "PORTAL_" + "_".join(str(p) for p in first["loc"]).upper()
+        return _fail(f"{name}: {str(first['msg']).removeprefix('Value error, ')}")
     return result
 
 

@@ -1,4 +1,5 @@
-"""Periodic clean-up: old delete tombstones, idempotency keys, rate-limit counters, sessions.
+"""Periodic clean-up: old delete tombstones, idempotency keys, rate-limit counters, sessions,
+and the mail outbox (delivered or failed emails are deleted after ``OUTBOX_KEEP``).
 
 Runs as a background starter of the app. With several workers each runs it; every step is
 an idempotent bulk DELETE/UPDATE, so running it twice at once is harmless.
@@ -13,11 +14,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, func, or_
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.base import utcnow
-from server.db.models import PortalSession, RateLimitHit, StaffToken
+from server.db.models import OutboxEmail, PortalSession, RateLimitHit, StaffToken
 from server.domain.changes_feed import prune_tombstones
 from server.domain.idempotency import KEEP, prune_idempotency_keys
 from server.settings import Settings
@@ -28,6 +29,9 @@ INTERVAL_SECONDS = 3600.0
 FIRST_RUN_SECONDS = 60.0
 RATE_LIMIT_KEEP = timedelta(days=1)
 EXPIRED_KEEP = timedelta(days=7)
+# Long enough for the office to answer "did you get my email?"; a finished email is only
+# a record of what was said, and the audit log keeps that it was sent.
+OUTBOX_KEEP = timedelta(days=30)
 
 
 def sweep(factory: sessionmaker[Session], settings: Settings) -> dict[str, int]:
@@ -61,6 +65,15 @@ def sweep(factory: sessionmaker[Session], settings: Settings) -> dict[str, int]:
                             StaffToken.expires_at < now - EXPIRED_KEEP,
                             StaffToken.revoked_at < now - EXPIRED_KEEP,
                         )
+                    )
+                )
+            ),
+            "outbox_emails": _rowcount(
+                session.execute(
+                    delete(OutboxEmail).where(
+                        OutboxEmail.status.in_(("sent", "failed")),
+                        func.coalesce(OutboxEmail.sent_at, OutboxEmail.created_at)
+                        < now - OUTBOX_KEEP,
                     )
                 )
             ),

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Listening addresses that mean "every address of this machine": no customer can open them.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]", ""})  # noqa: S104
+
+
+def public_base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the portal's public address, or None when it can."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"the public base URL must start with https:// (or http://): got {url!r}."
+    if parts.query or parts.fragment:
+        return f"the public base URL takes no query or fragment: got {url!r}."
+    if parts.hostname in WILDCARD_HOSTS:
+        return (
+            f"the public base URL {url!r} names every address of this machine, which no "
+            "customer can open: give the address customers use."
+        )
+    return None
 
 
 class Settings(BaseSettings):
@@ -23,11 +42,10 @@ class Settings(BaseSettings):
     )
     public_base_url: str | None = Field(
         default=None,
-        description="Address customers use to reach the portal, e.g. https://portal.example.com. "
-        "When unset, links are built from the address the server listens on.",
-    )
-    secret_key: str | None = Field(
-        default=None, description="Key for signing webhooks and tokens that are not stored."
+        description="Address customers use to reach the portal, e.g. https://portal.example.com: "
+        "every link in an email (invite, reset, receipt) is built on it. 'serve' derives "
+        "http://HOST:PORT when listening on one address, and refuses to start without it when "
+        "listening on every address (0.0.0.0 or ::).",
     )
     smtp_host: str | None = Field(
         default=None, description="SMTP server; unset keeps mail pending."
@@ -65,6 +83,16 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, description="Largest accepted file.")
     max_image_pixels: int = Field(default=40_000_000, description="Largest accepted image area.")
     log_level: str = Field(default="INFO", description="Log level of the server.")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        problem = public_base_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.rstrip("/")
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QObject, QSettings, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, QSettings
 
 from app import known_sessions, log_files
 from app.api_client import ApiClient
@@ -25,6 +24,7 @@ from app.sync import SyncEngine, SyncState
 from ui.context import PanelContext
 from ui.dialogs.about import AboutDialog
 from ui.dialogs.connect import ConnectDialog, SignedIn, ask_sign_in
+from ui.dialogs.portal_address import PortalAddressDialog, open_portal
 from ui.dialogs.sign_out import SignOutDialog, ask_sign_out
 from ui.local_workspace import LocalWorkspace
 from ui.main_window import MainWindow
@@ -88,6 +88,7 @@ class Console(LocalWorkspace, SyncStatus, QObject):
         self._offline_messages: set[str] = set()
         self._dialog: ConnectDialog | None = None
         self._about: AboutDialog | None = None
+        self._portal_dialog: PortalAddressDialog | None = None
         self._sign_out_dialog: SignOutDialog | None = None
         self._wire()
 
@@ -360,7 +361,7 @@ class Console(LocalWorkspace, SyncStatus, QObject):
     def open_portal(self) -> None:
         """Open this workspace's customer portal in the default browser."""
         if self.session is not None:
-            QDesktopServices.openUrl(QUrl(self.session.portal_url))
+            self._portal_dialog = open_portal(self.session.portal_url, self.window)
 
     async def show_about(self) -> None:
         """The About box, with the server's version when it answers."""

@@ -23,6 +23,8 @@ import qasync  # isort: skip
 from app import log_files, paths
 from app.api_client import make_http_client
 from app.config import Config
+from app.version import console_version
+from ui import self_test
 from ui.console import Console
 from ui.main_window import MainWindow
 from ui.resources import icon
@@ -37,7 +39,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Toolbag Portal office console. With no server, opens the local workspace.",
     )
     parser.add_argument("--server", help="portal server address, e.g. https://portal.example.com")
+    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start, wait for the customer list, open every panel, quit; exit 0 if all worked",
+    )
     return parser.parse_args(argv)
+
+
+def version_line() -> str:
+    """What ``--version`` prints: the console's version and the Qt it runs on."""
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    return f"portal-console {console_version()} (Qt {qVersion()}, PySide6 {PySide6.__version__})"
 
 
 def window_settings() -> QSettings:
@@ -56,10 +72,14 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         window.show()
         _close_on_interrupt(window)
         start = console.ops.run(console.start(args.server), label="Starting")
+        status = 0
+        if args.self_test:
+            status = await self_test.run(window)
+            window.close()
         await closed.wait()
         start.cancel()
         await console.shutdown()
-    return 0
+    return status
 
 
 def _close_on_interrupt(window: MainWindow) -> None:

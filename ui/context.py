@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class PanelContext:
-    """The API client, signed-in session, cache, sync engine, operations runner and settings."""
+    """The API client, signed-in session, cache, sync engine, operations runner, settings, and
+    a way to open another panel."""
 
     api: ApiClient
     session: StaffSession
@@ -28,3 +30,9 @@ class PanelContext:
     ops: Operations
     settings: Config
     qsettings: QSettings
+    # Another panel by key; ``panel_unavailable`` says why one cannot open (None: it can).
+    # The main window fills both in; a panel built alone gets "not in this console".
+    open_panel: Callable[[str], None] = field(default=lambda _key: None)
+    panel_unavailable: Callable[[str], str | None] = field(
+        default=lambda _key: "That panel is not part of this console yet."
+    )

@@ -31,6 +31,17 @@ from ui.widgets.banner import Banner
 from ui.widgets.start_page import StartPage
 
 COMING_SOON_KEY = "coming_soon"
+# Names of panels other parts of the console point to, also before they are registered.
+PANEL_TITLES = {
+    "access": "Access",
+    "visibility": "What customers see",
+    "preview": "Preview",
+    "files": "File review",
+    "branding": "Branding",
+    "rollout": "Rollout",
+    "team": "Team",
+    "settings": "Settings",
+}
 
 
 def _heard(moment: datetime | None) -> str:
@@ -85,7 +96,8 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(200)
+        self.sidebar.setFixedWidth(220)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.currentItemChanged.connect(self._on_sidebar)
         row.addWidget(self.sidebar)
         self.stack = QStackedWidget()
@@ -207,6 +219,8 @@ class MainWindow(QMainWindow):
         """List the panels of a signed-in workspace; each is built when first opened."""
         self._clear_panels()
         self.context = context
+        context.open_panel = self.select_panel
+        context.panel_unavailable = self.panel_unavailable
         self._fill_sidebar(context.session)
         self.select_panel(self._first_key())
 
@@ -234,7 +248,7 @@ class MainWindow(QMainWindow):
                 page.deleteLater()
         else:
             if COMING_SOON_KEY not in self.panels:
-                page = ComingSoonPanel(session, self.select_panel, [s.key for s in specs])
+                page = ComingSoonPanel(session, self.select_panel, self.panel_unavailable)
                 self.stack.addWidget(page)
                 self.panels[COMING_SOON_KEY] = page
             self._add_item(COMING_SOON_KEY, "Coming soon", "coming-soon")
@@ -254,6 +268,23 @@ class MainWindow(QMainWindow):
                 )
             else:
                 self._add_item(spec.key, spec.title, spec.icon)
+        placeholder = self.panels.get(COMING_SOON_KEY)
+        if isinstance(placeholder, ComingSoonPanel):
+            placeholder.refresh()  # the sidebar is complete: say which cards open
+
+    def panel_unavailable(self, key: str) -> str | None:
+        """Why the panel ``key`` cannot be opened now, in plain English (None: it can)."""
+        if self._enabled(key):
+            return None
+        spec = next((s for s in PANELS if s.key == key), None)
+        title = PANEL_TITLES.get(key, key)
+        if spec is None:
+            return f"{title} is not available in this console yet; it arrives with an update."
+        for i in range(self.sidebar.count()):
+            item = self.sidebar.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                return item.toolTip() or f"{spec.title} cannot be opened now."
+        return f"{spec.title} cannot be opened now."
 
     def _add_item(self, key: str, title: str, icon_name: str, disabled_why: str = "") -> None:
         item = QListWidgetItem(icon(icon_name), title)

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, RowIdPath, StaffContext, need, public_base_url
 from server.domain import access as service
 from server.domain import invites
 from server.domain.access_views import account_view, email_status
@@ -33,16 +33,17 @@ def _invite_out(db: DB, issued: invites.IssuedInvite) -> InviteOut:
     return InviteOut(
         contact_id=issued.account.contact_id,
         customer_id=issued.account.customer_id,
+        held=issued.held,
         invite_url=issued.url,
-        expires_at=issued.invite.expires_at,
-        email=email_status(issued.email),
+        expires_at=None if issued.held else issued.invite.expires_at,
+        email=email_status(issued.email) if issued.email is not None else None,
         account=account_view(db, issued.account),
     )
 
 
 @router.post("/portal-invite", response_model=InviteOut, status_code=201)
 def invite(
-    contact_id: int,
+    contact_id: RowIdPath,
     request: Request,
     staff: Annotated[StaffContext, need(Permission.INVITE)],
     db: DB,
@@ -55,7 +56,7 @@ def invite(
 
 @router.post("/portal-invite/resend", response_model=InviteOut, status_code=201)
 def resend(
-    contact_id: int,
+    contact_id: RowIdPath,
     request: Request,
     staff: Annotated[StaffContext, need(Permission.INVITE)],
     db: DB,
@@ -68,7 +69,7 @@ def resend(
 
 @router.post("/portal-invite/revoke", response_model=PortalAccountOut)
 def revoke(
-    contact_id: int, staff: Annotated[StaffContext, need(Permission.INVITE)], db: DB
+    contact_id: RowIdPath, staff: Annotated[StaffContext, need(Permission.INVITE)], db: DB
 ) -> PortalAccountOut:
     """Make the contact's invite link stop working."""
     account = invites.revoke_invite(db, staff.workspace, staff.actor, contact_id)
@@ -77,7 +78,7 @@ def revoke(
 
 @router.post("/portal-access/disable", response_model=PortalAccountOut)
 def disable(
-    contact_id: int,
+    contact_id: RowIdPath,
     body: DisableRequest,
     staff: Annotated[StaffContext, need(Permission.DISABLE)],
     db: DB,
@@ -89,7 +90,7 @@ def disable(
 
 @router.post("/portal-access/enable", response_model=PortalAccountOut)
 def enable(
-    contact_id: int, staff: Annotated[StaffContext, need(Permission.DISABLE)], db: DB
+    contact_id: RowIdPath, staff: Annotated[StaffContext, need(Permission.DISABLE)], db: DB
 ) -> PortalAccountOut:
     """Give disabled access back (a contact without a password will need a new invite)."""
     account = service.enable_access(db, staff.workspace, staff.actor, contact_id)
@@ -98,7 +99,7 @@ def enable(
 
 @router.post("/portal-access/reset-link", response_model=ResetLinkOut, status_code=201)
 def reset_link(
-    contact_id: int,
+    contact_id: RowIdPath,
     request: Request,
     staff: Annotated[StaffContext, need(Permission.RESET)],
     db: DB,
@@ -117,7 +118,7 @@ def reset_link(
 
 @router.post("/portal-access/unlock", response_model=PortalAccountOut)
 def unlock(
-    contact_id: int, staff: Annotated[StaffContext, need(Permission.UNLOCK)], db: DB
+    contact_id: RowIdPath, staff: Annotated[StaffContext, need(Permission.UNLOCK)], db: DB
 ) -> PortalAccountOut:
     """Clear failed sign-in attempts and the lockout."""
     account = service.unlock_access(db, staff.workspace, staff.actor, contact_id)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need, text_query
 from server.domain import audit_trail as service
 from server.domain.customers import customer_in_workspace
 from server.domain.permissions import Permission
@@ -21,10 +21,10 @@ router = APIRouter(tags=["audit"])
 
 Action = Annotated[
     str | None,
-    Query(max_length=60, description="An action, or a prefix ending in '.' such as 'portal.'."),
+    text_query(60, "An action, or a prefix ending in '.' such as 'portal.'."),
 ]
 Limit = Annotated[int, Query(ge=1, le=service.MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=30)]
+Cursor = CursorQuery
 
 
 @router.get("/audit", response_model=Page[AuditEventOut])
@@ -41,7 +41,7 @@ def workspace_audit(
 
 @router.get("/customers/{customer_id}/audit", response_model=Page[AuditEventOut])
 def customer_audit(
-    customer_id: int,
+    customer_id: RowIdPath,
     staff: Annotated[StaffContext, need(Permission.VIEW_AUDIT)],
     db: DB,
     action: Action = None,

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from server.api.deps import DB, AppSettings, Staff
+from server.deps import DB, AppSettings, Staff
 from server.domain import staff as staff_service
 from server.domain import workspaces
 from server.wire.auth import Me, TokenRequest, TokenResponse
+from server.wire.errors import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenResponse)
-def issue_token(body: TokenRequest, db: DB, settings: AppSettings) -> TokenResponse:
-    """Exchange a staff email and password for an opaque bearer token."""
-    issued = staff_service.sign_in(db, body.email, body.password, settings.staff_token_hours)
+@router.post("/token", response_model=TokenResponse, responses=errors(401, 429))
+def issue_token(
+    body: TokenRequest, request: Request, db: DB, settings: AppSettings
+) -> TokenResponse:
+    """Exchange a staff email and password for an opaque bearer token (failures throttled
+    per email and per address: 429)."""
+    ip = request.client.host if request.client else None
+    issued = staff_service.sign_in(db, body.email, body.password, settings.staff_token_hours, ip=ip)
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 
 

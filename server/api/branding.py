@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, UploadFile
+from fastapi import APIRouter, Response, UploadFile
 
-from server.api.deps import DB, AppSettings, StaffContext, need
 from server.api.downloads import file_response
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, AppSettings, RowIdPath, StaffContext, need
 from server.domain import branding as service
 from server.domain.permissions import Permission
 from server.wire.branding import Branding, BrandingDoc
@@ -17,7 +17,6 @@ router = APIRouter(prefix="/branding", tags=["branding"])
 
 Viewer = Annotated[StaffContext, need(Permission.PREVIEW)]
 Editor = Annotated[StaffContext, need(Permission.EDIT_BRANDING)]
-LogoId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", response_model=BrandingDoc)
@@ -79,7 +78,7 @@ def upload_logo(
 
 
 @router.get("/logo/{file_id}", response_class=Response)
-def get_logo(file_id: LogoId, staff: Viewer, db: DB) -> Response:
+def get_logo(file_id: RowIdPath, staff: Viewer, db: DB) -> Response:
     """A logo of the published branding or the draft, for staff to look at."""
     stored = service.logo_file(db, staff.workspace, file_id)
     return file_response(stored, f"logo-{stored.id}", inline=True)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain.bulk_invite import bulk_invite
 from server.domain.permissions import Permission
 from server.wire.access import BulkInviteRequest, BulkInviteResult

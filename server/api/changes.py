@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, StaffContext, need
 from server.domain.changes_feed import DEFAULT_LIMIT, MAX_LIMIT, parse_feed_cursor, read_changes
 from server.domain.permissions import Permission
 from server.wire.changes import ChangesPage

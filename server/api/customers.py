@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need, text_query
 from server.domain import customers as service
 from server.domain.access_views import contact_with_account, customer_detail
 from server.domain.contacts import update_contact
@@ -31,11 +31,11 @@ def list_customers(
     db: DB,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Words to find in names, emails, phones, addresses."),
+        text_query(200, "Words to find in names, emails, phones, addresses."),
     ] = None,
     portal_status: Annotated[PortalStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    cursor: CursorQuery = None,
 ) -> Response:
     """Customers in name order; ``count`` is how many match in all, ``next_cursor`` the next
     page (absent on the last)."""
@@ -48,7 +48,7 @@ def list_customers(
 
 @router.get("/customers/{customer_id}", response_model=CustomerDetail)
 def get_customer(
-    customer_id: int, staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)], db: DB
+    customer_id: RowIdPath, staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)], db: DB
 ) -> CustomerDetail:
     """One customer with every contact, each contact's portal account, and addresses."""
     customer = service.customer_in_workspace(db, staff.workspace_id, customer_id)
@@ -57,7 +57,7 @@ def get_customer(
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)
 def get_contact(
-    contact_id: int,
+    contact_id: RowIdPath,
     response: Response,
     staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)],
     db: DB,
@@ -70,7 +70,7 @@ def get_contact(
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut)
 def patch_contact(
-    contact_id: int,
+    contact_id: RowIdPath,
     body: ContactPatch,
     response: Response,
     staff: Annotated[StaffContext, need(Permission.EDIT_CONTACTS)],

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.downloads import file_response
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
 from server.domain import file_review as service
 from server.domain.permissions import Permission
-from server.wire.base import Page
-from server.wire.files import FileKind, FileOut, FileReview, ReviewStatus
+from server.wire.base import MAX_ID, Page
+from server.wire.files import (
+    BulkFileReview,
+    BulkFileReviewResult,
+    FileKind,
+    FileOut,
+    FileReview,
+    ReviewStatus,
+)
 
 router = APIRouter(prefix="/files", tags=["files"])
 
 Reviewer = Annotated[StaffContext, need(Permission.REVIEW_FILES)]
-FileId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("", response_model=Page[FileOut])
@@ -25,9 +31,9 @@ def list_files(
     db: DB,
     status: ReviewStatus = "pending",
     kind: FileKind | None = None,
-    customer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
 ) -> Page[FileOut]:
     """Documents and photos with one review status, oldest first."""
     return service.list_files(
@@ -42,13 +48,13 @@ def list_files(
 
 
 @router.get("/{kind}/{file_id}", response_model=FileOut)
-def get_file(kind: FileKind, file_id: FileId, staff: Reviewer, db: DB) -> FileOut:
+def get_file(kind: FileKind, file_id: RowIdPath, staff: Reviewer, db: DB) -> FileOut:
     """One document or photo and its review state."""
     return service.file_out(db, staff.workspace, kind, file_id)
 
 
 @router.get("/{kind}/{file_id}/content", response_class=Response)
-def file_content(kind: FileKind, file_id: FileId, staff: Reviewer, db: DB) -> Response:
+def file_content(kind: FileKind, file_id: RowIdPath, staff: Reviewer, db: DB) -> Response:
     """Download the file to look at it (always as an attachment)."""
     stored, filename = service.file_content(db, staff.workspace, kind, file_id)
     return file_response(stored, filename)
@@ -56,7 +62,18 @@ def file_content(kind: FileKind, file_id: FileId, staff: Reviewer, db: DB) -> Re
 
 @router.post("/{kind}/{file_id}/review", response_model=FileOut)
 def review_file(
-    kind: FileKind, file_id: FileId, body: FileReview, staff: Reviewer, db: DB
+    kind: FileKind, file_id: RowIdPath, body: FileReview, staff: Reviewer, db: DB
 ) -> FileOut:
     """Share the file with the customer, or keep it from them."""
-    return service.review(db, staff.workspace, kind, file_id, body.decision, staff.actor)
+    return service.review(
+        db, staff.workspace, kind, file_id, body.decision, staff.actor, body.caption
+    )
+
+
+@router.post("/review", response_model=BulkFileReviewResult)
+def review_files(body: BulkFileReview, staff: Reviewer, db: DB) -> BulkFileReviewResult:
+    """Share, or keep internal, several files at once (all or none)."""
+    files: list[tuple[str, int]] = [(f.kind, f.id) for f in body.files]
+    return BulkFileReviewResult(
+        data=service.review_many(db, staff.workspace, files, body.decision, staff.actor)
+    )

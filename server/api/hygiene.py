@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, StaffContext, need
 from server.domain import email_hygiene as service
 from server.domain.permissions import Permission
 from server.wire.access import EmailHygieneReport

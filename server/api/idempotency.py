@@ -1,15 +1,23 @@
 """ASGI middleware for ``Idempotency-Key`` on every POST under /api/v1.
 
 Middleware rather than a dependency because it must see the whole answer to store it. The
-workspace comes from the bearer token (no valid token: the request passes through and the
-route answers 401). The request is identified by method, path, query and body bytes; a
-replay is the stored status, body and headers plus ``Idempotent-Replayed: true``.
+staff member comes from the bearer token (no valid token: the request passes through and
+the route answers 401), and the key is theirs alone. Before a key is reserved or replayed the
+route's permission is checked against the member's role: without it the request passes
+through untouched and the route refuses it (403) as it would without a key, so a stored
+answer never reaches someone who may not make the request. The request is identified by
+method, path, query and body bytes; a replay is the stored status, body and headers plus
+``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import anyio
 import orjson
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.db.base import utcnow
 from server.domain import idempotency as idem
 from server.domain.errors import DomainError
+from server.domain.permissions import Permission
 
 KEPT_HEADERS = {b"content-type", b"location", b"etag"}
 
@@ -52,6 +61,39 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+def _permission_of(dependant: Any) -> Permission | None:
+    """The permission a route's dependencies check (``need(...)`` carries ``permission``)."""
+    for dep in getattr(dependant, "dependencies", ()):
+        found = getattr(dep.call, "permission", None)
+        if isinstance(found, Permission):
+            return found
+        nested = _permission_of(dep)
+        if nested is not None:
+            return nested
+    return None
+
+
+def _permission_table(app: Any) -> list[tuple[re.Pattern[str], set[str], Permission | None]]:
+    """Every route's path pattern, methods and permission, built once per app."""
+    table = getattr(app.state, "route_permissions", None)
+    if table is None:
+        table = [
+            (ctx.path_regex, set(ctx.methods or ()), _permission_of(ctx.dependant))
+            for ctx in iter_route_contexts(app.routes)
+            if getattr(ctx, "dependant", None) is not None
+        ]
+        app.state.route_permissions = table
+    return table
+
+
+def route_permission(scope: Scope) -> Permission | None:
+    """The permission the route that will answer this request needs, if it names one."""
+    for pattern, methods, permission in _permission_table(scope["app"]):
+        if scope["method"] in methods and pattern.match(scope["path"]):
+            return permission
+    return None
+
+
 class Idempotency:
     """Reserve, run, store or release; replays answer from the store."""
 
@@ -80,14 +122,16 @@ class Idempotency:
             return
         factory: sessionmaker[Session] = scope["app"].state.sessionmaker
 
-        def workspace() -> int | None:
+        def owner() -> idem.KeyOwner | None:
             with factory() as session:
-                return idem.workspace_of_token(session, token.strip(), utcnow())
+                return idem.owner_of_token(session, token.strip(), utcnow())
 
-        workspace_id = await run_in_threadpool(workspace)
-        if workspace_id is None:
+        found = await run_in_threadpool(owner)
+        needed = route_permission(scope)
+        if found is None or (needed is not None and needed not in found.permissions):
             await self.app(scope, receive, send)
             return
+        workspace_id, key = found.workspace_id, found.scoped(key)
         body = await _read_body(receive)
         request_hash = idem.fingerprint(
             "POST", scope["path"], scope.get("query_string", b"").decode("latin-1"), body

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB, StaffContext, need
+from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
+from server.domain import outbox
 from server.domain.permissions import Permission
-from server.mail import outbox
 from server.wire.mail import OutboxEmailOut, OutboxPage, OutboxStatus
 
 router = APIRouter(tags=["mail"])
@@ -22,14 +22,14 @@ def list_outbox(
     db: DB,
     status: OutboxStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
 ) -> OutboxPage:
     """The workspace's outbox, newest first; undelivered emails show their link."""
     return outbox.list_outbox(db, staff.workspace_id, status=status, limit=limit, cursor=cursor)
 
 
 @router.post("/outbox/{email_id}/retry", response_model=OutboxEmailOut)
-def retry_email(email_id: int, staff: MailViewer, db: DB) -> OutboxEmailOut:
+def retry_email(email_id: RowIdPath, staff: MailViewer, db: DB) -> OutboxEmailOut:
     """Send a pending or failed email again now, with a fresh set of attempts."""
     row = outbox.retry_email(db, staff.workspace_id, email_id, staff.actor)
     db.commit()

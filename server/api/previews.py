@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from server.api.deps import DB, StaffContext, need, public_base_url
+from server.deps import DB, StaffContext, need, public_base_url
 from server.domain import previews
 from server.domain.permissions import Permission
+from server.wire.errors import errors
 from server.wire.previews import PreviewRequest, PreviewResponse
 
 router = APIRouter(tags=["previews"])
 
 
-@router.post("/previews", response_model=PreviewResponse, status_code=201)
+@router.post("/previews", response_model=PreviewResponse, status_code=201, responses=errors(404))
 def create_preview(
     body: PreviewRequest,
     request: Request,
@@ -29,6 +30,7 @@ def create_preview(
         body.contact_id,
         use_draft_visibility=body.use_draft_visibility,
         use_draft_branding=body.use_draft_branding,
+        show_coming_soon=body.show_coming_soon,
     )
     base = public_base_url(request)
     return PreviewResponse(url=f"{base}{link.path}", expires_at=link.expires_at)

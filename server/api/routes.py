@@ -13,10 +13,11 @@ from server.api import (
     hygiene,
     mail,
     previews,
+    rollout,
     team,
     workspace,
 )
-from server.api.prefixed_router import PrefixedRouter
+from server.prefixed_router import PrefixedRouter
 from server.records import routes as records
 
 api_router = PrefixedRouter(prefix="/api/v1")
@@ -32,6 +33,7 @@ for module in (
     changes,
     mail,
     previews,
+    rollout,
     files,
     records,
 ):

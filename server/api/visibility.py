@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB, StaffContext, need
 from server.api.etags import IfMatch, set_etag
+from server.deps import DB, StaffContext, need
+from server.domain import exposure
 from server.domain import visibility as service
 from server.domain.permissions import Permission
 from server.wire.visibility import VisibilityDoc, VisibilityPolicy
+from server.wire.visibility_exposure import ExposureReport, ExposureRequest
 
 router = APIRouter(prefix="/visibility-policy", tags=["visibility"])
 
@@ -49,3 +51,10 @@ def discard(staff: Editor, db: DB, response: Response, if_match: IfMatch = None)
     doc = service.discard_draft(db, staff.workspace, if_match, staff.actor)
     set_etag(response, doc.version)
     return doc
+
+
+@router.post("/exposure", response_model=ExposureReport)
+def check_exposure(body: ExposureRequest, staff: Viewer, db: DB) -> ExposureReport:
+    """What publishing would change for customers: the saved draft, or ``policy`` when given
+    (unsaved edits). Reads only; the answer names the policy version it was checked against."""
+    return exposure.exposure(db, staff.workspace, body.policy)

@@ -29,7 +29,6 @@ STATES = {
     "locked": 2,
     "disabled": 5,
 }
-_RANK = {"active": 3, "invited": 2, "disabled": 1}
 INVITE_DAYS = 7
 
 
@@ -222,9 +221,8 @@ def summarise(ctx: SeedContext, draft: CustomerDraft) -> None:
         cast(list[Address], views),
     )
     by_contact = {a["contact_id"]: a for a in draft.accounts}
+    # The primary contact's account only, as ``customer_summary.refresh_customer`` decides.
     account = by_contact.get(primary["id"]) if primary else None
-    if account is None and draft.accounts:
-        account = max(draft.accounts, key=lambda a: (_RANK.get(a["status"], 0), a["id"]))
     row["access_status"] = account["status"] if account else "not_invited"
     row["access_locked_until"] = account["locked_until"] if account else None
     row["last_sign_in_at"] = account["last_sign_in_at"] if account else None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import OutboxEmail, PortalAccount, ResetToken, Workspace
+from server.domain import throttle
 from server.domain.access_changes import (
     end_all_sessions,
     note_access_change,
@@ -25,9 +26,10 @@ from server.domain.branding import published_branding
 from server.domain.customers import contact_in_workspace
 from server.domain.errors import Conflict, Invalid
 from server.domain.invites import account_of
+from server.domain.messages import reset_message
+from server.domain.outbox import queue_email
+from server.domain.portal_auth import failures_key
 from server.domain.secrets import digest, new_token
-from server.mail.messages import reset_message
-from server.mail.outbox import queue_email
 
 RESET_LIFETIME = timedelta(hours=1)
 
@@ -150,8 +152,9 @@ def send_reset_link(
 
 
 def unlock_access(session: Session, ws: Workspace, actor: Actor, contact_id: int) -> PortalAccount:
-    """Clear failed sign-in attempts and the lockout."""
+    """Clear failed sign-in attempts and the lockout (the email's failure counter with it)."""
     account = _account(session, ws, contact_id, "unlock")
+    throttle.forget(session, failures_key(ws.id, account.email_normalized))
     if account.failed_attempts == 0 and account.locked_until is None:
         session.commit()
         return account

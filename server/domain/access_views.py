@@ -99,6 +99,7 @@ def account_views(
         if inv is not None:
             invite = InviteState(
                 id=inv.id,
+                held=inv.held,
                 sent_at=inv.created_at,
                 expires_at=inv.expires_at,
                 expired=inv.expires_at <= now,

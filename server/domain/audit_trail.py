@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from server.db.models import AuditEvent, Customer
 from server.domain.errors import Invalid
+from server.domain.ids import parse_row_number
 from server.wire.access import AuditEventOut
 from server.wire.base import Page
 
@@ -17,10 +18,11 @@ MAX_LIMIT = 500
 def _cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit():
+    number = parse_row_number(cursor)
+    if number is None:
         problem = "This cursor is not one this list handed out. Start again from the first page."
         raise Invalid(problem, errors={"cursor": problem})
-    return int(cursor)
+    return number
 
 
 def list_events(

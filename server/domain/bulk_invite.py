@@ -100,13 +100,19 @@ def bulk_invite(
                 )
                 continue
             verdict = verdicts[contact_id]
+            detail = verdict.detail
+            if verdict.ok and ws.portal_status != "active" and contact.email:
+                detail = (
+                    f"An invite for {contact.email.strip().lower()} will be held until the "
+                    "portal goes live."
+                )
             item = BulkInviteItem(
                 contact_id=contact_id,
                 customer_id=contact.customer_id,
                 contact_name=contact.name,
                 email=contact.email,
                 outcome=verdict.outcome,
-                detail=verdict.detail,
+                detail=detail,
             )
             if verdict.ok and not body.dry_run:
                 issued = issue_invite(
@@ -119,8 +125,13 @@ def bulk_invite(
                     branding=branding,
                 )
                 item.outcome = "invited"
-                item.detail = f"Invite sent to {issued.account.email_normalized}."
-                item.email_id = issued.email.id
+                if issued.email is None:
+                    item.detail = (
+                        f"Held for {issued.account.email_normalized} until the portal goes live."
+                    )
+                else:
+                    item.detail = f"Invite sent to {issued.account.email_normalized}."
+                    item.email_id = issued.email.id
             results.append(item)
         if not body.dry_run:
             session.commit()

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from typing import Any
 
-from server.db.models import Change, Workspace
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.util import identity_key
+
+from server.db.models import (
+    Change,
+    Contact,
+    Document,
+    Invoice,
+    Job,
+    Payment,
+    Photo,
+    PortalAccount,
+    Quote,
+    ServiceRequest,
+    Workspace,
+)
 
 ENTITIES = (
     "customer",
@@ -24,6 +39,20 @@ ENTITIES = (
     "team",
 )
 
+# Entities that belong to one customer (their ``customer_id``), by model. A customer's own
+# change names itself; the workspace's entities name nobody (every customer's pages show them).
+OWNED_BY_CUSTOMER: dict[str, Any] = {
+    "contact": Contact,
+    "portal_account": PortalAccount,
+    "job": Job,
+    "quote": Quote,
+    "invoice": Invoice,
+    "payment": Payment,
+    "service_request": ServiceRequest,
+    "document": Document,
+    "photo": Photo,
+}
+
 
 def record_change(
     session: Session, workspace_id: int, entity: str, entity_id: int, op: str
@@ -37,15 +66,49 @@ def record_change(
     holds a KEY SHARE lock on the workspace row until it commits). With FOR UPDATE, a payment
     webhook that had stored its event and a return page that had claimed the checkout could
     each wait for the other: a deadlock, seen when both arrived at once.
+
+    The change names the customer whose portal pages show the record (``customer_of``), so a
+    customer's kept pages go stale on their own changes only. A record that moved to another
+    customer also records a change of the customer it left, whose pages showed it.
     """
     session.execute(
         select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)
     )
-    session.execute(
-        delete(Change).where(
+    left = session.execute(
+        delete(Change)
+        .where(
             Change.workspace_id == workspace_id,
             Change.entity == entity,
             Change.entity_id == entity_id,
         )
+        .returning(Change.customer_id)
+    ).scalar()
+    customer_id = customer_of(session, entity, entity_id, left)
+    session.add(
+        Change(
+            workspace_id=workspace_id,
+            entity=entity,
+            entity_id=entity_id,
+            op=op,
+            customer_id=customer_id,
+        )
     )
-    session.add(Change(workspace_id=workspace_id, entity=entity, entity_id=entity_id, op=op))
+    if left is not None and left != customer_id:
+        record_change(session, workspace_id, "customer", left, "upsert")
+
+
+def customer_of(session: Session, entity: str, entity_id: int, before: int | None) -> int | None:
+    """The customer whose pages show a record: its ``customer_id`` as this transaction has it
+    (``before``, from its previous change, once the record is gone), or None for the
+    workspace's own entities."""
+    if entity == "customer":
+        return entity_id
+    model = OWNED_BY_CUSTOMER.get(entity)
+    if model is None:
+        return None
+    kept = session.identity_map.get(identity_key(model, entity_id))
+    if kept is not None and object_session(kept) is session and kept not in session.deleted:
+        value: int | None = kept.customer_id
+        return value
+    found = session.scalar(select(model.customer_id).where(model.id == entity_id))
+    return found if found is not None else before

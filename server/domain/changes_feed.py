@@ -35,6 +35,7 @@ from server.db.models import Change, Workspace
 from server.domain.changes_compact import COMPACT
 from server.domain.changes_json import data_columns, data_json
 from server.domain.errors import Gone, Invalid
+from server.domain.ids import parse_row_number
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -127,10 +128,10 @@ _BAD_CURSOR = "The cursor must be a value returned as next_cursor, or 0 to start
 def parse_feed_cursor(value: str) -> FeedCursor:
     """Read a cursor given back by a client; 422 in plain English when it is not one."""
     seq, dot, horizon = value.strip().partition(".")
-    parts = [seq, horizon] if dot else [seq]
-    if not all(p.isdigit() and len(p) <= 19 for p in parts):
+    numbers = [parse_row_number(p) for p in ([seq, horizon] if dot else [seq])]
+    if None in numbers:
         raise Invalid(_BAD_CURSOR, errors={"since": _BAD_CURSOR})
-    return FeedCursor(int(seq), int(horizon) if dot else None)
+    return FeedCursor(int(seq), numbers[1] if dot else None)
 
 
 def check_cursor(workspace: Workspace, cursor: FeedCursor) -> FeedCursor:

@@ -28,7 +28,8 @@ def _tags(header: str) -> list[str]:
 def check_if_match(if_match: str | None, current: int, what: str) -> None:
     """Refuse a write without ``If-Match`` (428) or based on an older version (412).
 
-    ``*`` matches, as HTTP says: it is a client's explicit choice to overwrite.
+    ``*`` is refused too (428): HTTP lets it match any version, but a shared setting may only
+    be overwritten by a client that read what it overwrites, so it must name that version.
     """
     if if_match is None or not if_match.strip():
         raise PreconditionRequired(
@@ -36,7 +37,12 @@ def check_if_match(if_match: str | None, current: int, what: str) -> None:
             "so that nobody's changes are overwritten by accident."
         )
     tags = _tags(if_match)
-    if "*" in tags or etag(current) in tags:
+    if "*" in tags:
+        raise PreconditionRequired(
+            f"If-Match: * is not accepted for the {what}. Send the ETag you last read, so "
+            "that nobody's changes are overwritten by accident."
+        )
+    if etag(current) in tags:
         return
     raise PreconditionFailed(
         f"Someone else changed the {what} since you loaded it. "

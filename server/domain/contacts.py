@@ -1,8 +1,8 @@
 """Editing a contact's name, email and phone from the console (the email clean-up).
 
 Writes are optimistic: ``If-Match`` carries the contact's version. Changing the email of a
-contact with a portal account moves the sign-in to the new address and kills links already
-mailed to the old one.
+contact with a portal account moves its sign-in, by the rule in ``server.domain.sign_in_email``
+(a permission of its own, links revoked, the old address told, audited before and after).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import Contact, Customer, PortalAccount, Workspace
-from server.domain.access_changes import revoke_pending_invites, revoke_pending_resets
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match
@@ -23,6 +22,7 @@ from server.domain.customer_summary import refresh_customer
 from server.domain.customers import contact_in_workspace
 from server.domain.emails import email_problem, normalise_email
 from server.domain.errors import Conflict, Invalid
+from server.domain.sign_in_email import move_sign_in
 from server.wire.access import ContactPatch
 
 
@@ -87,11 +87,7 @@ def update_contact(
             contact.email = email
             contact.email_normalized = email
             if account is not None and email is not None and email != account.email_normalized:
-                account.email_normalized = email
-                account.updated_at = utcnow()
-                # Links already mailed went to the old address; they must not work any more.
-                links_revoked = revoke_pending_invites(session, account.id)
-                links_revoked += revoke_pending_resets(session, account.id)
+                links_revoked = move_sign_in(session, ws, actor, contact, account, email)
     if not changed:
         session.commit()
         return contact

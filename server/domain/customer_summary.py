@@ -19,8 +19,6 @@ from server.db.models import Address, Contact, Customer, Invite, PortalAccount
 from server.wire.customers import CustomerRow
 from server.wire.portal_status import shown_status
 
-_RANK = {"active": 3, "invited": 2, "disabled": 1}
-
 
 def search_text(customer: Customer, contacts: list[Contact], addresses: list[Address]) -> str:
     """Lower-cased text that search matches against: names, emails, phones, addresses."""
@@ -58,9 +56,10 @@ def refresh_customer(session: Session, customer: Customer) -> None:
     customer.address_line = addresses[0].one_line() if addresses else None
     customer.search_text = search_text(customer, contacts, addresses)
 
+    # The row names the primary contact, so its status is that contact's and nobody else's:
+    # another contact's access beside the primary's name would have a dispatcher act on the
+    # wrong person. Every contact's own access is in the customer's details.
     account = accounts.get(primary.id) if primary else None
-    if account is None and accounts:
-        account = max(accounts.values(), key=lambda a: (_RANK.get(a.status, 0), a.id))
     customer.access_status = account.status if account else "not_invited"
     customer.access_locked_until = account.locked_until if account else None
     customer.last_sign_in_at = account.last_sign_in_at if account else None

@@ -10,10 +10,11 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, undefer
 
 from server.db.base import utcnow
-from server.db.models import Customer, Document, Photo, StoredFile, Workspace
+from server.db.models import Customer, Document, Photo, StaffUser, StoredFile, Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Invalid, NotFound
+from server.domain.ids import parse_row_number
 from server.wire.base import Page
 from server.wire.files import FileOut
 
@@ -41,6 +42,7 @@ def _union() -> Any:
         Document.reviewed_by_id.label("reviewed_by_id"),
         Document.reviewed_at.label("reviewed_at"),
         Document.created_at.label("created_at"),
+        literal(None).label("service_request_id"),
     )
     photos = select(
         literal("photo").label("kind"),
@@ -55,6 +57,7 @@ def _union() -> Any:
         Photo.reviewed_by_id,
         Photo.reviewed_at,
         Photo.created_at,
+        Photo.service_request_id,
     )
     return union_all(docs, photos).subquery("files")
 
@@ -72,9 +75,10 @@ class _Cursor:
     def decode(cls, text: str) -> _Cursor:
         try:
             when, kind, ident = text.split("~")
-            if kind not in KINDS:
+            number = parse_row_number(ident)
+            if kind not in KINDS or number is None:
                 raise ValueError(kind)
-            return cls(datetime.fromisoformat(when), kind, int(ident))
+            return cls(datetime.fromisoformat(when), kind, number)
         except ValueError as exc:
             raise Invalid(
                 "That cursor is not one this list gave out.", errors={"cursor": "Unknown."}
@@ -111,12 +115,7 @@ def list_files(
             )
         )
     rows = session.execute(
-        select(u, Customer.name.label("customer_name"), StoredFile.content_type, StoredFile.size)
-        .join(Customer, Customer.id == u.c.customer_id)
-        .join(StoredFile, StoredFile.id == u.c.file_id)
-        .where(*where)
-        .order_by(u.c.created_at, u.c.kind, u.c.id)
-        .limit(limit + 1)
+        _with_names(u).where(*where).order_by(u.c.created_at, u.c.kind, u.c.id).limit(limit + 1)
     ).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -125,6 +124,22 @@ def list_files(
         _Cursor(rows[-1].created_at, rows[-1].kind, rows[-1].id).encode() if more else None
     )
     return Page[FileOut](data=data, count=count, next_cursor=next_cursor)
+
+
+def _with_names(u: Any) -> Any:
+    """The list's columns: the file, its customer's name, size and type, the reviewer's name."""
+    return (
+        select(
+            u,
+            Customer.name.label("customer_name"),
+            StoredFile.content_type,
+            StoredFile.size,
+            StaffUser.name.label("reviewed_by_name"),
+        )
+        .join(Customer, Customer.id == u.c.customer_id)
+        .join(StoredFile, StoredFile.id == u.c.file_id)
+        .outerjoin(StaffUser, StaffUser.id == u.c.reviewed_by_id)
+    )
 
 
 def _out(r: Any) -> FileOut:
@@ -143,6 +158,8 @@ def _out(r: Any) -> FileOut:
         reviewed_by_id=r.reviewed_by_id,
         reviewed_at=r.reviewed_at,
         created_at=r.created_at,
+        reviewed_by_name=r.reviewed_by_name,
+        service_request_id=r.service_request_id,
     )
 
 
@@ -163,10 +180,7 @@ def file_out(session: Session, ws: Workspace, kind: str, file_id: int) -> FileOu
     """One document or photo as the review list shows it."""
     u = _union()
     row = session.execute(
-        select(u, Customer.name.label("customer_name"), StoredFile.content_type, StoredFile.size)
-        .join(Customer, Customer.id == u.c.customer_id)
-        .join(StoredFile, StoredFile.id == u.c.file_id)
-        .where(u.c.workspace_id == ws.id, u.c.kind == kind, u.c.id == file_id)
+        _with_names(u).where(u.c.workspace_id == ws.id, u.c.kind == kind, u.c.id == file_id)
     ).one_or_none()
     if row is None:
         raise NotFound("There is no such file.")
@@ -191,11 +205,45 @@ def file_content(
 
 
 def review(
-    session: Session, ws: Workspace, kind: str, file_id: int, decision: str, actor: Actor
+    session: Session,
+    ws: Workspace,
+    kind: str,
+    file_id: int,
+    decision: str,
+    actor: Actor,
+    caption: str | None = None,
 ) -> FileOut:
-    """Mark a file shareable or rejected; audited and recorded for sync."""
+    """Mark a file shareable or rejected (and caption it); audited and recorded for sync."""
+    _decide(session, ws, kind, file_id, decision, actor, caption)
+    session.commit()
+    return file_out(session, ws, kind, file_id)
+
+
+def review_many(
+    session: Session, ws: Workspace, files: list[tuple[str, int]], decision: str, actor: Actor
+) -> list[FileOut]:
+    """One decision for several files in one transaction: all of them, or none when one of
+    them is not in this workspace."""
+    unique = list(dict.fromkeys(files))
+    for kind, file_id in unique:
+        _decide(session, ws, kind, file_id, decision, actor, None)
+    session.commit()
+    return [file_out(session, ws, kind, file_id) for kind, file_id in unique]
+
+
+def _decide(
+    session: Session,
+    ws: Workspace,
+    kind: str,
+    file_id: int,
+    decision: str,
+    actor: Actor,
+    caption: str | None,
+) -> None:
     row = _one(session, ws, kind, file_id)
     before = row.review_status
+    if caption is not None:
+        _set_caption(row, caption)
     row.review_status = decision
     row.reviewed_by_id = actor.id
     row.reviewed_at = utcnow()
@@ -211,5 +259,16 @@ def review(
         previous=before,
     )
     record_change(session, ws.id, kind, row.id, "upsert")
-    session.commit()
-    return file_out(session, ws, kind, file_id)
+
+
+def _set_caption(row: Document | Photo, caption: str) -> None:
+    text = " ".join(caption.split())
+    if isinstance(row, Photo):
+        row.caption = text or None
+        return
+    if not text:
+        raise Invalid(
+            "A document needs a title customers can read.",
+            errors={"caption": "Write a title."},
+        )
+    row.title = text

@@ -3,8 +3,13 @@
 The key is reserved (status 0, "in flight") in its own committed transaction before the
 request runs, so a concurrent duplicate on any worker sees it and gets 409. A 2xx answer is
 stored against the key; anything else releases the key, so a failed request can be retried
-with it. Keys are scoped by workspace and kept for ``KEEP``; an in-flight reservation left
-behind by a crashed worker is taken over after ``STALE``.
+with it. Keys are kept for ``KEEP``; an in-flight reservation left behind by a crashed worker
+is taken over after ``STALE``.
+
+A key belongs to one staff member (stored as ``"<staff id>:<key>"`` in the workspace), so
+another member sending the same key runs their own request, and a replay is only ever the
+answer to the member who asked first. The middleware checks the route's permission before a
+replay: a stored answer is never handed to a role that would be refused the request.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.base import utcnow
-from server.db.models import IdempotencyKey, StaffToken, StaffUser
+from server.db.models import IdempotencyKey, StaffToken, StaffUser, Workspace
 from server.domain.errors import Conflict, Invalid
+from server.domain.permissions import Permission, permissions_for
 from server.domain.secrets import digest
 
 IN_FLIGHT = 0
@@ -63,11 +69,29 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return h.hexdigest()
 
 
-def workspace_of_token(session: Session, token: str, now: datetime) -> int | None:
-    """The workspace of a valid staff bearer token, or None (the route will answer 401)."""
+@dataclass(frozen=True)
+class KeyOwner:
+    """The staff member behind a bearer token, and what their role may do."""
+
+    workspace_id: int
+    staff_id: int
+    role: str
+    permissions: frozenset[Permission]
+
+    def scoped(self, key: str) -> str:
+        """The key as stored: this staff member's own (long keys by their digest)."""
+        scoped = f"{self.staff_id}:{key}"
+        if len(scoped) > MAX_KEY:
+            scoped = f"{self.staff_id}:#{hashlib.sha256(key.encode()).hexdigest()}"
+        return scoped
+
+
+def owner_of_token(session: Session, token: str, now: datetime) -> KeyOwner | None:
+    """The owner of a valid staff bearer token, or None (the route will answer 401)."""
     row = session.execute(
-        select(StaffUser.workspace_id)
+        select(StaffUser.workspace_id, StaffUser.id, StaffUser.role, Workspace.permissions)
         .join(StaffToken, StaffToken.staff_id == StaffUser.id)
+        .join(Workspace, Workspace.id == StaffUser.workspace_id)
         .where(
             StaffToken.digest == digest(token),
             StaffToken.revoked_at.is_(None),
@@ -75,7 +99,10 @@ def workspace_of_token(session: Session, token: str, now: datetime) -> int | Non
             StaffUser.is_active.is_(True),
         )
     ).first()
-    return int(row[0]) if row else None
+    if row is None:
+        return None
+    workspace_id, staff_id, role, overrides = row
+    return KeyOwner(int(workspace_id), int(staff_id), role, permissions_for(role, overrides))
 
 
 def _answer(row: IdempotencyKey) -> StoredAnswer:

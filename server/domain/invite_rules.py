@@ -108,9 +108,7 @@ def _one(
         return Verdict("no_email", f"{c.name} has no email address. Add one first.")
     problem = email_problem(c.email)
     if problem:
-        return Verdict(
-            "invalid_email", f"{c.name}'s email address {c.email!r} is not valid: {problem}"
-        )
+        return Verdict("invalid_email", f"{c.name}'s email {c.email!r} has a problem. {problem}")
     if account is not None and account.status == "active":
         return Verdict("already_active", f"{c.name} already has portal access.")
     if account is not None and account.status == "disabled":
@@ -133,7 +131,8 @@ def _one(
     if others:
         return Verdict(
             "email_shared",
-            f"{email} also belongs to contacts of {len(others)} other customer(s). "
+            f"{email} also belongs to contacts of {len(others)} other "
+            f"{'customer' if len(others) == 1 else 'customers'}. "
             "Fix it in the email clean-up first, so the invite reaches the right person.",
         )
     return Verdict("would_invite", f"An invite will be sent to {email}.")

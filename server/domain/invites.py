@@ -2,12 +2,18 @@
 
 The invite email is queued in the same transaction as the invite, so either both exist or
 neither does. The link's token is returned once; only its SHA-256 digest is stored.
+
+While the workspace's portal is coming soon an invite is *held*: the account and the invite
+exist (the console shows "Held until the portal goes live"), but no email is queued and no
+usable link exists, since a customer following one would only find the coming-soon page while
+the invite's 7 days ran out. Switching the portal to active sends every held invite with a
+fresh link, and each one's 7 days start then (``release_held_invites``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,22 +28,29 @@ from server.domain.customers import contact_in_workspace
 from server.domain.emails import normalise_email
 from server.domain.errors import Conflict, Invalid
 from server.domain.invite_rules import classify
+from server.domain.messages import invite_message
+from server.domain.outbox import queue_email
 from server.domain.secrets import digest, new_token
-from server.mail.messages import invite_message
-from server.mail.outbox import queue_email
 from server.wire.branding import Branding
 
 INVITE_LIFETIME = timedelta(days=7)
+# A held invite does not expire: its clock starts when it is sent.
+HELD_EXPIRY = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class IssuedInvite:
-    """An invite just created, with the one copy of its link."""
+    """An invite just created, with the one copy of its link (none while it is held)."""
 
     invite: Invite
     account: PortalAccount
-    email: OutboxEmail
-    url: str
+    email: OutboxEmail | None
+    url: str | None
+
+    @property
+    def held(self) -> bool:
+        """Made while the portal is coming soon: sent when it goes live."""
+        return self.invite.held
 
 
 def invite_url(base_url: str, ws: Workspace, token: str) -> str:
@@ -66,7 +79,8 @@ def issue_invite(
 ) -> IssuedInvite:
     """Create the account if needed, kill older links, add the invite and queue its email.
 
-    The caller has checked the contact may be invited (``invite_rules.classify``).
+    While the portal is not active the invite is held instead (no email, no link). The caller
+    has checked the contact may be invited (``invite_rules.classify``).
     """
     assert contact.email is not None
     email = normalise_email(contact.email)
@@ -83,31 +97,26 @@ def issue_invite(
         account.email_normalized = email
     session.flush()
     revoked = revoke_pending_invites(session, account.id)
-    token = new_token()
+    hold = ws.portal_status != "active"
+    token = new_token()  # held: thrown away, so the stored digest matches no link
     now = utcnow()
     invite = Invite(
         workspace_id=ws.id,
         account_id=account.id,
         digest=digest(token),
         created_at=now,
-        expires_at=now + INVITE_LIFETIME,
+        expires_at=HELD_EXPIRY if hold else now + INVITE_LIFETIME,
         sent_by_id=actor.id if actor.kind == "staff" else None,
+        held=hold,
     )
     session.add(invite)
-    customer = session.get(Customer, contact.customer_id)
+    if hold:
+        note_access_change(
+            session, actor, account, "invite_held", email=email, older_links_revoked=revoked
+        )
+        return IssuedInvite(invite, account, None, None)
     url = invite_url(base_url, ws, token)
-    message = invite_message(
-        branding or published_branding(ws), contact.name, customer.name if customer else "", url
-    )
-    row = queue_email(
-        session,
-        ws.id,
-        "invite",
-        email,
-        message,
-        account_id=account.id,
-        customer_id=contact.customer_id,
-    )
+    row = _queue_invite_email(session, ws, contact, email, account, url, branding)
     invite.outbox_id = row.id
     note_access_change(
         session,
@@ -119,6 +128,75 @@ def issue_invite(
         older_links_revoked=revoked,
     )
     return IssuedInvite(invite, account, row, url)
+
+
+def _queue_invite_email(
+    session: Session,
+    ws: Workspace,
+    contact: Contact,
+    email: str,
+    account: PortalAccount,
+    url: str,
+    branding: Branding | None,
+) -> OutboxEmail:
+    customer = session.get(Customer, contact.customer_id)
+    message = invite_message(
+        branding or published_branding(ws), contact.name, customer.name if customer else "", url
+    )
+    return queue_email(
+        session,
+        ws.id,
+        "invite",
+        email,
+        message,
+        account_id=account.id,
+        customer_id=contact.customer_id,
+    )
+
+
+def release_held_invites(session: Session, ws: Workspace, actor: Actor, base_url: str) -> int:
+    """The portal went live: send every held invite with a fresh link; answers how many.
+
+    Runs in the transaction that switches the portal to active, so either the portal is live
+    and every held invite's email is queued, or neither. Each invite's 7 days start now; each
+    is audited as sent (``released_from_hold``) by the person who switched the portal on.
+    """
+    held = session.execute(
+        select(Invite, PortalAccount, Contact)
+        .join(PortalAccount, PortalAccount.id == Invite.account_id)
+        .join(Contact, Contact.id == PortalAccount.contact_id)
+        .where(
+            Invite.workspace_id == ws.id,
+            Invite.held.is_(True),
+            Invite.revoked_at.is_(None),
+            Invite.used_at.is_(None),
+            PortalAccount.status == "invited",
+        )
+        .order_by(Invite.id)
+    ).all()
+    branding = published_branding(ws)
+    now = utcnow()
+    for invite, account, contact in held:
+        token = new_token()
+        invite.digest = digest(token)
+        invite.held = False
+        invite.created_at = now
+        invite.expires_at = now + INVITE_LIFETIME
+        url = invite_url(base_url, ws, token)
+        row = _queue_invite_email(
+            session, ws, contact, account.email_normalized, account, url, branding
+        )
+        invite.outbox_id = row.id
+        note_access_change(
+            session,
+            actor,
+            account,
+            "invite_sent",
+            email=account.email_normalized,
+            expires_at=invite.expires_at.isoformat(),
+            released_from_hold=True,
+        )
+    return len(held)
 
 
 def _refuse(outcome: str, detail: str) -> None:

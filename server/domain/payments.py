@@ -27,8 +27,9 @@ from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, NotFound
-from server.mail.messages import receipt_message
-from server.mail.outbox import queue_email
+from server.domain.messages import receipt_message
+from server.domain.outbox import queue_email
+from server.domain.visibility import published_policy
 
 NOT_FOUND = "We could not find that invoice."
 ALREADY_PAID = "This invoice is already paid. Thank you!"
@@ -146,9 +147,12 @@ def apply_checkout_payment(
     if existing is not None:
         return Applied(existing, False)
     now = utcnow()
+    # A checkout closed by a newer one can still have been paid at the provider in the
+    # same moment: money taken is always recorded (kept as unapplied if nothing is owed).
+    claimable = ("open", "expired") if money_taken else ("open",)
     claimed = session.execute(
         update(Checkout)
-        .where(Checkout.id == checkout.id, Checkout.status == "open")
+        .where(Checkout.id == checkout.id, Checkout.status.in_(claimable))
         .values(status="completed", completed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -271,19 +275,23 @@ def _queue_receipt(
     account_id = session.scalar(
         select(PortalAccount.id).where(PortalAccount.contact_id == contact.id)
     )
+    # The email says only what the portal would show this customer now.
+    policy = published_policy(workspace)
     message = receipt_message(
         published_branding(workspace),
         contact.name,
-        invoice_number=invoice.number,
+        invoice_number=invoice.number if policy.shows("invoices", "number") else None,
         receipt_number=payment.receipt_number or "",
         amount_cents=payment.amount_cents,
         currency=payment.currency,
         paid_at=payment.paid_at or utcnow(),
-        balance_cents=invoice.balance_cents,
+        balance_cents=invoice.balance_cents if policy.shows("invoices", "balance") else None,
         link=f"{links.portal_url}/receipts/{payment.id}",
+        show_link=policy.shows("invoices", "payments"),
         card=card,
         test_mode=test_mode,
         logo_url=links.logo_url,
+        formats=workspace,
     )
     queue_email(
         session,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from server.db.base import utcnow
 from server.db.models import Customer, PortalAccount, Workspace
@@ -30,16 +30,15 @@ TOO_MANY = (
 )
 TOO_MANY_FROM_HERE = "Too many attempts from your network. Wait 15 minutes and try again."
 MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 WINDOW = timedelta(minutes=15)
 IP_LIMIT = 30
 
 
 @cache
 def common_passwords() -> frozenset[str]:
-    """A short list of passwords that are guessed first; shipped with the server."""
-    text = (Path(__file__).with_name("common_passwords.txt")).read_text(encoding="utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+    """The 30,000 most common passwords of leaked password sets, lower-cased (ASVS 5.0 6.2.4
+    asks for at least the 3,000 most common): the list the zxcvbn package maintains."""
+    return frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"])
 
 
 def new_password_problem(password: str, confirm: str, *, avoid: tuple[str, ...] = ()) -> str | None:
@@ -71,10 +70,21 @@ def touch_account_summary(db: Session, account: PortalAccount) -> None:
     record_change(db, account.workspace_id, "portal_account", account.id, "upsert")
 
 
+def failures_key(workspace_id: int, email_n: str) -> str:
+    """The rate-limit key counting failed sign-ins of one email (known or not)."""
+    return f"signin-email:{workspace_id}:{email_n}"
+
+
 def sign_in(
     db: Session, ws: Workspace, email: str, password: str, *, ip: str | None, user_agent: str | None
 ) -> OpenSession:
-    """Check the password and start a session; every failure looks the same."""
+    """Check the password and start a session; every failure looks the same.
+
+    The lockout is one counter per email, whatever is behind it (an active, invited or
+    disabled account, or none): five failures in a window answer 429 until it ends, for every
+    email alike, so neither the status nor the time of the answer tells which emails exist.
+    An active account also shows as locked in the console until then.
+    """
     email_n = normalise_email(email)[:320]
     if ip and throttle.over(db, f"signin-ip:{ws.id}:{ip}", IP_LIMIT, WINDOW):
         raise TooManyRequests(TOO_MANY_FROM_HERE)
@@ -85,19 +95,18 @@ def sign_in(
     )
     now = utcnow()
     ok = verify_password(account.password_hash if account else None, password)
-    if account is None:
-        # Unknown emails are throttled like accounts, so the answers cannot tell them apart.
-        if throttle.hits(db, f"signin-email:{ws.id}:{email_n}", WINDOW) >= MAX_FAILURES:
-            raise TooManyRequests(TOO_MANY)
-        throttle.hit(db, f"signin-email:{ws.id}:{email_n}", WINDOW)
-        raise Unauthorized(SIGN_IN_FAILED)
-    if account.locked_until and account.locked_until > now:
+    key = failures_key(ws.id, email_n)
+    failures = throttle.hits(db, key, WINDOW)
+    if failures >= MAX_FAILURES:
         raise TooManyRequests(TOO_MANY)
-    if not ok or account.status != "active":
-        _failed(db, account)
+    if account is None or not ok or account.status != "active":
+        if account is not None:
+            _failed(db, account, failures + 1)
+        throttle.hit(db, key, WINDOW)  # commits, the account's note with it: one commit
         raise Unauthorized(SIGN_IN_FAILED)
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
+    throttle.forget(db, key)
     account.failed_attempts = 0
     account.locked_until = None
     account.last_sign_in_at = now
@@ -117,13 +126,14 @@ def sign_in(
     return opened
 
 
-def _failed(db: Session, account: PortalAccount) -> None:
-    """Count a failure; the fifth in a row locks the account for a while."""
-    account.failed_attempts += 1
+def _failed(db: Session, account: PortalAccount, failures: int) -> None:
+    """Note a failure on the account (committed by the caller); the one that reaches the
+    limit locks an active account (for the console: the email's counter is what refuses
+    sign-ins) until the window ends."""
+    account.failed_attempts = failures
     account.updated_at = utcnow()
-    if account.failed_attempts >= MAX_FAILURES and account.status == "active":
-        account.locked_until = utcnow() + LOCK_FOR
-        account.failed_attempts = 0
+    if failures >= MAX_FAILURES and account.status == "active":
+        account.locked_until = throttle.window_end(WINDOW)
         record_event(
             db,
             account.workspace_id,
@@ -134,12 +144,12 @@ def _failed(db: Session, account: PortalAccount) -> None:
             until=account.locked_until.isoformat(),
         )
         touch_account_summary(db, account)
-    db.commit()
 
 
 def set_password(db: Session, account: PortalAccount, password: str) -> None:
     """Store a new password: ends the lock, and (by its time stamp) every older session."""
     now = utcnow()
+    throttle.forget(db, failures_key(account.workspace_id, account.email_normalized))
     account.password_hash = hash_password(password)
     account.password_changed_at = now
     account.failed_attempts = 0

@@ -127,7 +127,10 @@ _QUOTES = (
     )
     .order_by(Quote.issued_at.desc(), Quote.id.desc())
 )
-_WAITING_QUOTES = _QUOTES.where(Quote.status == "pending")
+# The home page's two lists are prepared on PostgreSQL (planned once per connection): a
+# customer's rows are found through its own index whatever the customer, and planning them
+# on every miss of the kept home view cost as much of the database's time as running them.
+_WAITING_QUOTES = _QUOTES.where(Quote.status == "pending").execution_options(prepared=True)
 _INVOICES = (
     select(Invoice)
     .where(
@@ -136,7 +139,9 @@ _INVOICES = (
     )
     .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
 )
-_DUE_INVOICES = _INVOICES.where(Invoice.status == "open", Invoice.balance_cents > 0)
+_DUE_INVOICES = _INVOICES.where(
+    Invoice.status == "open", Invoice.balance_cents > 0
+).execution_options(prepared=True)
 
 
 def _owner(scope: Scope) -> dict[str, int]:

@@ -14,24 +14,20 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.db.models import Contact, Invite, PortalAccount, ResetToken, Workspace
 from server.domain import throttle
+from server.domain.access_changes import revoke_pending_invites, revoke_pending_resets
 from server.domain.audit import Actor, record_event
-from server.domain.branding import published_branding
 from server.domain.errors import Gone, Invalid, TooManyRequests, Unauthorized
-from server.domain.portal_auth import (
-    new_password_problem,
-    normalise_email,
-    set_password,
-    touch_account_summary,
-)
-from server.domain.portal_sessions import OpenSession, end_sessions, start_session
-from server.domain.secrets import digest, new_token, verify_password
-from server.mail.messages import reset_message
-from server.mail.outbox import queue_email
+from server.domain.portal_auth import new_password_problem, set_password, touch_account_summary
+from server.domain.portal_sessions import OpenSession, end_session, end_sessions, start_session
+from server.domain.secrets import digest, verify_password
 
-RESET_LIFETIME = timedelta(hours=1)
 LINK_GONE = "This link no longer works."
-RESET_PER_EMAIL = 3
-RESET_WINDOW = timedelta(hours=1)
+GUESSES = 5
+GUESS_WINDOW = timedelta(minutes=15)
+TOO_MANY_GUESSES = (
+    "Too many wrong passwords. For your safety you have been signed out. Sign in again, or "
+    "choose a new password with the 'Forgot your password?' link."
+)
 
 
 def find_invite(
@@ -75,6 +71,15 @@ def _use_once(db: Session, model: type[Invite] | type[ResetToken], link_id: int)
     return now
 
 
+def _new_password(db: Session, account: PortalAccount, password: str) -> None:
+    """Store a new password and end everything the old one opened: every reset and invite
+    link still out, and every session (the caller starts the one it keeps)."""
+    set_password(db, account, password)
+    revoke_pending_resets(db, account.id)
+    revoke_pending_invites(db, account.id)
+    end_sessions(db, account.id)
+
+
 def accept_invite(
     db: Session,
     ws: Workspace,
@@ -92,7 +97,7 @@ def accept_invite(
     invite, account, contact = found
     _check_password(password, confirm, account, contact)
     now = _use_once(db, Invite, invite.id)
-    set_password(db, account, password)
+    _new_password(db, account, password)
     account.status = "active"
     account.last_sign_in_at = now
     opened = start_session(db, account, ip=ip, user_agent=user_agent)
@@ -146,8 +151,7 @@ def complete_reset(
     reset, account, contact = found
     _check_password(password, confirm, account, contact)
     now = _use_once(db, ResetToken, reset.id)
-    set_password(db, account, password)
-    end_sessions(db, account.id)
+    _new_password(db, account, password)
     account.last_sign_in_at = now
     opened = start_session(db, account, ip=ip, user_agent=user_agent)
     record_event(
@@ -163,63 +167,6 @@ def complete_reset(
     return opened
 
 
-def request_reset(db: Session, ws: Workspace, email: str, base_url: str, *, ip: str | None) -> None:
-    """Queue a reset email when the email belongs to an active account; silent otherwise."""
-    email_n = normalise_email(email)[:320]
-    if throttle.over(db, f"reset-email:{ws.id}:{email_n}", RESET_PER_EMAIL, RESET_WINDOW):
-        return
-    if ip and throttle.over(db, f"reset-ip:{ws.id}:{ip}", 20, RESET_WINDOW):
-        raise TooManyRequests("Too many requests from your network. Wait an hour and try again.")
-    found = db.execute(
-        select(PortalAccount, Contact)
-        .join(Contact, Contact.id == PortalAccount.contact_id)
-        .where(PortalAccount.workspace_id == ws.id, PortalAccount.email_normalized == email_n)
-    ).one_or_none()
-    if found is None or found[0].status != "active":
-        return
-    account, contact = found
-    now = utcnow()
-    # A newer link replaces every older one.
-    db.execute(
-        update(ResetToken)
-        .where(
-            ResetToken.account_id == account.id,
-            ResetToken.used_at.is_(None),
-            ResetToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
-    token = new_token()
-    db.add(
-        ResetToken(
-            workspace_id=ws.id,
-            account_id=account.id,
-            digest=digest(token),
-            expires_at=now + RESET_LIFETIME,
-        )
-    )
-    link = f"{base_url.rstrip('/')}/p/{ws.slug}/reset/{token}"
-    message = reset_message(published_branding(ws), contact.name, link)
-    queue_email(
-        db,
-        ws.id,
-        "reset",
-        contact.email or account.email_normalized,
-        message,
-        account_id=account.id,
-        customer_id=account.customer_id,
-    )
-    record_event(
-        db,
-        ws.id,
-        Actor("customer", contact.id, contact.name, ip),
-        "portal.reset_requested",
-        customer_id=account.customer_id,
-        contact_id=contact.id,
-    )
-    db.commit()
-
-
 def change_password(
     db: Session,
     account: PortalAccount,
@@ -228,15 +175,31 @@ def change_password(
     confirm: str,
     *,
     contact: Contact,
+    session_id: int,
     ip: str | None,
     user_agent: str | None,
 ) -> OpenSession:
-    """Change a password while signed in: ends every other session, rotates this one."""
+    """Change a password while signed in: ends every other session and every reset or
+    invite link still out, and rotates this session.
+
+    Wrong current passwords are counted per account: after ``GUESSES`` in a window the
+    session that made them is ended (raises ``TooManyRequests``), so a stolen cookie cannot
+    be used to guess the password.
+    """
+    key = f"password-check:{account.id}"
+    if throttle.hits(db, key, GUESS_WINDOW) >= GUESSES:
+        end_session(db, session_id)
+        db.commit()
+        raise TooManyRequests(TOO_MANY_GUESSES)
     if not verify_password(account.password_hash, current):
+        if throttle.hit(db, key, GUESS_WINDOW) >= GUESSES:
+            end_session(db, session_id)
+            db.commit()
+            raise TooManyRequests(TOO_MANY_GUESSES)
         raise Unauthorized("Your current password is not right. Nothing was changed.")
     _check_password(new, confirm, account, contact)
-    set_password(db, account, new)
-    end_sessions(db, account.id)
+    _new_password(db, account, new)
+    throttle.forget(db, key)
     opened = start_session(db, account, ip=ip, user_agent=user_agent)
     record_event(
         db,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.engine import writable
-from server.db.models import PortalAccount, PortalSession
+from server.db.models import Contact, PortalAccount, PortalSession
 from server.domain.secrets import digest, new_token
 
 IDLE_TIMEOUT = timedelta(minutes=60)
@@ -71,13 +71,68 @@ def resolve_session(
         return None
     found = db.execute(
         select(PortalSession, PortalAccount)
-        .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
+        .outerjoin(PortalAccount, PortalAccount.id == PortalSession.account_id)
         .where(PortalSession.digest == digest(token), PortalSession.workspace_id == workspace_id)
     ).one_or_none()
     if found is None:
         return None
     row, account = found
+    if account is None:
+        account = stand_in_account(db, row)
+        if account is None:
+            return None
     return (row, account) if is_live(db, SessionState.of(row, account)) else None
+
+
+def start_contact_preview(
+    db: Session,
+    contact: Contact,
+    *,
+    ip: str | None,
+    lifetime: timedelta,
+    preview_by_id: int,
+    preview_options: dict[str, bool],
+) -> OpenSession:
+    """A staff preview session for a contact without a portal account (nothing else is
+    written: no account is made for them)."""
+    token = new_token()
+    now = utcnow()
+    row = PortalSession(
+        workspace_id=contact.workspace_id,
+        account_id=None,
+        contact_id=contact.id,
+        digest=digest(token),
+        csrf_token=new_token(),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        ip=(ip or "")[:64] or None,
+        user_agent="staff preview",
+        preview_by_id=preview_by_id,
+        preview_options=preview_options,
+    )
+    db.add(row)
+    db.flush()
+    return OpenSession(token, row)
+
+
+def stand_in_account(db: Session, row: PortalSession) -> PortalAccount | None:
+    """For a staff preview of a contact not yet invited: the account they would have once
+    they accept an invite, built in memory only (never added to the database session)."""
+    if row.preview_by_id is None or row.contact_id is None:
+        return None
+    contact = db.get(Contact, row.contact_id)
+    if contact is None or contact.workspace_id != row.workspace_id:
+        return None
+    return PortalAccount(
+        id=0,
+        workspace_id=contact.workspace_id,
+        contact_id=contact.id,
+        customer_id=contact.customer_id,
+        email_normalized=contact.email_normalized or "",
+        status="active",
+        failed_attempts=0,
+    )
 
 
 @dataclass(frozen=True)

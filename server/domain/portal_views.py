@@ -65,7 +65,10 @@ _ALL_CARDS = (
     )
     .order_by(Job.scheduled_start.desc(), Job.id.desc())
 )
-_ACTIVE_CARDS = _ALL_CARDS.where(Job.internal_status.in_(ACTIVE_JOB_STATUSES))
+# Prepared on PostgreSQL, as the home page's other lists (see portal_billing_views).
+_ACTIVE_CARDS = _ALL_CARDS.where(Job.internal_status.in_(ACTIVE_JOB_STATUSES)).execution_options(
+    prepared=True
+)
 
 
 def job_view(

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.domain.audit import Actor, record_event
-from server.domain.errors import Conflict, NotFound
-from server.domain.portal_sessions import start_session
+from server.domain.errors import NotFound
+from server.domain.portal_sessions import start_contact_preview, start_session
 from server.domain.secrets import digest, new_token
 
 OPEN_WITHIN = timedelta(minutes=10)
@@ -40,8 +40,14 @@ def create_preview(
     *,
     use_draft_visibility: bool,
     use_draft_branding: bool,
+    show_coming_soon: bool = False,
 ) -> PreviewLink:
-    """A preview link for a contact of this workspace that has portal access."""
+    """A preview link for a contact of this workspace.
+
+    A contact without a portal account is previewed as they will see the portal once they
+    accept an invite; no account is made for them. ``show_coming_soon``: while the portal is
+    not live, show the page customers get today instead of the portal after going live.
+    """
     found = db.execute(
         select(Contact, PortalAccount)
         .outerjoin(PortalAccount, PortalAccount.contact_id == Contact.id)
@@ -50,33 +56,41 @@ def create_preview(
     if found is None:
         raise NotFound("There is no contact with that id in this workspace.")
     contact, account = found
-    if account is None:
-        raise Conflict(
-            f"{contact.name} has no portal account yet. Invite them first, then preview."
-        )
     options = {
         "use_draft_visibility": use_draft_visibility,
         "use_draft_branding": use_draft_branding,
+        "show_coming_soon": show_coming_soon,
         "opened": False,
     }
-    opened = start_session(
-        db,
-        account,
-        ip=actor.ip,
-        user_agent="staff preview",
-        lifetime=OPEN_WITHIN,
-        preview_by_id=actor.id,
-        preview_options=options,
-    )
+    if account is None:
+        opened = start_contact_preview(
+            db,
+            contact,
+            ip=actor.ip,
+            lifetime=OPEN_WITHIN,
+            preview_by_id=actor.id,
+            preview_options=options,
+        )
+    else:
+        opened = start_session(
+            db,
+            account,
+            ip=actor.ip,
+            user_agent="staff preview",
+            lifetime=OPEN_WITHIN,
+            preview_by_id=actor.id,
+            preview_options=options,
+        )
     record_event(
         db,
         ws.id,
         actor,
         "staff.preview",
-        customer_id=account.customer_id,
+        customer_id=contact.customer_id,
         contact_id=contact.id,
         use_draft_visibility=use_draft_visibility,
         use_draft_branding=use_draft_branding,
+        has_account=account is not None,
     )
     db.commit()
     return PreviewLink(f"/p/{ws.slug}/preview/{opened.token}", opened.row.expires_at)

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import Address, Job, Photo, ServiceRequest, StoredFile
+from server.domain import throttle
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
-from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
 from server.domain.portal_view_models import MISSING, Scope
 from server.domain.uploads import CleanFile
 
 MAX_PHOTOS = 5
+# Each request costs the office a job to read and the server photos to re-encode: a signed-in
+# customer may send this many in a window, which no real customer comes near.
+REQUESTS_PER_WINDOW = 10
+REQUEST_WINDOW = timedelta(hours=1)
+TOO_MANY = (
+    "You have sent a lot of requests in the last hour. Please wait a while, or call us if "
+    "it is urgent."
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,12 @@ def addresses(db: Session, scope: Scope) -> list[Address]:
             .order_by(Address.id)
         )
     )
+
+
+def take_turn(db: Session, account_id: int) -> None:
+    """Count one attempt to send a request; ``TooManyRequests`` past the account's limit."""
+    if throttle.over(db, f"service-request:{account_id}", REQUESTS_PER_WINDOW, REQUEST_WINDOW):
+        raise TooManyRequests(TOO_MANY)
 
 
 def check(db: Session, scope: Scope, form: RequestForm, photo_count: int) -> dict[str, str]:

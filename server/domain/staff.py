@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import StaffToken, StaffUser, Workspace
-from server.domain.errors import Conflict, Invalid, NotFound, Unauthorized
+from server.domain import throttle
+from server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from server.domain.permissions import ROLES
 from server.domain.secrets import (
     digest,
@@ -22,6 +23,14 @@ from server.domain.secrets import (
 )
 
 SIGN_IN_FAILED = "That email and password do not match a staff account."
+TOO_MANY = (
+    "Too many failed sign-ins with this email. Wait 15 minutes and try again, "
+    "or ask the workspace owner to check your account."
+)
+TOO_MANY_FROM_HERE = "Too many failed sign-ins from your network. Wait 15 minutes and try again."
+WINDOW = timedelta(minutes=15)
+FAILURES_PER_EMAIL = 10
+FAILURES_PER_ADDRESS = 30
 
 
 @dataclass(frozen=True)
@@ -63,12 +72,30 @@ def create_staff(
     return user
 
 
-def sign_in(session: Session, email: str, password: str, hours: int) -> IssuedToken:
-    """Check the password (same time for unknown emails) and issue a bearer token."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+def sign_in(
+    session: Session, email: str, password: str, hours: int, *, ip: str | None = None
+) -> IssuedToken:
+    """Check the password (same time for unknown emails) and issue a bearer token.
+
+    Throttled like the portal: failures are counted per email (known or not, so the answers
+    cannot tell them apart) and per address; past either limit every attempt, the right
+    password included, answers 429 until the window ends.
+    """
+    email_n = normalise_email(email)[:320]
+    email_key = f"staff-signin-email:{email_n}"
+    ip_key = f"staff-signin-ip:{ip}" if ip else None
+    if ip_key and throttle.hits(session, ip_key, WINDOW) >= FAILURES_PER_ADDRESS:
+        raise TooManyRequests(TOO_MANY_FROM_HERE)
+    if throttle.hits(session, email_key, WINDOW) >= FAILURES_PER_EMAIL:
+        raise TooManyRequests(TOO_MANY)
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email_n))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
+        throttle.hit(session, email_key, WINDOW)
+        if ip_key:
+            throttle.hit(session, ip_key, WINDOW)
         raise Unauthorized(SIGN_IN_FAILED)
+    throttle.forget(session, email_key)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     token = new_token()

@@ -6,16 +6,19 @@ table as a "workspace" change, since it lives on the workspace row (``permission
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
-from server.db.models import StaffToken, StaffUser, Workspace
-from server.domain import staff as staff_service
+from server.db.models import StaffInvite, StaffToken, StaffUser, Workspace
+from server.domain import staff_invites
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.ids import parse_row_number
 from server.domain.permissions import OWNER_FLOOR, ROLES, Permission, permissions_for
 from server.wire.base import Page
 from server.wire.team import (
@@ -27,8 +30,16 @@ from server.wire.team import (
 )
 
 
-def member_out(user: StaffUser) -> TeamMember:
+def member_out(
+    user: StaffUser, last_active_at: datetime | None = None, invite_live: bool = False
+) -> TeamMember:
     """The staff API's view of a staff member."""
+    if user.is_active:
+        state = "active"
+    elif staff_invites.is_invited(user) and invite_live:
+        state = "invited"
+    else:
+        state = "deactivated"
     return TeamMember(
         id=user.id,
         email=user.email,
@@ -36,7 +47,35 @@ def member_out(user: StaffUser) -> TeamMember:
         role=user.role,  # roles are checked on write
         active=user.is_active,
         created_at=user.created_at,
+        status=state,
+        last_active_at=last_active_at,
     )
+
+
+def members_out(session: Session, users: list[StaffUser]) -> list[TeamMember]:
+    """Members with their last sign-in and whether an invite link of theirs still works."""
+    ids = [u.id for u in users]
+    if not ids:
+        return []
+    last: dict[int, datetime] = {
+        staff_id: at
+        for staff_id, at in session.execute(
+            select(StaffToken.staff_id, func.max(StaffToken.created_at))
+            .where(StaffToken.staff_id.in_(ids))
+            .group_by(StaffToken.staff_id)
+        )
+    }
+    live = set(
+        session.scalars(
+            select(StaffInvite.staff_id).where(
+                StaffInvite.staff_id.in_(ids),
+                StaffInvite.used_at.is_(None),
+                StaffInvite.revoked_at.is_(None),
+                StaffInvite.expires_at > utcnow(),
+            )
+        )
+    )
+    return [member_out(u, last.get(u.id), u.id in live) for u in users]
 
 
 def list_members(
@@ -57,7 +96,7 @@ def list_members(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page[TeamMember](
-        data=[member_out(u) for u in rows],
+        data=members_out(session, rows),
         count=count,
         next_cursor=str(rows[-1].id) if more else None,
     )
@@ -66,9 +105,10 @@ def list_members(
 def _cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit():
+    number = parse_row_number(cursor)
+    if number is None:
         raise Invalid("That cursor is not one this list gave out.", errors={"cursor": "Unknown."})
-    return int(cursor)
+    return number
 
 
 def _member(session: Session, ws: Workspace, member_id: int) -> StaffUser:
@@ -80,21 +120,16 @@ def _member(session: Session, ws: Workspace, member_id: int) -> StaffUser:
     return user
 
 
-def add_member(session: Session, ws: Workspace, body: TeamMemberCreate, actor: Actor) -> StaffUser:
-    """Create a staff account in this workspace (emails are unique across the server)."""
-    user = staff_service.create_staff(session, ws, body.email, body.name, body.role, body.password)
-    record_event(
-        session,
-        ws.id,
-        actor,
-        "team.member_added",
-        staff_id=user.id,
-        email=user.email,
-        role=user.role,
-    )
-    record_change(session, ws.id, "team", user.id, "upsert")
-    session.commit()
-    return user
+def add_member(
+    session: Session, ws: Workspace, body: TeamMemberCreate, actor: Actor, base_url: str
+) -> staff_invites.IssuedStaffInvite:
+    """Invite a staff member: they choose their own password from the link."""
+    return staff_invites.invite_member(session, ws, body, actor, base_url)
+
+
+def get_member(session: Session, ws: Workspace, member_id: int) -> StaffUser:
+    """One member of this workspace (404 for anyone else's)."""
+    return _member(session, ws, member_id)
 
 
 def update_member(
@@ -103,6 +138,14 @@ def update_member(
     """Rename, change the role of, or switch off a member; the last active owner stays."""
     lock_workspace(session, ws)  # two owners demoting each other at once must not both win
     user = _member(session, ws, member_id)
+    if patch.active is False and staff_invites.is_invited(user):
+        # Switching off someone who has not joined yet withdraws their invite link.
+        staff_invites.revoke_all(session, user)
+        record_event(
+            session, ws.id, actor, "team.invite_withdrawn", staff_id=user.id, email=user.email
+        )
+        record_change(session, ws.id, "team", user.id, "upsert")
+        session.commit()
     changes: dict[str, object] = {}
     if patch.name is not None and patch.name != user.name:
         changes["name"] = patch.name
@@ -110,6 +153,11 @@ def update_member(
         changes["role"] = patch.role
     if patch.active is not None and patch.active != user.is_active:
         changes["active"] = patch.active
+    if changes.get("active") is True and staff_invites.is_invited(user):
+        raise Conflict(
+            f"{user.email} has not chosen a password yet. Send them a new invite link instead.",
+            errors={"active": "Not joined yet."},
+        )
     if not changes:
         return user
     stops_owning = (
@@ -130,6 +178,7 @@ def update_member(
     if "active" in changes:
         user.is_active = bool(changes["active"])
         if not user.is_active:
+            staff_invites.revoke_all(session, user)
             # Switched off means signed out everywhere, not just refused on the next check.
             session.execute(
                 update(StaffToken)

@@ -58,3 +58,13 @@ def hits(db: Session, key: str, window: timedelta) -> int:
 def over(db: Session, key: str, limit: int, window: timedelta) -> bool:
     """Count a hit and say whether the key is now over its limit."""
     return hit(db, key, window) > limit
+
+
+def window_end(window: timedelta) -> datetime:
+    """When the current window of ``window`` ends (a limit reached now lifts then)."""
+    return _window_start(window, utcnow()) + window
+
+
+def forget(db: Session, key: str) -> None:
+    """Drop every count of ``key`` (in the caller's transaction), e.g. after an unlock."""
+    db.execute(delete(RateLimitHit).where(RateLimitHit.key == key[:300]))

@@ -8,7 +8,7 @@ from server.db.models import Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
-from server.domain.errors import Conflict
+from server.domain.errors import Conflict, Invalid
 from server.wire.visibility import VisibilityDoc, VisibilityPolicy
 
 WHAT = "visibility policy"
@@ -43,10 +43,19 @@ def _changed(session: Session, ws: Workspace, actor: Actor, action: str) -> None
     session.commit()
 
 
+def _refuse_impossible_actions(policy: VisibilityPolicy) -> None:
+    """422 for a policy that switches an action on but hides what its pages need."""
+    problems = policy.action_problems()
+    if problems:
+        errors = {f"actions.{action}": text for action, text in problems.items()}
+        raise Invalid(" ".join(problems.values()), errors=errors)
+
+
 def save_draft(
     session: Session, ws: Workspace, policy: VisibilityPolicy, if_match: str | None, actor: Actor
 ) -> VisibilityDoc:
     """Replace the draft with a policy (already completed with defaults by validation)."""
+    _refuse_impossible_actions(policy)
     lock_workspace(session, ws)
     check_if_match(if_match, ws.visibility_version, WHAT)
     ws.visibility_draft = policy.model_dump(mode="json")
@@ -62,6 +71,7 @@ def publish_draft(
     check_if_match(if_match, ws.visibility_version, WHAT)
     if ws.visibility_draft is None:
         raise Conflict("There is no visibility draft to publish.")
+    _refuse_impossible_actions(VisibilityPolicy.model_validate(ws.visibility_draft))
     ws.visibility = ws.visibility_draft
     ws.visibility_draft = None
     _changed(session, ws, actor, "visibility.published")

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.models import Workspace
 from server.domain.errors import Invalid
+from server.wire.settings import RESERVED_SLUGS, SLUG_RE, slug_problem
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
-RESERVED_SLUGS = frozenset({"api", "admin", "static", "healthz", "p", "www", "portal", "assets"})
-
-
-def slug_problem(slug: str) -> str | None:
-    """Why a slug cannot be used, in plain English, or None."""
-    if not SLUG_RE.match(slug):
-        return (
-            "Use 3 to 63 lower-case letters, digits and hyphens, "
-            "starting and ending with a letter or digit."
-        )
-    if "--" in slug:
-        return "Do not use two hyphens in a row."
-    if slug in RESERVED_SLUGS:
-        return f"'{slug}' is reserved; choose another."
-    return None
+__all__ = ["RESERVED_SLUGS", "SLUG_RE", "ensure_workspace", "slug_problem"]
 
 
 def workspace_key(ws: Workspace) -> str:

@@ -1,9 +1,15 @@
 """Delivers the outbox over SMTP: claim due rows, send, then mark sent or schedule a retry.
 
+This package is only the sender: the domain writes outbox rows (``server.domain.outbox``) in
+the transaction of their cause, and nothing here imports the domain back.
+
 A row is claimed by pushing its ``next_attempt_at`` a lease ahead and counting the attempt, in
 one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers never claim the
 same row; on SQLite the write lock serialises claims). If the process dies mid-send the lease
 runs out and the row is tried again: delivery is at least once and no message is lost.
+
+A sent row keeps no working link: marking it sent removes the link from the row and from both
+bodies, in the same UPDATE (a link is a secret until it is used; the mailbox holds it now).
 """
 
 from __future__ import annotations
@@ -17,20 +23,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 import aiosmtplib
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.base import utcnow
 from server.db.models import OutboxEmail, Workspace
-from server.domain.branding import published_branding
 from server.settings import Settings
+from server.wire.branding import Branding, default_branding
 
 log = logging.getLogger("server.mail")
 
 LEASE = timedelta(minutes=5)
+LINK_REMOVED = "(link removed after sending)"
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,20 @@ def _build(row: OutboxEmail, brand_name: str, reply_to: str | None, sender: str)
     return msg
 
 
+def _sender_identity(ws: Workspace) -> tuple[str, str | None]:
+    """The brand name and reply-to address of the workspace's published branding."""
+    branding = Branding.model_validate(ws.branding) if ws.branding else default_branding(ws.name)
+    return branding.brand_name, branding.email
+
+
+def _scrubbed(column: Any) -> Any:
+    """A body with its link replaced (SQL, so a sent row is scrubbed in the one UPDATE)."""
+    return case(
+        (OutboxEmail.link.is_(None), column),
+        else_=func.replace(column, OutboxEmail.link, LINK_REMOVED),
+    )
+
+
 def _permanent(error: Exception) -> bool:
     """A 5xx answer (such as an unknown mailbox) will not change on retry."""
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
@@ -140,8 +162,8 @@ class OutboxSender:
             for row, ws in session.execute(query).all():
                 row.attempts += 1
                 row.next_attempt_at = now + LEASE
-                branding = published_branding(ws)
-                message = _build(row, branding.brand_name, branding.email, self._smtp.from_address)
+                brand_name, reply_to = _sender_identity(ws)
+                message = _build(row, brand_name, reply_to, self._smtp.from_address)
                 claimed.append(Claimed(row.id, row.attempts, message))
             session.commit()
         return claimed
@@ -165,7 +187,14 @@ class OutboxSender:
         now = utcnow()
         values: dict[str, object]
         if error is None:
-            values = {"status": "sent", "sent_at": now, "last_error": None}
+            values = {
+                "status": "sent",
+                "sent_at": now,
+                "last_error": None,
+                "body_text": _scrubbed(OutboxEmail.body_text),
+                "body_html": _scrubbed(OutboxEmail.body_html),
+                "link": None,
+            }
         else:
             text = f"{type(error).__name__}: {error}"[:1000]
             if _permanent(error) or item.attempts >= self._policy.max_attempts:

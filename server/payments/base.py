@@ -68,6 +68,11 @@ class PaymentProvider(Protocol):
         """Create the provider's checkout; raises ProviderUnavailable."""
         ...
 
+    def expire_checkout(self, provider_session_id: str) -> bool:
+        """Close an open checkout so it can no longer be paid: True when it is closed now (or
+        already was), False when it was paid first; raises ProviderUnavailable."""
+        ...
+
     def checkout_state(self, provider_session_id: str) -> CheckoutState:
         """Ask the provider whether a checkout was paid; raises ProviderUnavailable."""
         ...

@@ -126,6 +126,10 @@ class SandboxProvider:
         """The sandbox checkout is the portal's own test-mode card page."""
         return CheckoutStart(request.checkout_page_url, f"sbx_{request.token}")
 
+    def expire_checkout(self, provider_session_id: str) -> bool:
+        """The card page is the portal's own and refuses a checkout no longer open."""
+        return True
+
     def checkout_state(self, provider_session_id: str) -> CheckoutState:
         """The sandbox records payments as they happen; there is nothing to look up."""
         return CheckoutState(False, None, provider_session_id)

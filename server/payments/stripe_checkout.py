@@ -63,6 +63,17 @@ class StripeCheckout:
             raise ProviderUnavailable(UNREACHABLE)
         return CheckoutStart(session.url, session.id)
 
+    def expire_checkout(self, provider_session_id: str) -> bool:
+        """Expire a Checkout Session; Stripe refuses one that is no longer open, and then
+        the session itself says whether it was paid."""
+        try:
+            self._client.v1.checkout.sessions.expire(provider_session_id)
+        except stripe.InvalidRequestError:
+            return not self.checkout_state(provider_session_id).paid
+        except stripe.StripeError as exc:
+            raise ProviderUnavailable(UNREACHABLE) from exc
+        return True
+
     def checkout_state(self, provider_session_id: str) -> CheckoutState:
         """Whether Stripe says the session was paid (used on the success page)."""
         try:

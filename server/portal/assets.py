@@ -1,4 +1,4 @@
-"""Public assets of a portal: the brand colour stylesheet and the published logo.
+"""Public assets of a portal: the brand colour stylesheet, the published logo and its favicon.
 
 They stay reachable while the portal is coming soon, because the coming-soon page uses them.
 """
@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from server.api.deps import DB
 from server.db.models import StoredFile, Workspace
-from server.domain.branding import published_branding
-from server.domain.errors import NotFound
-from server.domain.portal_sessions import resolve_session
+from server.deps import DB, current_staff
+from server.domain.errors import NotFound, Unauthorized
+from server.domain.permissions import Permission
+from server.domain.portal_assets import portal_logo
 from server.portal.deps import SESSION_COOKIE
+from server.portal.favicon import favicon_png
 from server.portal.theme import theme_css
 
 router = APIRouter()
@@ -33,29 +33,44 @@ def theme(primary: str, accent: str) -> Response:
     )
 
 
+def _staff_may_preview(request: Request, db: DB, ws: Workspace) -> bool:
+    """A staff bearer token of this workspace that may preview (the Branding panel's view)."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return False
+    try:
+        staff = current_staff(request, db, authorization)
+    except Unauthorized:
+        return False
+    return staff.workspace.id == ws.id and Permission.PREVIEW in staff.permissions
+
+
+def _logo(request: Request, db: DB, slug: str, file_id: int) -> StoredFile:
+    """The published logo, or the draft's for a staff preview; anything else is not found."""
+    return portal_logo(
+        db,
+        slug,
+        file_id,
+        request.cookies.get(SESSION_COOKIE),
+        staff_preview=lambda ws: _staff_may_preview(request, db, ws),
+    )
+
+
+_IMAGE_HEADERS = {
+    "cache-control": "private, max-age=300",
+    "content-security-policy": "default-src 'none'; sandbox",
+}
+
+
 @router.get("/logo/{file_id}")
 def logo(slug: str, file_id: int, request: Request, db: DB) -> Response:
     """The workspace's published logo (a staff preview may also see the draft logo)."""
-    ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
-    if ws is None:
-        raise NotFound("We could not find that page.")
-    allowed = {published_branding(ws).logo_file_id}
-    if ws.branding_draft and ws.branding_draft.get("logo_file_id"):
-        found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-        if found is not None and found[0].preview_by_id is not None:
-            allowed.add(ws.branding_draft["logo_file_id"])
-    if file_id not in allowed:
-        raise NotFound("We could not find that page.")
-    stored = db.scalar(
-        select(StoredFile).where(StoredFile.id == file_id, StoredFile.workspace_id == ws.id)
-    )
-    if stored is None or not stored.content_type.startswith("image/"):
-        raise NotFound("We could not find that page.")
-    return Response(
-        stored.data,
-        media_type=stored.content_type,
-        headers={
-            "cache-control": "private, max-age=300",
-            "content-security-policy": "default-src 'none'; sandbox",
-        },
-    )
+    stored = _logo(request, db, slug, file_id)
+    return Response(stored.data, media_type=stored.content_type, headers=_IMAGE_HEADERS)
+
+
+@router.get("/favicon/{file_id}.png")
+def favicon(slug: str, file_id: int, request: Request, db: DB) -> Response:
+    """The portal's favicon: the logo fitted into a square (browsers show it in tabs)."""
+    stored = _logo(request, db, slug, file_id)
+    return Response(favicon_png(stored.data), media_type="image/png", headers=_IMAGE_HEADERS)

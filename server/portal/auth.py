@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.background import BackgroundTask
 
-from server.api.deps import DB, public_base_url
-from server.domain import portal_auth, portal_links
+from server.deps import DB, public_base_url
+from server.domain import portal_auth, portal_links, reset_requests
 from server.domain.errors import Gone, Invalid, TooManyRequests, Unauthorized
 from server.domain.portal_sessions import OpenSession, end_session
 from server.portal.deps import (
@@ -117,7 +118,8 @@ def forgot_page(request: Request, ws: PortalWorkspace) -> Response:
 def forgot(
     request: Request, ws: PortalWorkspace, db: DB, _: PublicForm, email: Text = ""
 ) -> Response:
-    """Queue a reset email if the address has an account; the answer is the same either way."""
+    """Take the request and answer; the reset email (only for an active account) is made
+    after the answer has gone, so the answer and its timing are the same for every email."""
     if "@" not in email:
         return render(
             request,
@@ -127,8 +129,15 @@ def forgot(
             email=email,
             error="Type the email address you use to sign in.",
         )
-    portal_links.request_reset(db, ws, email, public_base_url(request), ip=client_ip(request))
-    return render(request, "portal/forgot_sent.html", public_context(request, ws), email=email)
+    taken = reset_requests.take_request(
+        db, ws, email, public_base_url(request), ip=client_ip(request)
+    )
+    response = render(request, "portal/forgot_sent.html", public_context(request, ws), email=email)
+    if taken is not None:
+        response.background = BackgroundTask(
+            reset_requests.send_reset, request.app.state.sessionmaker, taken
+        )
+    return response
 
 
 def _link_gone(request: Request, ws: PortalWorkspace, kind: str) -> Response:
@@ -256,9 +265,29 @@ def change_password(
             password,
             confirm,
             contact=ctx.contact,
+            session_id=ctx.session.id,
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
+    except TooManyRequests as exc:
+        ctx_public = public_context(request, ctx.workspace)
+        response = render(
+            request,
+            "portal/sign_in.html",
+            ctx_public,
+            status=exc.status_code,
+            email="",
+            error=exc.detail,
+            next=_safe_next(ctx.workspace.slug, None),
+        )
+        response.delete_cookie(
+            SESSION_COOKIE,
+            path=ctx.base,
+            httponly=True,
+            samesite="lax",
+            secure=not is_loopback_http(request),
+        )
+        return response
     except (Unauthorized, Invalid) as exc:
         return render(
             request,

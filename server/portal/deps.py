@@ -19,15 +19,15 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.api.deps import DB
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
+from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
+from server.domain.portal_visits import Visit, VisitCache, find_visit
 from server.domain.secrets import same
 from server.portal.page_settings import page_branding, page_policy
-from server.portal.visits import Visit, VisitCache, find_visit
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
@@ -116,11 +116,16 @@ def _admit(request: Request, visit: Visit) -> Workspace:
     staff preview (so the office can prepare before going live)."""
     request.state.portal_visit = visit
     ws = visit.workspace
-    if ws.portal_status != "active" and (
-        visit.session is None or visit.session.preview_by_id is None
-    ):
+    if ws.portal_status != "active" and not previews_live_portal(visit.session):
         raise PortalClosed(ws)
     return ws
+
+
+def previews_live_portal(session: PortalSession | None) -> bool:
+    """A staff preview of the portal as it will be once live (not of the coming-soon page)."""
+    if session is None or session.preview_by_id is None:
+        return False
+    return not (session.preview_options or {}).get("show_coming_soon")
 
 
 def portal_workspace(slug: str, request: Request, db: DB) -> Workspace:

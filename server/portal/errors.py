@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from server.db.models import Workspace
+from server.db.models import FormerSlug, Workspace
+from server.domain.portal_assets import workspace_at
 from server.domain.portal_sessions import resolve_session
+from server.portal import static_files
 from server.portal.deps import (
     SESSION_COOKIE,
     PortalClosed,
     PreviewNotice,
     SignInRequired,
     is_loopback_http,
+    previews_live_portal,
 )
-from server.portal.render import STATIC, PublicContext, public_context, render
+from server.portal.render import PublicContext, public_context, render
 
 HEADINGS = {
     400: "Something was wrong with that request",
@@ -41,13 +44,17 @@ def render_error(request: Request, status: int, detail: str) -> Response:
     slug = _slug_of(request)
     # A session of its own: the request's session is already closed when handlers run.
     with request.app.state.read_sessionmaker() as db:
-        ws = db.scalar(select(Workspace).where(Workspace.slug == slug)) if slug else None
+        ws = workspace_at(db, slug)
+        if ws is None and slug and status == 404:
+            moved = _moved(db, request, slug)
+            if moved is not None:
+                return moved
         if ws is None:
             # No such portal: an unbranded page that names nobody.
             ws = Workspace(slug=slug or "unknown", name="Customer portal")
         elif ws.portal_status != "active":
             found = resolve_session(db, ws.id, request.cookies.get(SESSION_COOKIE))
-            if found is None or found[0].preview_by_id is None:
+            if found is None or not previews_live_portal(found[0]):
                 return coming_soon(request, ws)
         if status == 404 and ws.id is not None:
             # One answer for every missing or foreign object, whoever raised it, so a 404
@@ -65,6 +72,25 @@ def render_error(request: Request, status: int, detail: str) -> Response:
             detail=detail,
             status_code=status,
         )
+
+
+def _moved(db: Session, request: Request, slug: str) -> Response | None:
+    """A redirect from a portal path the workspace used before to the same page at its
+    current path (printed links and emails already sent keep working), or None."""
+    current = db.scalar(
+        select(Workspace.slug)
+        .join(FormerSlug, FormerSlug.workspace_id == Workspace.id)
+        .where(FormerSlug.slug == slug)
+    )
+    if current is None:
+        return None
+    rest = request.url.path[len(f"/p/{slug}") :]
+    target = f"/p/{current}{rest or '/'}"
+    if request.url.query:
+        target += "?" + request.url.query
+    # 308 keeps a form's method and body; a GET is simply sent on (301, cached by browsers).
+    code = 301 if request.method in ("GET", "HEAD") else 308
+    return RedirectResponse(target, status_code=code)
 
 
 def coming_soon(request: Request, ws: Workspace) -> Response:
@@ -107,7 +133,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PortalClosed, _closed)
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(PreviewNotice, _preview)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    static_files.install(app)
 
 
 __all__ = ["PublicContext", "install", "render_error"]

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.api.deps import DB
+from server.deps import DB, RowIdPath
 from server.domain import portal_files
 from server.domain import portal_views as views
 from server.portal.deps import Customer
@@ -37,7 +37,7 @@ def documents(request: Request, ctx: Customer, db: DB) -> Response:
 
 
 @router.get("/documents/{doc_id}/download")
-def download(ctx: Customer, db: DB, doc_id: int) -> Response:
+def download(ctx: Customer, db: DB, doc_id: RowIdPath) -> Response:
     """The document as an attachment: never rendered inline by the browser."""
     stored, name = portal_files.shared_document(db, ctx.scope, doc_id)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
@@ -50,7 +50,7 @@ def download(ctx: Customer, db: DB, doc_id: int) -> Response:
 
 
 @router.get("/photos/{photo_id}")
-def photo(ctx: Customer, db: DB, photo_id: int) -> Response:
+def photo(ctx: Customer, db: DB, photo_id: RowIdPath) -> Response:
     """A shared photo (re-encoded at upload, so safe to show inline)."""
     stored = portal_files.shared_photo(db, ctx.scope, photo_id)
     return Response(stored.data, media_type=stored.content_type, headers=FILE_HEADERS)

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from server.deps import RowIdPath
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
+from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import CustomerContext, customer_page
-from server.portal.home_cache import HomeCache
 from server.portal.render import render
 
 router = APIRouter()
@@ -68,7 +69,7 @@ async def jobs(request: Request, slug: str) -> Response:
 
 
 @router.get("/jobs/{job_id}")
-async def job(request: Request, slug: str, job_id: int) -> Response:
+async def job(request: Request, slug: str, job_id: RowIdPath) -> Response:
     """One job with its shared photos and documents."""
 
     def page(ctx: CustomerContext, db: Session) -> Response:
@@ -93,7 +94,7 @@ async def invoices(request: Request, slug: str) -> Response:
 
 
 @router.get("/invoices/{invoice_id}")
-async def invoice(request: Request, slug: str, invoice_id: int) -> Response:
+async def invoice(request: Request, slug: str, invoice_id: RowIdPath) -> Response:
     """One invoice: lines, balance, payments, and the pay button when it is due."""
 
     def page(ctx: CustomerContext, db: Session) -> Response:

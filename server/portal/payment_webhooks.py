@@ -13,14 +13,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from server.api.deps import DB, public_base_url
 from server.db.models import Workspace
+from server.deps import DB, public_base_url
 from server.domain.branding import published_branding
 from server.domain.payment_events import handle_event
 from server.domain.payments import ReceiptLinks
+from server.domain.portal_visits import workspace_by_slug
 from server.payments import PaymentsNotConfigured, provider_named
 from server.payments.base import InvalidWebhook, PaymentProvider, WebhookEvent
-from server.portal.visits import workspace_by_slug
 
 router = APIRouter()
 

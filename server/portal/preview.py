@@ -5,19 +5,37 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB
 from server.db.engine import writable
+from server.deps import DB
 from server.domain import previews
+from server.domain.portal_visits import workspace_by_slug
 from server.portal.deps import SESSION_COOKIE, is_loopback_http
 from server.portal.render import public_context, render
-from server.portal.visits import workspace_by_slug
 
 router = APIRouter()
 
 
+def portal_page(base: str, next_path: str | None) -> str:
+    """Where to go after opening the link: ``next`` when it is a page of this portal (a path
+    like ``/jobs/12``), else the home page; never another site or another portal."""
+    if (
+        not next_path
+        or len(next_path) > 500
+        or not next_path.startswith("/")
+        or next_path.startswith("//")
+        or "\\" in next_path
+        or any(ord(ch) < 33 for ch in next_path)
+    ):
+        return f"{base}/"
+    return f"{base}{next_path}"
+
+
 @router.get("/preview/{token}")
-def open_preview(request: Request, slug: str, db: DB, token: str) -> Response:
-    """Exchange the link for a preview session and show the contact's home page."""
+def open_preview(
+    request: Request, slug: str, db: DB, token: str, next: str | None = None
+) -> Response:
+    """Exchange the link for a preview session and show the contact's page ``next`` (a path
+    under the portal, e.g. ``/jobs/12``), or their home page."""
     # Not behind the coming-soon check: offices preview before they go live.
     ws = workspace_by_slug(db, slug)
     # Opening a preview link creates the preview session: the one write behind a GET here.
@@ -34,7 +52,7 @@ def open_preview(request: Request, slug: str, db: DB, token: str) -> Response:
                 "Preview links work once, for ten minutes. Open a new preview from the console."
             ],
         )
-    response = RedirectResponse(f"/p/{ws.slug}/", status_code=303)
+    response = RedirectResponse(portal_page(f"/p/{ws.slug}", next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         fresh,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.deps import DB
+from server.deps import DB, RowIdPath
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
 from server.domain import quotes as quote_service
@@ -62,7 +62,7 @@ def _quote_page(
 
 
 @router.get("/quotes/{quote_id}")
-def quote(request: Request, ctx: Customer, db: DB, quote_id: int, done: str = "") -> Response:
+def quote(request: Request, ctx: Customer, db: DB, quote_id: RowIdPath, done: str = "") -> Response:
     """One quote with its lines and the approve and decline forms."""
     notices = {
         "approved": "Thank you. Your approval is recorded and we have been told.",
@@ -76,7 +76,7 @@ def approve(
     request: Request,
     ctx: CustomerForm,
     db: DB,
-    quote_id: int,
+    quote_id: RowIdPath,
     name: Annotated[str, Form(max_length=400)] = "",
     agree: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
@@ -104,7 +104,7 @@ def decline(
     request: Request,
     ctx: CustomerForm,
     db: DB,
-    quote_id: int,
+    quote_id: RowIdPath,
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Decline, with an optional reason."""

@@ -8,7 +8,6 @@ contact's own page.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,17 +15,26 @@ from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from server.db.models import Workspace
 from server.domain.branding import published_branding
+from server.domain.local_formats import format_amount, format_day, format_when
 from server.domain.secrets import new_token
 from server.portal.deps import FORM_COOKIE, is_loopback_http
+from server.portal.static_files import static_url
+from server.portal.theme import THEME_VERSION
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -41,35 +49,23 @@ PAGE_HEADERS = {
 }
 
 
-def _static_version() -> str:
-    """A short hash of the stylesheet, so browsers fetch a new one after an upgrade."""
-    css = STATIC / "portal.css"
-    return hashlib.sha256(css.read_bytes()).hexdigest()[:10] if css.exists() else "0"
+@pass_context
+def money(context: Context, cents: int | None, currency: str | None = None) -> str:
+    """Cents as an amount people read in the workspace's locale: ``$1,234.50``."""
+    ws = context["ws"]
+    return format_amount(cents, currency or ws.currency or "USD", ws)
 
 
-def money(cents: int | None, currency: str = "USD") -> str:
-    """Cents as an amount people read: ``$1,234.50``."""
-    if cents is None:
-        return ""
-    symbol = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "GBP": "£", "EUR": "€"}.get(
-        currency.upper(), ""
-    )
-    sign = "-" if cents < 0 else ""
-    text = f"{abs(cents) / 100:,.2f}"
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
+@pass_context
+def day(context: Context, value: datetime | None) -> str:
+    """A date in the workspace's locale and time zone: ``Tue, March 3, 2026``."""
+    return format_day(value, context["ws"])
 
 
-def day(value: datetime | None) -> str:
-    """A date as people read it: ``Tue 3 March 2026``."""
-    return f"{value:%a} {value.day} {value:%B %Y}" if value else ""
-
-
-def when(value: datetime | None) -> str:
-    """A date and time: ``Tue 3 March 2026, 2:05 PM`` (UTC)."""
-    if value is None:
-        return ""
-    hour = value.hour % 12 or 12
-    return f"{day(value)}, {hour}:{value:%M} {'AM' if value.hour < 12 else 'PM'} UTC"
+@pass_context
+def when(context: Context, value: datetime | None) -> str:
+    """A date and time in the business's local time: ``Tue, March 3, 2026, 2:05 PM``."""
+    return format_when(value, context["ws"])
 
 
 _env = Environment(
@@ -83,7 +79,7 @@ _env = Environment(
     auto_reload=False,
 )
 _env.filters.update(money=money, day=day, when=when)
-_env.globals["static_version"] = _static_version()
+_env.globals["static_url"] = static_url
 
 
 class PageContext(Protocol):
@@ -124,8 +120,10 @@ def public_context(request: Request, workspace: Workspace) -> PublicContext:
 
 
 def theme_path(slug: str, branding: Branding) -> str:
-    """The stylesheet holding the brand colours (its address names them: cacheable)."""
-    return f"/p/{slug}/theme/{branding.primary_color[1:]}-{branding.accent_color[1:]}.css"
+    """The stylesheet holding the brand colours (its address names them and the version of
+    the code that writes it: cacheable for good)."""
+    colours = f"{branding.primary_color[1:]}-{branding.accent_color[1:]}"
+    return f"/p/{slug}/theme/{colours}.css?v={THEME_VERSION}"
 
 
 def render_text(template: str, ctx: PageContext, **values: Any) -> str:

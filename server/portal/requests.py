@@ -8,12 +8,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from server.api.deps import DB
+from server.deps import DB, RowIdPath
 from server.domain import service_requests
-from server.domain.errors import Conflict, DomainError, Invalid, NotFound
+from server.domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
 from server.domain.portal_view_models import MISSING
 from server.domain.service_requests import MAX_PHOTOS, RequestForm
-from server.domain.uploads import CleanFile, clean_image
+from server.domain.uploads import CleanFile, clean_image, photos_problem
 from server.portal.deps import Customer, CustomerContext, CustomerForm
 from server.portal.render import render
 
@@ -75,9 +75,22 @@ def _submit(
     raw: list[tuple[str, bytes]],
     count: int,
 ) -> Response:
+    """Cheap checks first, costly work last: the per-account limit, then the form, then the
+    photos' sizes from their headers, and only then decoding and re-encoding them."""
     settings = request.app.state.settings
+    try:
+        service_requests.take_turn(db, ctx.account.id)
+    except TooManyRequests as exc:
+        return _form_page(request, ctx, db, status=429, form=form, errors={"form": exc.detail})
+    errors = service_requests.check(db, ctx.scope, form, count)
+    if errors:
+        if raw and "photos" not in errors:
+            errors["photos"] = "Please add your photos again once the details above are right."
+        return _form_page(request, ctx, db, status=422, form=form, errors=errors)
+    too_big = photos_problem([content for _, content in raw], settings.max_image_pixels)
+    if too_big:
+        return _form_page(request, ctx, db, status=422, form=form, errors={"photos": too_big})
     photos: list[CleanFile] = []
-    errors: dict[str, str] = {}
     for filename, content in raw:
         try:
             photos.append(
@@ -88,13 +101,9 @@ def _submit(
                 )
             )
         except DomainError as exc:
-            errors["photos"] = f"{filename}: {exc.detail}"
-            break
-    if count > MAX_PHOTOS:
-        errors["photos"] = f"Add at most {MAX_PHOTOS} photos."
+            error = {"photos": f"{filename}: {exc.detail}"}
+            return _form_page(request, ctx, db, status=422, form=form, errors=error)
     try:
-        if errors:
-            raise Invalid("Some details need attention.", errors=errors)
         sent = service_requests.submit(db, ctx.scope, ctx.actor, form, photos)
     except Invalid as exc:
         merged = {**service_requests.check(db, ctx.scope, form, count), **exc.errors}
@@ -105,7 +114,7 @@ def _submit(
 
 
 @router.get("/requests/{request_id}")
-def confirmation(request: Request, ctx: Customer, db: DB, request_id: int) -> Response:
+def confirmation(request: Request, ctx: Customer, db: DB, request_id: RowIdPath) -> Response:
     """What was sent, and what happens next."""
     sent, address = service_requests.confirmation(db, ctx.scope, request_id)
     return render(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from server.api.prefixed_router import PrefixedRouter
 from server.portal import (
     assets,
     auth,
@@ -17,6 +16,7 @@ from server.portal import (
     requests,
 )
 from server.portal.deps import portal_workspace
+from server.prefixed_router import PrefixedRouter
 
 # Every page checks the workspace first: unknown slugs are 404, closed portals show coming soon.
 guarded = APIRouter(dependencies=[Depends(portal_workspace)])

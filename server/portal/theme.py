@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 _HEX = re.compile(r"^[0-9a-f]{6}$")
+# The stylesheet's address carries this: a release that writes the colours differently gets
+# new addresses, so year-long caching never keeps an old stylesheet.
+THEME_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:10]
 AA = 4.5
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.billing import delete_invoice, delete_quote, upsert_invoice, upsert_quote
-from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer
+from server.records.common import UPSERTED, CrmStaff, ExternalIdPath, JsonBody, answer
 from server.wire.records import InvoiceIn, QuoteIn, RecordResult
 
 router = APIRouter()
 
 
-@router.put("/quotes/{external_id}")
+@router.put("/quotes/{external_id}", responses=UPSERTED)
 def put_quote(
     staff: CrmStaff,
     _json: JsonBody,
@@ -34,7 +34,7 @@ def remove_quote(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> None:
     db.commit()
 
 
-@router.put("/invoices/{external_id}")
+@router.put("/invoices/{external_id}", responses=UPSERTED)
 def put_invoice(
     staff: CrmStaff,
     _json: JsonBody,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request, Response
 
-from server.api.deps import StaffContext, need
+from server.deps import StaffContext, need
 from server.domain.audit import Actor
 from server.domain.errors import UnsupportedMedia
 from server.domain.permissions import Permission
@@ -22,6 +22,12 @@ ExternalIdPath = Annotated[
         description="The CRM's id of the record: letters, digits and . _ : @ -",
     ),
 ]
+
+
+# An upsert answers 200 when the record existed and 201 when it is new; both bodies are alike.
+UPSERTED: dict[int | str, dict[str, Any]] = {
+    201: {"model": RecordResult, "description": "The record is new."}
+}
 
 
 def crm_actor(staff: StaffContext) -> Actor:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.contacts import delete_contact, upsert_contact
 from server.domain.records.customers import delete_customer, upsert_customer
-from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer, crm_actor
+from server.records.common import UPSERTED, CrmStaff, ExternalIdPath, JsonBody, answer, crm_actor
+from server.wire.errors import errors
 from server.wire.records import ContactIn, CustomerIn, RecordResult
 
 router = APIRouter()
 
 
-@router.put("/customers/{external_id}")
+@router.put("/customers/{external_id}", responses=UPSERTED)
 def put_customer(
     staff: CrmStaff,
     _json: JsonBody,
@@ -35,7 +36,7 @@ def remove_customer(staff: CrmStaff, external_id: ExternalIdPath, db: DB) -> Non
     db.commit()
 
 
-@router.put("/contacts/{external_id}")
+@router.put("/contacts/{external_id}", responses={**UPSERTED, **errors(409)})
 def put_contact(
     staff: CrmStaff,
     _json: JsonBody,

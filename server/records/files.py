@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import UploadFile
 
-from server.api.deps import DB, AppSettings
 from server.db.models import Document, Photo
+from server.deps import DB, AppSettings
 from server.domain.records.files import delete_file_record, upsert_document, upsert_photo
 from server.domain.uploads import clean_document, clean_image
-from server.records.common import CrmStaff, ExternalIdPath, answer
+from server.records.common import UPSERTED, CrmStaff, ExternalIdPath, answer
 from server.records.multipart import read_form, read_limited
 from server.wire.records import DocumentForm, PhotoForm, RecordResult
 
 router = APIRouter()
-_FORM_DOC = {
-    "requestBody": {
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        }
+
+
+def _form_doc(model: type[DocumentForm | PhotoForm]) -> dict[str, Any]:
+    """The multipart body as the OpenAPI document shows it: the model's fields and the file."""
+    schema = model.model_json_schema()
+    schema["properties"]["file"] = {"type": "string", "format": "binary"}
+    schema["required"] = [*schema.get("required", []), "file"]
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     }
-}
 
 
 async def _document_form(request: Request) -> tuple[DocumentForm, UploadFile]:
@@ -38,7 +36,7 @@ async def _photo_form(request: Request) -> tuple[PhotoForm, UploadFile]:
     return await read_form(request, PhotoForm)
 
 
-@router.put("/documents/{external_id}", openapi_extra=_FORM_DOC)
+@router.put("/documents/{external_id}", openapi_extra=_form_doc(DocumentForm), responses=UPSERTED)
 def put_document(
     staff: CrmStaff,
     external_id: ExternalIdPath,
@@ -60,7 +58,7 @@ def put_document(
     return answer(result, response)
 
 
-@router.put("/photos/{external_id}", openapi_extra=_FORM_DOC)
+@router.put("/photos/{external_id}", openapi_extra=_form_doc(PhotoForm), responses=UPSERTED)
 def put_photo(
     staff: CrmStaff,
     external_id: ExternalIdPath,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.jobs import delete_job, upsert_job
-from server.records.common import CrmStaff, ExternalIdPath, JsonBody, answer
+from server.records.common import UPSERTED, CrmStaff, ExternalIdPath, JsonBody, answer
 from server.wire.records import JobIn, RecordResult
 
 router = APIRouter()
 
 
-@router.put("/jobs/{external_id}")
+@router.put("/jobs/{external_id}", responses=UPSERTED)
 def put_job(
     staff: CrmStaff,
     _json: JsonBody,

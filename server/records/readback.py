@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.api.deps import DB
+from server.deps import DB
 from server.domain.records.activity import read_activity
 from server.domain.records.batch import apply_batch
 from server.records.common import CrmStaff, JsonBody, crm_actor
@@ -18,9 +18,11 @@ router = APIRouter()
 
 @router.post("/batch")
 def post_batch(staff: CrmStaff, _json: JsonBody, body: RecordsBatch, db: DB) -> BatchResult:
-    """Upsert up to 5,000 records in one transaction (customers, contacts, jobs, quotes,
-    invoices, applied in that order). All or nothing; send an ``Idempotency-Key`` to retry
-    safely.
+    """Upsert up to 5,000 records (customers, contacts, jobs, quotes, invoices, applied in
+    that order). A batch of up to 100 records is all or nothing; a larger one is saved in parts
+    (every quarter second) so that other writes never wait long, and a failing item's error
+    says how many records before it were saved. Every item is an upsert by external id, so
+    sending the mended batch again is safe.
     """
     results = apply_batch(db, staff.workspace_id, body, crm_actor(staff))
     db.commit()

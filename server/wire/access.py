@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from server.wire.base import Request, Response
+from server.wire.base import Request, Response, RowId
 from server.wire.customers import PortalAccountOut, PortalStatus
 
 MAX_BULK = 5000
@@ -33,13 +33,19 @@ class EmailStatus(Response):
 
 
 class InviteOut(Response):
-    """An invite just sent. ``invite_url`` is shown this once: only its digest is kept."""
+    """An invite just sent. ``invite_url`` is shown this once: only its digest is kept.
+
+    ``held``: the portal is coming soon, so the invite waits. It has no link and no email yet
+    (``invite_url``, ``expires_at`` and ``email`` are null); going live sends it, and its
+    7 days start then.
+    """
 
     contact_id: int
     customer_id: int
-    invite_url: str
-    expires_at: datetime
-    email: EmailStatus
+    held: bool = False
+    invite_url: str | None
+    expires_at: datetime | None
+    email: EmailStatus | None
     account: PortalAccountOut
 
 
@@ -73,9 +79,9 @@ class BulkInviteRequest(Request):
     ``dry_run`` is required so that nobody sends thousands of emails by leaving it out.
     """
 
-    contact_ids: list[int] | None = None
+    contact_ids: list[RowId] | None = None
     selection: BulkSelection | None = None
-    dry_run: bool
+    dry_run: StrictBool
 
 
 BulkOutcome = Literal[
@@ -139,9 +145,14 @@ class EmailGroup(Response):
 
 
 class HygieneSection[T](Response):
-    """A capped list: ``count`` is the full number, ``items`` the first ``limit``."""
+    """A capped list: ``count`` is the full number, ``items`` the first ``limit``.
+
+    ``contact_count`` is how many contacts the whole section names: ``count`` for invalid and
+    missing emails; for duplicated and shared emails, every contact holding one of them.
+    """
 
     count: int
+    contact_count: int
     items: list[T]
 
 

@@ -21,8 +21,9 @@ PORTAL_STATUSES: tuple[str, ...] = (
 class CustomerRow(Response):
     """One line of the customer list; also the ``data`` of a customer change in the feed.
 
-    ``portal_status`` summarises the primary contact's account (or, when the primary contact
-    has none, the most advanced account of another contact).
+    ``portal_status``, ``invite_expires_at``, ``locked_until`` and ``last_sign_in_at`` are the
+    primary contact's (``not_invited`` when the primary contact has no account, whatever other
+    contacts have): everything on the row is about the one person it names.
     """
 
     id: int
@@ -52,9 +53,14 @@ class LastAction(Response):
 
 
 class InviteState(Response):
-    """The newest invite of an account: when it was sent, until when it works, what became of it."""
+    """The newest invite of an account: when it was sent, until when it works, what became of it.
+
+    ``held``: made while the portal is coming soon; it is sent (and starts its 7 days) when the
+    portal goes live, so ``expires_at`` means nothing until then.
+    """
 
     id: int
+    held: bool = False
     sent_at: datetime
     expires_at: datetime
     expired: bool

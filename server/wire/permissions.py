@@ -19,6 +19,9 @@ class Permission(StrEnum):
     UNLOCK = "unlock"
     BULK_INVITE = "bulk_invite"
     EDIT_CONTACTS = "edit_contacts"
+    # Changing the email a portal account signs in with (see server.domain.sign_in_email):
+    # not a dispatcher's by default, so nobody at the front desk can redirect a sign-in.
+    EDIT_CONTACT_EMAIL = "edit_contact_email"
     PREVIEW = "preview"
     REVIEW_FILES = "review_files"
     EDIT_VISIBILITY = "edit_visibility"

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from server.wire.base import Request, Response
+from pydantic import StrictBool
+
+from server.wire.base import Request, Response, RowId
 
 
 class PreviewRequest(Request):
     """``POST /api/v1/previews``: whom to preview as, and whether to use the drafts."""
 
-    contact_id: int
-    use_draft_visibility: bool = False
-    use_draft_branding: bool = False
+    contact_id: RowId
+    use_draft_visibility: StrictBool = False
+    use_draft_branding: StrictBool = False
+    # While the portal is not live: the coming-soon page customers get today, not the portal.
+    show_coming_soon: StrictBool = False
 
 
 class PreviewResponse(Response):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictBool
 
 from server.wire.base import Request, Response
 
@@ -17,7 +17,7 @@ from server.wire.base import Request, Response
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$"
 ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID_PATTERN, max_length=100)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Cents = Annotated[int, Field(ge=0, le=10**11)]
+Cents = Annotated[int, Field(strict=True, ge=0, le=10**11)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
@@ -50,7 +50,7 @@ class ContactIn(Request):
     email: Annotated[str | None, Field(max_length=320)] = None
     phone: Annotated[str | None, Field(max_length=40)] = None
     role: Annotated[str, Field(min_length=1, max_length=40)] = "primary"
-    is_primary: bool = False
+    is_primary: StrictBool = False
 
 
 class JobIn(Request):
@@ -61,7 +61,7 @@ class JobIn(Request):
     title: ShortText
     description: Annotated[str | None, Field(max_length=10_000)] = None
     internal_status: Annotated[str, Field(min_length=1, max_length=40)]
-    address_index: Annotated[int | None, Field(ge=0, le=49)] = None
+    address_index: Annotated[int | None, Field(strict=True, ge=0, le=49)] = None
     technician_name: Annotated[str | None, Field(max_length=200)] = None
     internal_notes: Annotated[str | None, Field(max_length=10_000)] = None
     scheduled_start: AwareDatetime | None = None
@@ -73,7 +73,7 @@ class LineIn(Request):
     """A quote or invoice line; its total is quantity times unit price."""
 
     description: Annotated[str, Field(min_length=1, max_length=500)]
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    quantity: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] = 1
     unit_price_cents: Cents
     unit_cost_cents: Cents | None = None
 
@@ -97,7 +97,7 @@ class OfficePaymentIn(Request):
     """A payment the office took outside the portal (cash, cheque, card on site)."""
 
     reference: ExternalId
-    amount_cents: Annotated[int, Field(gt=0, le=10**11)]
+    amount_cents: Annotated[int, Field(strict=True, gt=0, le=10**11)]
     method: Annotated[str, Field(min_length=1, max_length=40)] = "card"
     paid_at: AwareDatetime
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from server.wire.base import Request, Response
 
@@ -21,19 +21,31 @@ class TeamMember(Response):
     role: Role
     active: bool
     created_at: datetime
+    # active: may sign in; invited: has not set a password from the invite link yet;
+    # deactivated: switched off (or an invite that was withdrawn).
+    status: Literal["active", "invited", "deactivated"] = "active"
+    last_active_at: datetime | None = None
 
 
 class TeamMemberCreate(Request):
-    """``POST /api/v1/team``: add a staff member with a first password.
+    """``POST /api/v1/team``: invite a staff member by email.
 
-    The owner hands the password over in person; the new member signs in with it. There is
-    no staff invite email: staff accounts are few and set up by the owner.
+    Nobody types a password for someone else: the new member gets a link (by email, and shown
+    once to whoever invited them) where they choose their own. Until then they are "invited".
     """
 
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=1, max_length=1024)
+
+
+class TeamInvite(Response):
+    """A staff invite as answered once: the member and their link (valid 7 days)."""
+
+    member: TeamMember
+    # None when a retried request is answered again: the link is shown once.
+    invite_url: str | None
+    expires_at: datetime
 
 
 class TeamMemberPatch(Request):
@@ -41,7 +53,7 @@ class TeamMemberPatch(Request):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class TeamPermissions(Response):

@@ -7,7 +7,7 @@ them shareable, whatever the policy says.
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from server.wire.base import Request, Response
 
@@ -49,6 +49,21 @@ FIELDS: dict[str, dict[str, bool]] = {
 
 ACTIONS: dict[str, bool] = {"approve_quotes": True, "pay_invoices": True, "request_service": True}
 
+# What an action's pages must show: paying shows the amount to pay, which is the balance. A
+# policy that switches an action on while hiding one of these is refused when it is saved
+# or published (422, with the sentence below); one stored before this rule keeps the action
+# off (``allows`` says False), so a page never shows what the policy hides.
+ACTION_NEEDS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "pay_invoices": (("invoices", None), ("invoices", "balance")),
+}
+ACTION_NEEDS_PROBLEM = {
+    "pay_invoices": (
+        "Online payment is switched on, but customers cannot see invoices or their balance, "
+        "so they could not see what they are paying. Show invoice balances, or switch "
+        "online payment off."
+    ),
+}
+
 # Internal job statuses and the label customers see by default.
 JOB_STATUSES: dict[str, str] = {
     "new": "Requested",
@@ -69,11 +84,11 @@ ACTIVE_JOB_STATUSES = frozenset(
 class VisibilityPolicy(Request):
     """A complete policy. Missing entries take their defaults; unknown names are refused."""
 
-    sections: dict[str, bool] = Field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
-    fields: dict[str, dict[str, bool]] = Field(
+    sections: dict[str, StrictBool] = Field(default_factory=lambda: dict.fromkeys(SECTIONS, True))
+    fields: dict[str, dict[str, StrictBool]] = Field(
         default_factory=lambda: {s: dict(f) for s, f in FIELDS.items()}
     )
-    actions: dict[str, bool] = Field(default_factory=lambda: dict(ACTIONS))
+    actions: dict[str, StrictBool] = Field(default_factory=lambda: dict(ACTIONS))
     status_labels: dict[str, str] = Field(default_factory=lambda: dict(JOB_STATUSES))
 
     @model_validator(mode="after")
@@ -112,8 +127,18 @@ class VisibilityPolicy(Request):
         return field is None or self.fields[section][field]
 
     def allows(self, action: str) -> bool:
-        """Whether a customer action is switched on."""
-        return self.actions.get(action, False)
+        """Whether a customer action is switched on (and its pages can show what it needs)."""
+        if not self.actions.get(action, False):
+            return False
+        return all(self.shows(section, f) for section, f in ACTION_NEEDS.get(action, ()))
+
+    def action_problems(self) -> dict[str, str]:
+        """Actions switched on while the policy hides what their pages need, with why."""
+        return {
+            action: ACTION_NEEDS_PROBLEM[action]
+            for action, needs in ACTION_NEEDS.items()
+            if self.actions.get(action, False) and not all(self.shows(s, f) for s, f in needs)
+        }
 
     def label(self, internal_status: str) -> str:
         """The customer-facing label of an internal job status."""

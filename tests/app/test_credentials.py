@@ -47,3 +47,17 @@ def test_a_keyring_that_fails_to_store_is_reported(memory_keyring, monkeypatch):
     assert store.save("https://a.example", "ann@example.com", "tok") is False
     assert store.problem == NO_KEYRING_MESSAGE
     assert store.load("https://a.example", "ann@example.com") == "tok"
+
+
+def test_the_sign_in_note_tells_the_truth_about_remembering(memory_keyring):
+    from app.credentials import sign_in_note
+
+    assert "opens next time without asking" in sign_in_note()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        note = sign_in_note()
+    finally:
+        keyring.set_keyring(previous)
+    assert "will ask for your password again next time" in note
+    assert "remembers" not in note and "keeps the sign-in" not in note

@@ -1,10 +1,15 @@
 """The home page's floor: the same template, the same Jinja environment, in-memory data.
 
 Run as its own process, served by uvicorn exactly as ``portal-server serve`` serves the
-portal (one worker, the same logging set-up, a sync route in the thread pool). At start it
-reads the signed-in contact's context and builds the home page's view model once with
-``home_view``; every request then only renders ``portal/home.html`` from that model. What the
-real page costs on top is the portal's own work: session lookup, queries, middleware.
+portal (one worker, the same logging set-up). At start it reads the signed-in contact's
+context and builds the home page's view model once with ``home_view``; every request then
+only renders ``portal/home.html`` from that model. What the real page costs on top is the
+portal's own work: session lookup, queries, middleware.
+
+Each threading model the portal's home route uses has its own path, so a figure compares
+like with like: ``/home`` renders on a worker thread, taking turns with the portal's own
+limiter size (``PAGE_BUILDERS``), as a page built from the database is; ``/home-loop``
+renders on the event loop, as a page answered from memory on PostgreSQL is.
 
     python -m tests.benchmarks.bare_portal_app --database-url URL --account-id N --port P
 """
@@ -14,6 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
@@ -25,7 +32,7 @@ from server.domain.branding import published_branding
 from server.domain.portal_view_models import HomeView
 from server.domain.portal_views import home_view
 from server.domain.visibility import published_policy
-from server.portal.deps import CustomerContext
+from server.portal.deps import PAGE_BUILDERS, CustomerContext
 from server.portal.render import PAGE_HEADERS, render_text
 
 
@@ -71,8 +78,13 @@ def page(ctx: CustomerContext, model: HomeView) -> str:
 
 
 def create_app(ctx: CustomerContext, model: HomeView) -> FastAPI:
-    """``GET /home`` renders the captured model; ``GET /healthz`` answers at once."""
+    """``GET /home`` and ``GET /home-loop`` render the captured model; ``GET /healthz``
+    answers at once."""
     app = FastAPI()
+    builders: list[anyio.CapacityLimiter] = []  # made on first use, on the running loop
+
+    def answer() -> HTMLResponse:
+        return HTMLResponse(page(ctx, model), headers=PAGE_HEADERS)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -80,9 +92,16 @@ def create_app(ctx: CustomerContext, model: HomeView) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/home")
-    def home() -> HTMLResponse:
-        """The same template and headers as the portal's home page."""
-        return HTMLResponse(page(ctx, model), headers=PAGE_HEADERS)
+    async def home() -> HTMLResponse:
+        """The same template and headers as the portal's home page, on a worker thread."""
+        if not builders:
+            builders.append(anyio.CapacityLimiter(PAGE_BUILDERS))
+        return await anyio.to_thread.run_sync(answer, limiter=builders[0])
+
+    @app.get("/home-loop")
+    async def home_loop() -> HTMLResponse:
+        """The same, rendered on the event loop."""
+        return answer()
 
     return app
 

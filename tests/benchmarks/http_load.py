@@ -9,13 +9,16 @@ way both servers of a comparison are loaded by the same tool in the same way.
 from __future__ import annotations
 
 import http.client
+import itertools
 import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -34,13 +37,33 @@ class Load:
     failures: int
 
 
+COOKIE_NAME = "tb_portal"
+
+# One Lua state per wrk thread (the runs use one): requests take the cookies in turn.
+_ROTATE = """
+local cookies = {}
+for line in io.lines("%s") do cookies[#cookies + 1] = line end
+local i = 0
+request = function()
+  i = i %% #cookies + 1
+  return wrk.format(nil, nil, {["Cookie"] = "%s=" .. cookies[i]})
+end
+"""
+
+
 def run_load(
-    url: str, *, headers: dict[str, str], connections: int = 4, seconds: float = 5.0
+    url: str,
+    *,
+    headers: dict[str, str],
+    connections: int = 4,
+    seconds: float = 5.0,
+    cookies: list[str] | None = None,
 ) -> Load:
-    """Load ``url`` with GETs; wrk when available, else Python threads."""
+    """Load ``url`` with GETs; wrk when available, else Python threads. With ``cookies``,
+    each request carries the next of them as the session cookie."""
     if shutil.which("wrk"):
-        return _wrk(url, headers, connections, seconds)
-    return _threads(url, headers, connections, seconds)
+        return _wrk(url, headers, connections, seconds, cookies)
+    return _threads(url, headers, connections, seconds, cookies)
 
 
 def _ms(text: str) -> float:
@@ -50,14 +73,27 @@ def _ms(text: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
-def _wrk(url: str, headers: dict[str, str], connections: int, seconds: float) -> Load:
+def _wrk(
+    url: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    cookies: list[str] | None,
+) -> Load:
     args = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     args += ["--timeout", "10s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    done = subprocess.run(
-        [*args, url], capture_output=True, text=True, timeout=seconds + 60, check=True
-    )
+    with tempfile.TemporaryDirectory(prefix="wrk-") as folder:
+        if cookies:
+            listed = Path(folder) / "cookies.txt"
+            listed.write_text("\n".join(cookies) + "\n")
+            script = Path(folder) / "rotate.lua"
+            script.write_text(_ROTATE % (listed, COOKIE_NAME))
+            args += ["-s", str(script)]
+        done = subprocess.run(
+            [*args, url], capture_output=True, text=True, timeout=seconds + 60, check=True
+        )
     out = done.stdout
     total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s)", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -80,8 +116,15 @@ def _wrk(url: str, headers: dict[str, str], connections: int, seconds: float) ->
     )
 
 
-def _threads(url: str, headers: dict[str, str], connections: int, seconds: float) -> Load:
+def _threads(
+    url: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: float,
+    cookies: list[str] | None,
+) -> Load:
     parts = urlsplit(url)
+    turns = itertools.cycle(cookies or [None])  # next() on a cycle is atomic under the GIL
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     latencies: list[list[float]] = [[] for _ in range(connections)]
     failures = [0] * connections
@@ -93,7 +136,11 @@ def _threads(url: str, headers: dict[str, str], connections: int, seconds: float
         try:
             while time.perf_counter() < deadline:
                 began = time.perf_counter()
-                conn.request("GET", target, headers=headers)
+                cookie = next(turns)
+                sent = (
+                    headers if cookie is None else {**headers, "Cookie": f"{COOKIE_NAME}={cookie}"}
+                )
+                conn.request("GET", target, headers=sent)
                 answer = conn.getresponse()
                 answer.read()
                 if answer.status != 200:

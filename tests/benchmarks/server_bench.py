@@ -3,7 +3,7 @@
 - Seeding: ``seed-demo`` time (target: under a minute).
 - Customer search: ``GET /api/v1/customers?q=...&limit=50`` over a mix of queries, against
   the bare SQL for the same page and count run through the driver (p50 at most 20 ms and at
-  most 3 times the bare query).
+  most 3 times the bare query; p95 at most 50 ms, and so every query's own p95).
 - Changes feed: rows per second paging ``GET /api/v1/changes`` from ``since=0`` to the end,
   against a bare SELECT of the same rows plus orjson encoding (at least half the bare rate).
 """
@@ -24,6 +24,7 @@ from tests.support.databases import BACKENDS
 REPEATS = 7
 PAGE = 5000
 SEARCH_P50_MS = 20.0
+SEARCH_P95_MS = 50.0
 SEARCH_RATIO = 3.0
 FEED_RATIO = 0.5
 
@@ -84,6 +85,7 @@ def bench_search(report: Report, srv: LiveServer) -> None:
     bare_s: list[float] = []
     mismatched: list[str] = []
     per_query: list[tuple[float, float, str]] = []
+    worst: list[tuple[float, str]] = []
     with srv.client() as client:
         for params in mix:
             query = {"limit": "50", **params}
@@ -105,6 +107,7 @@ def bench_search(report: Report, srv: LiveServer) -> None:
             api_s += mine
             bare_s += theirs
             per_query.append((statistics.median(mine), statistics.median(theirs), str(params)))
+            worst.append((_p95(mine), str(params)))
     bare.close()
     if mismatched:
         report(f"bare query and API disagree on: {', '.join(mismatched)}")
@@ -119,7 +122,16 @@ def bench_search(report: Report, srv: LiveServer) -> None:
         f"<= {SEARCH_P50_MS:.0f} ms, <= 3x",
         p50 <= SEARCH_P50_MS / 1000 and p50 / b50 <= SEARCH_RATIO,
     )
-    report.figure(f"{name} p95", _ms(p95), _ms(b95), p95 / b95, "-", None)
+    report.figure(
+        f"{name} p95", _ms(p95), _ms(b95), p95 / b95, f"<= {SEARCH_P95_MS:.0f} ms",
+        p95 <= SEARCH_P95_MS / 1000,
+    )  # fmt: skip
+    slowest, which = max(worst)
+    report.figure(
+        f"{name} slowest query's p95", _ms(slowest), "-", None,
+        f"<= {SEARCH_P95_MS:.0f} ms", slowest <= SEARCH_P95_MS / 1000,
+    )  # fmt: skip
+    report(f"slowest query at p95: {which}")
     report(f"{len(mix)} queries x {REPEATS} runs; slowest API call {_ms(max(api_s))}")
     for api, base, params in sorted(per_query, reverse=True)[:3]:
         report(f"slowest: {params}: API {_ms(api)}, bare {_ms(base)}")

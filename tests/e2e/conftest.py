@@ -36,7 +36,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'portal.sqlite3'}",
         public_base_url=f"http://127.0.0.1:{port}",
-        secret_key="e2e",
     )
     app = create_app(settings)
     migrate.upgrade(app.state.engine)

@@ -46,7 +46,6 @@ def server(
         settings = Settings(
             database_url=url,
             public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="test-secret",
         )
         app = create_app(settings)
         migrate.upgrade(app.state.engine)

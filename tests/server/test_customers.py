@@ -95,6 +95,30 @@ def test_search_by_name_email_phone_and_address(server: Server, ws: TestWorkspac
     assert find("100%") == []  # wildcards are literal
 
 
+def test_a_search_of_short_words_is_the_start_of_a_name(server: Server, ws: TestWorkspace) -> None:
+    _arrange(server, ws)  # sort names are "last first" here
+    c = ws.client("dispatcher")
+
+    def find(q: str, **more: str) -> dict:
+        r = c.get("/api/v1/customers", params={"q": q, **more})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert _names(find("lo")) == ["Ada Lovelace"]
+    assert _names(find("L")) == ["Barbara Liskov", "Ada Lovelace"]
+    assert _names(find("ov")) == []  # inside a name: type a third letter to find it
+    assert _names(find("ovel")) == ["Ada Lovelace"]  # three letters or more: anywhere
+    assert _names(find("l ba")) == ["Barbara Liskov"]  # the other short words: anywhere
+    assert _names(find("l zz")) == []
+    assert _names(find("l bletchley")) == ["Alan Turing"]  # with a long word: all anywhere
+    first = find("l", limit="1")
+    assert _names(first) == ["Barbara Liskov"] and first["count"] == 2
+    rest = find("l", limit="1", cursor=first["next_cursor"])
+    assert _names(rest) == ["Ada Lovelace"] and rest["next_cursor"] is None
+    for odd in ("%", "_", "\\", "é", "ÿ"):
+        assert find(odd)["data"] == []  # literal, and past the last letter too
+
+
 def test_list_never_shows_another_workspace(server: Server, ws: TestWorkspace) -> None:
     _arrange(server, ws)
     other = make_workspace(server.sessionmaker, server.url)

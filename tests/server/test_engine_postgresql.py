@@ -14,7 +14,8 @@ from sqlalchemy.exc import OperationalError
 
 from server.db import engine as engine_module
 from server.db.engine import make_engine, make_loop_read_engine
-from tests.support.databases import PG_ADMIN_URL, temporary_database
+from tests.support.databases import temporary_database
+from tests.support.pg_cluster import admin_url
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def _backend_pid(engine: Engine) -> int:
 
 
 def _terminate(pid: int) -> None:
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+    with psycopg.connect(admin_url(), autocommit=True) as admin:
         row = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
         assert row == (True,)
 

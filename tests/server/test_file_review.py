@@ -216,3 +216,47 @@ def test_unauthenticated_download_is_refused(
     made = _arrange(server, ws.id)
     r = anon.get(f"/api/v1/files/document/{made['document'][0]}/content")
     assert r.status_code == 401 and r.json()["detail"]
+
+
+def test_caption_bulk_and_reviewer_name(server: Server, ws: TestWorkspace) -> None:
+    files = _arrange(server, ws.id)
+    c = ws.client("manager")
+    doc, photo = files["document"][0], files["photo"][0]
+    r = c.post(
+        f"/api/v1/files/photo/{photo}/review",
+        json={"decision": "shareable", "caption": "  New   boiler, fitted "},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["title"] == "New boiler, fitted" and r.json()["reviewed_by_name"]
+    r = c.post(
+        f"/api/v1/files/document/{doc}/review", json={"decision": "shareable", "caption": " "}
+    )
+    assert r.status_code == 422 and r.json()["errors"]["caption"]
+    assert c.get(f"/api/v1/files/document/{doc}").json()["review_status"] == "pending"
+    rest = [{"kind": k, "id": i} for k, ids in files.items() for i in ids if i != photo]
+    r = c.post("/api/v1/files/review", json={"decision": "rejected", "files": rest})
+    assert r.status_code == 200, r.text
+    assert {f["review_status"] for f in r.json()["data"]} == {"rejected"}
+    assert c.get("/api/v1/files", params={"status": "pending"}).json()["count"] == 0
+
+
+def test_bulk_review_is_all_or_nothing(server: Server, ws: TestWorkspace) -> None:
+    files = _arrange(server, ws.id)
+    c = ws.client("manager")
+    mine = [{"kind": "document", "id": i} for i in files["document"]]
+    for body in (
+        {"decision": "shareable", "files": [*mine, {"kind": "document", "id": 999999999}]},
+        {"decision": "shareable", "files": []},
+        {"decision": "publish", "files": mine},
+        {"decision": "shareable", "files": [{"kind": "invoice", "id": 1}]},
+        {"decision": "shareable", "files": [{"kind": "document", "id": 0}]},
+        {"decision": "shareable", "files": [{"kind": "document", "id": 1}] * 501},
+    ):
+        r = c.post("/api/v1/files/review", json=body)
+        assert r.status_code in (404, 422) and r.json()["detail"], body
+    pending = c.get("/api/v1/files", params={"status": "pending", "limit": 500}).json()
+    assert pending["count"] == sum(len(v) for v in files.values())
+    r = ws.client("dispatcher").post(
+        "/api/v1/files/review", json={"decision": "shareable", "files": mine}
+    )
+    assert r.status_code == 403

@@ -31,7 +31,10 @@ def test_report_sections(server: Server, ws: TestWorkspace) -> None:
     assert {c["contact_id"] for c in body["missing"]["items"]} == set(missing.contact_ids)
     assert body["invalid"]["count"] == 1
     assert body["invalid"]["items"][0]["contact_id"] == bad.contact_ids[0]
-    assert body["invalid"]["items"][0]["problem"]
+    assert body["invalid"]["items"][0]["problem"] == (
+        "This email has a comma after the @ (a dot was meant?)."
+    )
+    assert body["invalid"]["contact_count"] == 1 and body["missing"]["contact_count"] == 2
     assert body["duplicated"]["count"] == 1
     group = body["duplicated"]["items"][0]
     assert group["email"] == "dup@example.com" and group["customer_count"] == 1
@@ -40,6 +43,8 @@ def test_report_sections(server: Server, ws: TestWorkspace) -> None:
     shared = body["shared"]["items"][0]
     assert shared["customer_count"] == 2  # the other workspace is not counted
     assert {c["customer_id"] for c in shared["contacts"]} == {s1.customer_id, s2.customer_id}
+    # Contacts named in all, beside the number of emails: what the console's summary says.
+    assert body["duplicated"]["contact_count"] == 2 and body["shared"]["contact_count"] == 2
 
 
 def test_report_is_capped_with_full_counts(server: Server, ws: TestWorkspace) -> None:
@@ -47,6 +52,7 @@ def test_report_is_capped_with_full_counts(server: Server, ws: TestWorkspace) ->
         add_customer(server.sessionmaker, ws.id, f"Person {i}", [(f"P{i}", None, None)])
     r = ws.client("dispatcher").get("/api/v1/email-hygiene", params={"limit": 2})
     assert r.json()["missing"]["count"] == 3 and len(r.json()["missing"]["items"]) == 2
+    assert r.json()["missing"]["contact_count"] == 3
     r = ws.client("dispatcher").get("/api/v1/email-hygiene", params={"limit": 0})
     assert r.status_code == 422 and "limit" in r.json()["errors"]
 

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import func, select
 
 from server.db.base import utcnow
-from server.db.models import Customer, IdempotencyKey
+from server.db.models import Customer, IdempotencyKey, StaffUser
 from server.domain.idempotency import fingerprint, prune_idempotency_keys
 from tests.server.conftest import Server
 from tests.server.records_support import customer_body
@@ -76,10 +76,11 @@ def test_keys_are_per_workspace(server: Server, ws: TestWorkspace) -> None:
 def test_in_flight_duplicate_is_409(server: Server, ws: TestWorkspace) -> None:
     body = httpx.Request("POST", "http://x", json=_batch()).content
     with server.sessionmaker() as s:
+        owner = s.scalar(select(StaffUser.id).where(StaffUser.email == ws.emails["owner"]))
         s.add(
             IdempotencyKey(
                 workspace_id=ws.id,
-                key="busy",
+                key=f"{owner}:busy",  # keys are stored per staff member
                 request_hash=fingerprint("POST", URL, "", body),
                 status_code=0,
                 response_body={},
@@ -124,7 +125,7 @@ def test_prune_removes_old_keys(server: Server, ws: TestWorkspace) -> None:
     with server.sessionmaker() as s:
         row = s.scalars(
             select(IdempotencyKey).where(
-                IdempotencyKey.workspace_id == ws.id, IdempotencyKey.key == "old"
+                IdempotencyKey.workspace_id == ws.id, IdempotencyKey.key.endswith(":old")
             )
         ).one()
         row.created_at = utcnow() - timedelta(days=2)
@@ -151,7 +152,7 @@ def test_replayed_invite_keeps_no_token(server: Server, ws: TestWorkspace) -> No
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.json()["invite_url"] is None
     with server.sessionmaker() as s:
-        stored = s.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "invite-ruth"))
+        stored = s.scalar(select(IdempotencyKey).where(IdempotencyKey.key.endswith(":invite-ruth")))
         assert stored is not None and token not in str(stored.response_body)
         invites = s.scalar(
             select(func.count()).select_from(Invite).where(Invite.workspace_id == ws.id)

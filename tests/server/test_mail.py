@@ -15,8 +15,8 @@ from sqlalchemy import select
 from server.app import create_app
 from server.db import migrate
 from server.db.models import OutboxEmail, Workspace
-from server.mail.messages import Message
-from server.mail.outbox import queue_email
+from server.domain.messages import Message
+from server.domain.outbox import queue_email
 from server.mail.sender import OutboxSender, RetryPolicy, SmtpConfig
 from server.settings import Settings
 from server.wire.branding import Branding
@@ -43,7 +43,6 @@ def mail_server(
         settings = Settings(
             database_url=url,
             public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="test-secret",
             smtp_host="127.0.0.1",
             smtp_port=SMTP_PORT,
             smtp_starttls=False,

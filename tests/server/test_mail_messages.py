@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from server.mail.messages import invite_message, receipt_message, reset_message, text_on
+from server.domain.messages import invite_message, receipt_message, reset_message, text_on
 from server.wire.branding import Branding
 
 LINK = "https://portal.example.com/p/acme-heating/invite/tok123"

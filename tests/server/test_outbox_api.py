@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import OutboxEmail
-from server.mail.messages import Message
-from server.mail.outbox import queue_email
+from server.domain.messages import Message
+from server.domain.outbox import queue_email
 from tests.server.conftest import Server
 from tests.support.customers import add_customer, set_role_permissions
 from tests.support.workspaces import TestWorkspace, make_workspace

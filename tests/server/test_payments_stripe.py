@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 
 from server.app import create_app
 from server.db import migrate
-from server.db.models import AuditEvent, Invoice, OutboxEmail, Payment, ProviderEvent, Workspace
+from server.db.models import (
+    AuditEvent,
+    Checkout,
+    Invoice,
+    OutboxEmail,
+    Payment,
+    ProviderEvent,
+    Workspace,
+)
 from server.settings import Settings
 from tests.server.conftest import Server
 from tests.server.test_payments_races import at_once, tab
@@ -46,7 +54,6 @@ def stripe_server(
         settings = Settings(
             database_url=url,
             public_base_url=f"http://127.0.0.1:{port}",
-            secret_key="test-secret",
             payment_provider="stripe",
             stripe_secret_key=SECRET_KEY,
             stripe_webhook_secret=WEBHOOK_SECRET,
@@ -191,7 +198,13 @@ def test_a_second_stripe_payment_of_a_paid_invoice_is_kept_for_refund(
     stripe_server: Server, payer: Payer, fake: FakeStripe
 ) -> None:
     inv_id = add_invoice(stripe_server.sessionmaker, payer, 5_000)
-    first, second = to_stripe(payer, fake, inv_id), to_stripe(payer, fake, inv_id)
+    first = to_stripe(payer, fake, inv_id)
+    # Stripe could not be reached to close the first when the second started: both open.
+    fake.refuse_expire = True
+    try:
+        second = to_stripe(payer, fake, inv_id)
+    finally:
+        fake.refuse_expire = False
     with httpx.Client(base_url=stripe_server.url, timeout=30) as c:
         for sid in (first, second):
             fake.complete(sid)
@@ -298,4 +311,41 @@ def test_webhook_still_applies_while_portal_is_coming_soon(
     with httpx.Client(base_url=stripe_server.url, timeout=30) as stripe_client:
         r = fake.deliver(stripe_client, hook(payer), fake.event(sid))
     assert r.status_code == 200 and r.json()["outcome"] == "processed"
+    assert counts(stripe_server, inv_id) == ("paid", 0, 1, 1)
+
+
+def test_a_new_checkout_expires_the_older_one(
+    stripe_server: Server, payer: Payer, fake: FakeStripe
+) -> None:
+    inv_id = add_invoice(stripe_server.sessionmaker, payer, 4_200)
+    first = to_stripe(payer, fake, inv_id)
+    second = to_stripe(payer, fake, inv_id)  # another tab
+    assert fake.sessions[first]["status"] == "expired"  # the first tab can no longer pay
+    assert fake.sessions[second]["status"] == "open"
+    with stripe_server.sessionmaker() as s:
+        statuses = {
+            c.provider_session_id: c.status
+            for c in s.scalars(select(Checkout).where(Checkout.invoice_id == inv_id))
+        }
+    assert statuses == {first: "expired", second: "open"}
+    # The first tab's return page does not ask to pay again, and nothing was taken.
+    token = fake.sessions[first]["client_reference_id"]
+    assert payer.client.get(f"{payer.base}/checkout/{token}/done").status_code == 200
+    fake.complete(second)
+    with httpx.Client(base_url=stripe_server.url, timeout=30) as c:
+        assert fake.deliver(c, hook(payer), fake.event(second)).status_code == 200
+    assert counts(stripe_server, inv_id) == ("paid", 0, 1, 1)
+
+
+def test_an_older_checkout_paid_meanwhile_is_recorded_and_no_new_one_starts(
+    stripe_server: Server, payer: Payer, fake: FakeStripe
+) -> None:
+    inv_id = add_invoice(stripe_server.sessionmaker, payer, 3_300)
+    first = to_stripe(payer, fake, inv_id)
+    fake.complete(first)  # paid on Stripe's page; the webhook has not arrived yet
+    before = len(fake.sessions)
+    again = payer.post(f"{payer.base}/invoices/{inv_id}/pay")
+    assert again.status_code == 409
+    assert "just paid" in again.text
+    assert len(fake.sessions) == before  # no second Checkout Session
     assert counts(stripe_server, inv_id) == ("paid", 0, 1, 1)

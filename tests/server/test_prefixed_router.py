@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from fastapi import FastAPI
 
-from server.api.prefixed_router import PrefixedRouter
+from server.prefixed_router import PrefixedRouter
 
 
 def _app() -> tuple[FastAPI, PrefixedRouter]:

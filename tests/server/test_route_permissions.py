@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
-from server.api.deps import _Need
 from server.app import create_app
+from server.deps import _Need
 from server.domain.permissions import DEFAULT_PERMISSIONS, Permission
 from server.settings import Settings
 from tests.server.conftest import Server

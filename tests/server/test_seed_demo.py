@@ -94,6 +94,26 @@ def test_report_and_workspace(server: Server, seeded: tuple[int, str, str]) -> N
     assert LOCAL_OWNER_EMAIL == "owner@demo.toolbag.test"
 
 
+def test_report_counts_the_change_feed_rows_it_made(
+    server: Server, seeded: tuple[int, str, str]
+) -> None:
+    ws_id, _, report = seeded
+    found = re.search(r"(-?[\d,]+) change-feed rows", report)
+    assert found, report
+    with server.sessionmaker() as session:
+        rows = session.scalar(
+            select(func.count()).select_from(Change).where(Change.workspace_id == ws_id)
+        )
+        # Each change of a customer's record names that customer (its pages show it).
+        jobs = session.execute(
+            select(Change.customer_id, Job.customer_id)
+            .join(Job, Job.id == Change.entity_id)
+            .where(Change.workspace_id == ws_id, Change.entity == "job")
+        ).all()
+    assert int(found.group(1).replace(",", "")) == rows > 300
+    assert jobs and all(named == owner for named, owner in jobs)
+
+
 def test_every_job_quote_invoice_state(server: Server, seeded: tuple[int, str, str]) -> None:
     ws_id, _, _ = seeded
     with server.sessionmaker() as session:

@@ -119,7 +119,10 @@ def test_owner_switches_portal_status_and_it_is_audited(server: Server, ws: Test
     assert r.status_code == 200 and r.json()["portal_status"] == "coming_soon"
     r = c.patch(
         "/api/v1/workspace",
-        json={"portal_status": "active"},
+        json={
+            "portal_status": "active",
+            "acknowledged_open_items": ["visibility", "branding", "team"],
+        },
         headers={"If-Match": r.headers["etag"]},
     )
     assert r.status_code == 200 and r.json()["portal_status"] == "active"

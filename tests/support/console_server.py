@@ -41,7 +41,6 @@ def live_sqlite_server(folder: Path) -> Iterator[LiveServer]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'portal.sqlite3'}",
         public_base_url=f"http://127.0.0.1:{port}",
-        secret_key="test-secret",
     )
     app = create_app(settings)
     migrate.upgrade(app.state.engine)

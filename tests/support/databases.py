@@ -1,4 +1,7 @@
-"""Throw-away databases for tests: a SQLite file, or a fresh PostgreSQL database."""
+"""Throw-away databases for tests: a SQLite file, or a fresh PostgreSQL database.
+
+The PostgreSQL server is chosen (or started) by ``tests.support.pg_cluster``.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +16,8 @@ from sqlalchemy import Engine
 
 from server.db import migrate
 from server.db.engine import make_engine
+from tests.support.pg_cluster import admin_url
 
-PG_ADMIN_URL = os.environ.get(
-    "PORTAL_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -27,13 +28,14 @@ def temporary_database(backend: str, folder: Path) -> Iterator[str]:
         yield f"sqlite:///{folder / 'portal.sqlite3'}"
         return
     name = f"toolbag_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+    admin = admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
         yield f"{base}/{name}"
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

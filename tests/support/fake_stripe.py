@@ -49,6 +49,7 @@ class FakeStripe:
         self.by_idempotency: dict[str, str] = {}
         self.requests: list[tuple[str, str]] = []
         self.unavailable = False
+        self.refuse_expire = False  # expiring sessions fails (Stripe briefly unreachable)
         self._lock = threading.Lock()
         self.app = self._build()
 
@@ -96,6 +97,23 @@ class FakeStripe:
                     self.by_idempotency[key] = sid
             return JSONResponse(session)
 
+        @app.post("/v1/checkout/sessions/{sid}/expire")
+        def expire(sid: str, request: Request) -> JSONResponse:
+            if (problem := self._check(request)) is not None:
+                return problem
+            if self.refuse_expire:
+                return _error(500, "Stripe could not expire the session just now.")
+            with self._lock:
+                session = self.sessions.get(sid)
+                if session is None:
+                    return _error(404, f"No such checkout.session: '{sid}'")
+                if session["status"] != "open":
+                    return _error(
+                        400, 'Only Checkout Sessions with a status in ["open"] can be expired.'
+                    )
+                session.update(status="expired")
+            return JSONResponse(session)
+
         @app.get("/v1/checkout/sessions/{sid}")
         def retrieve(sid: str, request: Request) -> JSONResponse:
             if (problem := self._check(request)) is not None:
@@ -116,7 +134,8 @@ class FakeStripe:
         return None
 
     def complete(self, sid: str) -> None:
-        """The customer paid on Stripe's page."""
+        """The customer paid on Stripe's page (which an expired session no longer offers)."""
+        assert self.sessions[sid]["status"] == "open", f"{sid} is {self.sessions[sid]['status']}"
         self.sessions[sid].update(status="complete", payment_status="paid")
 
     def event(self, sid: str, event_type: str = "checkout.session.completed") -> bytes:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QWidget
 
 from app.api_client import ApiClient, make_http_client
@@ -29,12 +29,14 @@ from server.db import migrate
 from server.db.models import PortalAccount, Workspace
 from server.domain.portal_auth import touch_account_summary
 from server.settings import Settings
+from server.wire.rollout import BLOCKING_ITEMS
 from tests.support.databases import temporary_database
 from tests.support.live_server import free_port, serve_in_thread
 from tests.support.workspaces import TestWorkspace, make_workspace
 from ui.context import PanelContext
 from ui.operations import Operations
 from ui.panels.access import AccessPanel
+from ui.resources import stylesheet
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "console"
 
@@ -122,6 +124,10 @@ def screenshot(widget: QWidget, name: str, size: tuple[int, int] = (1280, 760)) 
     if widget.isWindow() and size:
         widget.resize(*size) if widget.width() < 200 else None
     widget.show()
+    # Let pending layout and resize events land first, or the picture shows a half-laid-out
+    # widget (posted events only: no timers or sockets run outside the loop).
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents()
     path = SCREENSHOTS / f"access-{name}.png"
     widget.grab().save(str(path))
     return path
@@ -208,6 +214,7 @@ class Harness:
             )
             self.contexts.append(ctx)
             panel = AccessPanel(ctx)
+            panel.setStyleSheet(stylesheet())  # as inside the main window
             self.panels.append(panel)
             panel.resize(1280, 760)
             await until(lambda: len(panel.model.index_) == len(fill_customers()))
@@ -253,6 +260,21 @@ class Harness:
             touch_account_summary(db, account)
             db.commit()
 
+    def set_portal_status(self, status: str) -> None:
+        """Switch the workspace's portal (coming_soon or active) through the staff API."""
+        c = self.api("owner")
+        tag = c.get("/api/v1/workspace").headers["etag"]
+        body: dict[str, Any] = {"portal_status": status}
+        if status == "active":  # open checklist items are acknowledged by name
+            body["acknowledged_open_items"] = sorted(BLOCKING_ITEMS)
+        r = c.patch("/api/v1/workspace", json=body, headers={"If-Match": tag})
+        assert r.status_code == 200, r.text
+
+    def add_contacts(self, contacts: list[dict[str, Any]]) -> None:
+        """More contacts for seeded customers (``customer_external_id`` c0, c1, ...)."""
+        r = self.api("owner").post("/api/v1/records/batch", json={"contacts": contacts})
+        assert r.status_code < 300, r.text
+
     def set_role_permissions(self, role: str, permissions: list[str]) -> None:
         """Narrow what a role may do in this workspace."""
         with self.app.state.sessionmaker() as db:
@@ -281,9 +303,7 @@ def access_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("access-ui")
     with temporary_database("sqlite", folder) as url:
         port = free_port()
-        settings = Settings(
-            database_url=url, public_base_url=f"http://127.0.0.1:{port}", secret_key="test-secret"
-        )
+        settings = Settings(database_url=url, public_base_url=f"http://127.0.0.1:{port}")
         app = create_app(settings)
         migrate.upgrade(app.state.engine)
         with serve_in_thread(app, port) as base:

@@ -10,6 +10,9 @@ os.environ.setdefault("QT_API", "pyside6")
 import PySide6.QtWidgets as QtW
 import qasync
 
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+
 from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     coming_soon_ws,
     console_home,

@@ -57,9 +57,9 @@ def test_invite_end_to_end_shows_link_and_updates_row(harness: Harness) -> None:
     harness.open_customer(panel, cid)
     card = next(iter(panel.detail.cards.values()))
     assert "Not invited" in card.description.text()
-    click(card.buttons["invite"])
+    harness.click(card.buttons["invite"])
     dialog = panel.dialog
-    assert dialog.warning.isHidden()
+    assert dialog.warning.isHidden() and dialog.send.isEnabled()
     harness.click(dialog.send)
     harness.run(until(lambda: type(panel.dialog).__name__ == "InviteSentDialog"))
     sent = panel.dialog
@@ -72,22 +72,24 @@ def test_invite_end_to_end_shows_link_and_updates_row(harness: Harness) -> None:
     harness.run(until(lambda: panel.model.status_at(panel.model.row_of_customer(cid)) == "invited"))
     card = next(iter(panel.detail.cards.values()))
     assert "Invite sent" in card.description.text()
-    assert set(card.buttons) == {"resend", "revoke", "disable"}
+    assert set(card.buttons) == {"resend", "revoke", "disable", "edit_email"}
     assert "sent an invite" in panel.detail.timeline.item(0).text()
     screenshot(panel, "detail")
 
 
-def test_invite_warns_about_invalid_and_shared_emails(harness: Harness) -> None:
+def test_invite_blocks_invalid_and_shared_emails(harness: Harness) -> None:
     panel = harness.panel("dispatcher")
     harness.open_customer(panel, harness.customer_id("Broken Email Co"))
     card = next(iter(panel.detail.cards.values()))
-    click(card.buttons["invite"])
-    assert "looks wrong" in panel.dialog.warning.text()
+    harness.click(card.buttons["invite"])
+    assert panel.dialog.warning.text() == "This email has no @."
+    assert not panel.dialog.send.isEnabled()
     panel.dialog.reject()
     harness.open_customer(panel, harness.customer_id("Shared One"))
     card = next(iter(panel.detail.cards.values()))
-    click(card.buttons["invite"])
+    harness.click(card.buttons["invite"])
     assert "Shared Two" in panel.dialog.warning.text()
+    assert not panel.dialog.send.isEnabled()
     panel.dialog.reject()
 
 
@@ -141,7 +143,11 @@ def test_role_without_permission_sees_no_button(harness: Harness) -> None:
     harness.open_customer(panel, harness.customer_id("Grace Hopper"))
     card = next(iter(panel.detail.cards.values()))
     assert card.buttons == {}
-    assert panel.bulk is None  # no bulk_invite: no bulk tab
+    # No bulk_invite: the tab is there, disabled, and says which permission it needs.
+    tab = panel.tabs.indexOf(panel.bulk)
+    assert not panel.tabs.isTabEnabled(tab)
+    assert "“bulk invite” permission" in panel.tabs.tabToolTip(tab)
+    assert "dispatcher" in panel.tabs.tabToolTip(tab)
     assert not panel.cleanup.save_button.isVisibleTo(panel.cleanup)
 
 

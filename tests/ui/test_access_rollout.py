@@ -37,13 +37,13 @@ def test_dry_run_then_real_run_from_the_filtered_list(harness: Harness, qtbot, t
     assert all(panel.model.row_at(r).portal_status == "not_invited" for r in range(8))
     assert bulk.send.isEnabled()
     harness.call(lambda: bulk.start(dry_run=False))
-    harness.run(until(lambda: "invited" in bulk.summary.text() and bulk.dry_run.isEnabled()))
+    harness.run(until(lambda: "Invited: 8." in bulk.summary.text() and bulk.dry_run.isEnabled()))
     assert {r["outcome"] for r in bulk.model.records} == {"invited"}
     harness.run(until(lambda: all(panel.model.status_at(r) == "invited" for r in range(8))))
     out = tmp_path / "results.csv"
     bulk.export_csv(out)
     text = out.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "Contact,Email,Result,Detail"
+    assert text.splitlines()[0] == "Line,Contact,Email,Result,Detail"
     assert text.count("Invited") == 8
 
 
@@ -51,14 +51,22 @@ def test_pasted_emails_and_pilot_group(harness: Harness) -> None:
     panel = harness.panel("owner")
     bulk = panel.bulk
     bulk.paste.setPlainText("Ada <ADA@analytical.example>; nobody@nowhere.example\nnot-an-email")
-    bulk.use_paste.click()
-    assert len(bulk.contact_ids) == 1  # Ada; "not-an-email" is not an address at all
-    assert [r["email"] for r in bulk.model.records] == ["nobody@nowhere.example"]
-    harness.run(bulk.choose_pilot_group())
+    harness.click(bulk.use_paste)
+    assert len(bulk.contact_ids) == 1  # Ada
+    # Every pasted line is listed with what became of it, "not-an-email" too.
+    assert [(r["email"], r["outcome"]) for r in bulk.model.records] == [
+        ("nobody@nowhere.example", "unknown_email"),
+        ("not-an-email", "not_an_email"),
+    ]
+    assert bulk.summary.text() == (
+        "2 pasted emails: 1 matched 1 contact; 1 matched no contact. 1 line held no email address."
+    )
+    harness.click(bulk.pilot)
     pilot_names = {
         r.name for r in panel.model.index_.rows if r.primary_contact_id in bulk.contact_ids
     }
     assert pilot_names == {f"Pilot Customer {i}" for i in range(5)}
+    assert bulk.model.rowCount() == 0  # the pasted lines belonged to the paste
 
 
 def test_server_down_mid_bulk_invite_stops_and_reports(harness: Harness) -> None:
@@ -159,3 +167,41 @@ def test_email_cleanup_fix_in_place_and_conflict(harness: Harness, qtbot) -> Non
     harness.call(view.save)
     harness.run(until(lambda: view.model.records[row].get("fixed") == "Fixed"))
     assert view.model.records[row]["email"] == "bob@broken.example"
+
+
+def test_cleanup_will_not_let_a_dispatcher_move_a_sign_in_email(harness: Harness) -> None:
+    # Ada gets a portal account: her email is now a sign-in. Another contact is then given
+    # the same address, so the clean-up lists Ada among the shared emails.
+    owner = harness.api("owner")
+    contact_id = harness.primary_contact(harness.customer_id("Ada Lovelace"))
+    invited = owner.post(f"/api/v1/contacts/{contact_id}/portal-invite")
+    assert invited.status_code == 201, invited.text
+    other = harness.primary_contact(harness.customer_id("Alan Turing"))
+    etag = owner.get(f"/api/v1/contacts/{other}").headers["ETag"]
+    owner.patch(
+        f"/api/v1/contacts/{other}",
+        json={"email": "ada@analytical.example"},
+        headers={"If-Match": etag},
+    ).raise_for_status()
+    panel = harness.panel("dispatcher")
+    view = panel.cleanup
+    harness.call(view.load)
+    harness.run(until(lambda: view.model.rowCount() > 0))
+    row = next(i for i, r in enumerate(view.model.records) if r["contact_id"] == contact_id)
+    harness.call(lambda: view.pick(row))
+    harness.run(until(lambda: view.message.text()))
+    assert not view.save_button.isEnabled() and not view.email.isEnabled()
+    assert "'edit contact email' permission" in view.save_button.toolTip()
+    assert "'edit contact email' permission" in view.message.text()
+    panel.tabs.setCurrentWidget(view)
+    screenshot(panel, "cleanup-sign-in-email-locked")
+    # A manager may.
+    manager = harness.panel("manager")
+    harness.call(manager.cleanup.load)
+    harness.run(until(lambda: manager.cleanup.model.rowCount() > 0))
+    mrow = next(
+        i for i, r in enumerate(manager.cleanup.model.records) if r["contact_id"] == contact_id
+    )
+    harness.call(lambda: manager.cleanup.pick(mrow))
+    harness.run(until(lambda: manager.cleanup.save_button.isEnabled()))
+    assert manager.cleanup.message.text() == ""

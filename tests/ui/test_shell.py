@@ -58,8 +58,15 @@ async def test_coming_soon_placeholder_lists_what_can_be_prepared(shell, coming_
     assert isinstance(page, ComingSoonPanel)
     # Access (email clean-up) stays useful; panels that do not exist yet say so.
     assert page.buttons["access"].isEnabled()
-    assert not page.buttons["branding"].isEnabled()
-    assert "later update" in page.buttons["branding"].toolTip()
+    for key in ("rollout", "team"):
+        assert page.buttons[key].isEnabled(), key
+    # Every pointer leads to a real panel, or says plainly that it is not available yet.
+    for key, button in page.buttons.items():
+        if key not in w.panels:
+            assert not button.isEnabled() and "not available" in button.toolTip(), key
+            assert page.notes[key].text() == button.toolTip()
+    assert "workspace settings" not in page.footer.text()
+    assert "Rollout" in page.footer.text()
     page.buttons["access"].click()
     assert w.current_panel_key() == "access"
     w.select_panel(COMING_SOON_KEY)
@@ -304,7 +311,10 @@ async def test_open_portal_and_about(shell, ws, monkeypatch):
     from app import log_files
 
     opened = []
-    monkeypatch.setattr("ui.console.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(
+        "ui.dialogs.portal_address.QDesktopServices.openUrl",
+        lambda url: opened.append(url) or True,
+    )
     await shell.open(ws, "owner")
     shell.window.open_portal_action.trigger()
     assert [u.toString() for u in opened] == [f"{ws.base_url}/p/{ws.slug}/"]

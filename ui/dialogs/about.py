@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import platform
 from html import escape
-from importlib.metadata import PackageNotFoundError, version
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app import log_files, paths
-
-
-def console_version() -> str:
-    """The installed version of the console."""
-    try:
-        return version("toolbag-portal")
-    except PackageNotFoundError:
-        return "development"
+from app.version import console_version
 
 
 class AboutDialog(QDialog):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api_client import ApiClient
+from app.credentials import sign_in_note
 from app.errors import ApiError
 from ui.operations import Operations
 
@@ -49,11 +50,8 @@ class ConnectDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            reason
-            or "Sign in to your business's portal server. The console remembers the sign-in, "
-            "never your password."
-        )
+        intro = QLabel(reason or sign_in_note())
+        intro.setObjectName("signInNote")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()

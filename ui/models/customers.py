@@ -18,6 +18,11 @@ from app.customer_search import SORT_KEYS, CustomerIndex, SearchableRow
 from app.portal_status import STATUS_BY_CODE, STATUS_LABELS
 
 COLUMNS = ("Customer", "Primary contact", "Email", "Portal status", "Last sign-in")
+# The status, email and last sign-in on a row are all the primary contact's, named beside them.
+HEADER_TIPS = {
+    3: "The primary contact's portal access. Every contact's access is in the customer's details.",
+    4: "When the primary contact last signed in to the portal.",
+}
 STATUS_COLUMN = 3
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLORS = {
@@ -118,12 +123,12 @@ class CustomerTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(section)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -144,7 +149,10 @@ class CustomerTableModel(QAbstractTableModel):
             if col == 2:
                 return row.primary_email or ("—" if role == Qt.ItemDataRole.DisplayRole else None)
             if col == STATUS_COLUMN:
-                return STATUS_LABELS[self.status_at(index.row())]
+                label = STATUS_LABELS[self.status_at(index.row())]
+                if role == Qt.ItemDataRole.DisplayRole or not row.primary_contact_name:
+                    return label
+                return f"{label}: portal access of {row.primary_contact_name} (primary contact)"
             if col == 4:
                 return last_sign_in(row.last_sign_in_at, self.now)
         elif role == Qt.ItemDataRole.ForegroundRole and col == STATUS_COLUMN:

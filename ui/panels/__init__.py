@@ -10,6 +10,13 @@ from PySide6.QtWidgets import QWidget
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
+from ui.panels.branding import BrandingPanel
+from ui.panels.files import FilesPanel
+from ui.panels.preview import PreviewPanel
+from ui.panels.rollout import RolloutPanel
+from ui.panels.settings import SettingsPanel
+from ui.panels.team import TeamPanel
+from ui.panels.visibility import VisibilityPanel
 
 
 @dataclass(frozen=True)
@@ -33,4 +40,14 @@ class PanelSpec:
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
 PANELS: list[PanelSpec] = [
     PanelSpec("access", "Access", "access", AccessPanel, True, Permission.VIEW_CUSTOMERS),
+    # What customers see: the policy, the exact preview, and the files awaiting review.
+    PanelSpec(
+        "visibility", "What customers see", "visibility", VisibilityPanel, True, Permission.PREVIEW
+    ),
+    PanelSpec("preview", "Preview", "preview", PreviewPanel, True, Permission.PREVIEW),
+    PanelSpec("files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES),
+    PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
+    PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, Permission.VIEW_CUSTOMERS),
+    PanelSpec("team", "Team", "team", TeamPanel, True, Permission.MANAGE_TEAM),
+    PanelSpec("settings", "Settings", "settings", SettingsPanel, True, Permission.VIEW_CUSTOMERS),
 ]

@@ -6,6 +6,7 @@ from server.db.models.customers import Address, Contact, Customer
 from server.db.models.files import Document, Photo, StoredFile
 from server.db.models.infra import IdempotencyKey, OutboxEmail, RateLimitHit
 from server.db.models.payments import Checkout, ProviderEvent
+from server.db.models.rollout import CustomerGroup, CustomerGroupMember, StaffInvite
 from server.db.models.staff import StaffToken, StaffUser
 from server.db.models.work import (
     Invoice,
@@ -16,7 +17,7 @@ from server.db.models.work import (
     QuoteLine,
     ServiceRequest,
 )
-from server.db.models.workspace import Workspace
+from server.db.models.workspace import FormerSlug, Workspace
 
 __all__ = [
     "Address",
@@ -25,7 +26,10 @@ __all__ = [
     "Checkout",
     "Contact",
     "Customer",
+    "CustomerGroup",
+    "CustomerGroupMember",
     "Document",
+    "FormerSlug",
     "IdempotencyKey",
     "Invite",
     "Invoice",
@@ -42,6 +46,7 @@ __all__ = [
     "RateLimitHit",
     "ResetToken",
     "ServiceRequest",
+    "StaffInvite",
     "StaffToken",
     "StaffUser",
     "StoredFile",

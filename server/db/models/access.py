@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -15,7 +15,18 @@ class PortalAccount(Base):
     """A contact's sign-in to the portal: status ``invited | active | disabled``."""
 
     __tablename__ = "portal_account"
-    __table_args__ = (UniqueConstraint("workspace_id", "email_normalized"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "email_normalized"),
+        # Covers the adoption funnel and weekly chart: counted without reading account rows.
+        Index(
+            "ix_portal_account_adoption",
+            "workspace_id",
+            "customer_id",
+            "created_at",
+            "password_changed_at",
+            "last_sign_in_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -61,6 +72,9 @@ class Invite(Base):
         ForeignKey("staff_user.id", ondelete="SET NULL"), default=None
     )
     outbox_id: Mapped[int | None] = mapped_column(default=None)
+    # Made while the portal was coming soon: no email yet and no usable link. Going live sends
+    # it with a fresh link, and its 7 days start then (``invites.release_held_invites``).
+    held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ResetToken(Base):
@@ -90,8 +104,12 @@ class PortalSession(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    account_id: Mapped[int] = mapped_column(
+    # None only for a staff preview of a contact not yet invited (``contact_id`` names them).
+    account_id: Mapped[int | None] = mapped_column(
         ForeignKey("portal_account.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), default=None
     )
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     csrf_token: Mapped[str] = mapped_column(String(64))

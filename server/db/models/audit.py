@@ -18,6 +18,9 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_ws_created", "workspace_id", "id"),
         Index("ix_audit_customer", "customer_id", "id"),
+        # The readiness checklist asks for the newest event of one kind (last publish, last
+        # preview) without reading the whole trail.
+        Index("ix_audit_ws_action", "workspace_id", "action", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -39,12 +42,20 @@ class Change(Base):
     One row per (workspace, entity, entity_id): a write deletes the old row and inserts a new
     one, so the feed from cursor 0 is a full snapshot and incremental reads stay short.
     Delete tombstones older than the retention are pruned and raise ``changes_horizon``.
+
+    ``customer_id`` names the customer whose portal pages the record shows on (None for what
+    every customer's pages show: the workspace, its branding and policy, its team), so a
+    kept page is judged stale by its own customer's changes only.
     """
 
     __tablename__ = "change"
     __table_args__ = (
         UniqueConstraint("workspace_id", "entity", "entity_id"),
         Index("ix_change_ws_seq", "workspace_id", "seq"),
+        Index("ix_change_ws_customer_seq", "workspace_id", "customer_id", "seq"),
+        # The newest change of one kind of record, in one index step (the readiness
+        # checklist recounts contact emails only when a contact changed).
+        Index("ix_change_ws_entity_seq", "workspace_id", "entity", "seq"),
         # Never reuse a sequence number, even after the newest row is deleted.
         {"sqlite_autoincrement": True},
     )
@@ -54,4 +65,6 @@ class Change(Base):
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[int]
     op: Mapped[str] = mapped_column(String(10))  # upsert | delete
+    # No foreign key: a delete tombstone outlives the customer it names.
+    customer_id: Mapped[int | None] = mapped_column(BigId, default=None)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)

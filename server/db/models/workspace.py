@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -32,3 +32,19 @@ class Workspace(Base):
     payment_provider: Mapped[str] = mapped_column(String(20), default="sandbox")
     changes_horizon: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # IANA name; None until someone sets it (portal times then say "UTC" so none is misread).
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    locale: Mapped[str] = mapped_column(String(20), default="en_US")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+
+
+class FormerSlug(Base):
+    """A portal path a workspace used before: printed links to it keep redirecting."""
+
+    __tablename__ = "former_slug"
+
+    slug: Mapped[str] = mapped_column(String(63), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)

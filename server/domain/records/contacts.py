@@ -2,8 +2,9 @@
 
 A contact's email is also the sign-in of its portal account, so an email change is applied
 to the account too (``email_normalized``), unless another account of the workspace already
-signs in with that address (409, nothing written). Invite and reset links still open were
-mailed to the old address: they are revoked, and an invited contact needs a new invite.
+signs in with that address (409, nothing written), by the rule of
+``server.domain.sign_in_email``: the CRM's staff member needs ``edit_contact_email`` (403),
+links still open are revoked, and the old address is told.
 Removing the email of a contact with a portal account is refused (409): disable the
 access first. Every such change writes an audit event.
 """
@@ -12,16 +13,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
-from server.db.models import Contact, Customer, Invite, PortalAccount, ResetToken
+from server.db.models import Contact, Customer, PortalAccount, Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, Invalid
 from server.domain.records.customers import Upserted, touch_customer
 from server.domain.records.lookup import assign, by_external_id, existing, referenced_customer
+from server.domain.sign_in_email import move_sign_in
 from server.wire.records import ContactIn
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -62,32 +64,10 @@ def _carry_email_to_account(
             f"Another portal account in this workspace already signs in with {new_email}. "
             "Each portal account needs its own email."
         )
-    now = utcnow()
-    old = account.email_normalized
-    account.email_normalized = new_email
-    account.updated_at = now
-    for model in (Invite, ResetToken):
-        session.execute(
-            update(model)
-            .where(
-                model.account_id == account.id,
-                model.used_at.is_(None),
-                model.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-        )
+    workspace = session.get(Workspace, account.workspace_id)
+    assert workspace is not None
+    move_sign_in(session, workspace, actor, contact, account, new_email)
     record_change(session, account.workspace_id, "portal_account", account.id, "upsert")
-    record_event(
-        session,
-        account.workspace_id,
-        actor,
-        "contact.email_changed",
-        customer_id=contact.customer_id,
-        contact_id=contact.id,
-        old_email=old,
-        new_email=new_email,
-        links_revoked=True,
-    )
 
 
 def upsert_contact(

@@ -23,15 +23,28 @@ def assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def by_external_id[M: Base](
-    session: Session, model: type[M], workspace_id: int, external_id: str, *, lock: bool = False
+    session: Session,
+    model: type[M],
+    workspace_id: int,
+    external_id: str,
+    *,
+    lock: bool = False,
+    keep: bool = False,
 ) -> M | None:
-    """The workspace's record with this external id, or None."""
+    """The workspace's record with this external id, or None.
+
+    ``lock`` locks it for a change or delete; ``keep`` only stops it from being deleted (or its
+    key changed) until the transaction ends, as a record pointing at it needs on PostgreSQL:
+    otherwise a delete committed between this look-up and the insert breaks the foreign key.
+    """
     query = select(model).where(
         model.workspace_id == workspace_id,  # type: ignore[attr-defined]
         model.external_id == external_id,  # type: ignore[attr-defined]
     )
     if lock:
         query = query.with_for_update()
+    elif keep:
+        query = query.with_for_update(key_share=True)
     return session.scalar(query)
 
 
@@ -50,7 +63,7 @@ def referenced_customer(
     session: Session, workspace_id: int, external_id: str, field: str = "customer_external_id"
 ) -> Customer:
     """The customer a record points at; 422 naming the field when the CRM has not sent it yet."""
-    customer = by_external_id(session, Customer, workspace_id, external_id)
+    customer = by_external_id(session, Customer, workspace_id, external_id, keep=True)
     if customer is None:
         msg = f"No customer with external id '{external_id}'. Send the customer first."
         raise Invalid(msg, errors={field: msg})
@@ -63,7 +76,7 @@ def referenced_job(
     """The id of the job a quote, invoice or file belongs to (None when not given)."""
     if external_id is None:
         return None
-    job = by_external_id(session, Job, workspace_id, external_id)
+    job = by_external_id(session, Job, workspace_id, external_id, keep=True)
     if job is None or job.customer_id != customer.id:
         msg = f"No job with external id '{external_id}' for this customer."
         raise Invalid(msg, errors={"job_external_id": msg})

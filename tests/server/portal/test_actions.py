@@ -239,7 +239,11 @@ def test_preview_equals_the_contacts_own_pages_and_changes_nothing(
         assert db.get(Quote, ids["quote"]).status == "pending"  # type: ignore[union-attr]
         after = db.get(PortalAccount, customer.account_id)
         assert after is not None and after.last_sign_in_at == last_sign_in
-        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "staff.preview")).one()
+        event = db.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "staff.preview", AuditEvent.workspace_id == ws.id
+            )
+        ).one()
         assert event.actor_kind == "staff" and event.contact_id == customer.contact_id
     viewer.close()
 

@@ -10,9 +10,9 @@ from sqlalchemy import update
 
 from server.db.base import utcnow
 from server.db.models import Customer
+from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import CustomerContext
-from server.portal.home_cache import HomeCache
 from server.wire.visibility import VisibilityPolicy
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer

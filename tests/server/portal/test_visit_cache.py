@@ -3,6 +3,7 @@ applies on the very next page, even when written without recording a change."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -13,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import PortalAccount, PortalSession, Workspace
-from server.portal import visits
-from server.portal.visits import VisitCache
+from server.domain import portal_sessions
+from server.domain import portal_visits as visits
+from server.domain.portal_visits import VisitCache
+from server.domain.visit_notes import FLUSH_SECONDS, VisitNotes
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
 from tests.support.workspaces import TestWorkspace, make_workspace
@@ -28,9 +31,9 @@ def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = visits.find_visit
 
-    def counted(db: Session, slug: str, token: str | None) -> visits.Visit:
+    def counted(db: Session, slug: str, token: str | None, *rest: Any) -> visits.Visit:
         seen.append(slug)
-        return real(db, slug, token)
+        return real(db, slug, token, *rest)
 
     monkeypatch.setattr(visits, "find_visit", counted)
     return seen
@@ -150,7 +153,7 @@ def test_previews_are_not_kept(
 
 
 def test_the_least_recent_visit_is_dropped(server: Server, ws: TestWorkspace) -> None:
-    cache = VisitCache(size=1)
+    cache = VisitCache(VisitNotes(), size=1)
     people = [
         make_customer(server.sessionmaker, ws.id, ws.slug, name=name, records=False)
         for name in ("Ann Arbor", "Ben Brook")
@@ -201,6 +204,56 @@ def test_a_visit_is_still_noted_once_a_minute(
     mine = PortalSession.account_id == customer.account_id
     _write(server, update(PortalSession).where(mine).values(last_seen_at=earlier))
     assert signed_in.get("/").status_code == 200
-    with server.sessionmaker() as db:
-        seen = db.scalar(select(PortalSession.last_seen_at).where(mine))
+    # Noted in memory by the page, written by the app's background writer within seconds.
+    deadline = time.monotonic() + 4 * FLUSH_SECONDS
+    seen = None
+    while time.monotonic() < deadline:
+        with server.sessionmaker() as db:
+            seen = db.scalar(select(PortalSession.last_seen_at).where(mine))
+        if seen is not None and seen > earlier + timedelta(minutes=1):
+            break
+        time.sleep(0.2)
     assert seen is not None and seen > earlier + timedelta(minutes=1)
+
+
+def test_a_noted_visit_never_brings_an_ended_session_back(
+    server: Server, signed_in: Browser, customer: PortalCustomer
+) -> None:
+    assert signed_in.get("/").status_code == 200
+    with server.sessionmaker() as db:
+        session_id = db.scalar(
+            select(PortalSession.id).where(PortalSession.account_id == customer.account_id)
+        )
+    assert session_id is not None
+    mine = PortalSession.id == session_id
+    notes = VisitNotes()
+    notes.note(session_id, utcnow())  # a visit noted just before the session ended
+    idle = utcnow() - timedelta(hours=2)
+    _write(server, update(PortalSession).where(mine).values(last_seen_at=idle))
+    assert notes.flush(server.sessionmaker) == 1
+    with server.sessionmaker() as db:
+        assert db.scalar(select(PortalSession.last_seen_at).where(mine)) == idle
+    assert _signs_in_again(signed_in, "/")
+
+
+def test_visits_are_noted_without_a_write_on_the_page(
+    server: Server, signed_in: Browser, customer: PortalCustomer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert signed_in.get("/").status_code == 200
+    writes: list[object] = []
+    real = portal_sessions.writable
+
+    def counted(db: Session) -> Any:
+        writes.append(db)
+        return real(db)
+
+    monkeypatch.setattr(portal_sessions, "writable", counted)
+    mine = PortalSession.account_id == customer.account_id
+    _write(
+        server,
+        update(PortalSession).where(mine).values(last_seen_at=utcnow() - timedelta(minutes=2)),
+    )
+    for path in PAGES:
+        assert signed_in.get(path).status_code == 200
+    assert writes == []
+    assert len(server.app.state.visits.notes) <= 1

@@ -15,8 +15,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app import access, customer_snapshot, index_builder
+from app.bulk_choice import contacts_from_records, shared_with
 from app.customer_search import CustomerIndex
 from app.errors import ApiError, OfflineError
+from app.rollout_summary import rollout_lines, status_counts
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
@@ -24,7 +26,7 @@ from ui.panels.access.bulk import BulkInviteView
 from ui.panels.access.cleanup import EmailCleanupView
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
-from ui.panels.access.dialogs import DisableDialog, InviteDialog, InviteSentDialog
+from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +61,16 @@ class AccessPanel(QWidget):
         # The table keeps room for all five columns (portal status above all) next to the
         # detail pane in a normal-sized window; extra width goes mostly to the table.
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 380])
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 420])
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "Customers")
-        self.bulk: BulkInviteView | None = None
-        if ctx.session.can(Permission.BULK_INVITE):
-            self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
-            self.tabs.addTab(self.bulk, "Bulk invite")
+        # Shown to every role; a role without the permission sees it disabled and why.
+        self.bulk = BulkInviteView(ctx, self.visible_rows, lambda: self.model.index_.rows)
+        bulk_tab = self.tabs.addTab(self.bulk, "Bulk invite")
+        if not ctx.session.can(Permission.BULK_INVITE):
+            self.tabs.setTabEnabled(bulk_tab, False)
+            self.tabs.setTabToolTip(bulk_tab, needs_permission(ctx, "bulk invite"))
         self.cleanup = EmailCleanupView(ctx)
         self.tabs.addTab(self.cleanup, "Email clean-up")
         self.tabs.currentChanged.connect(self._on_tab)
@@ -75,6 +79,7 @@ class AccessPanel(QWidget):
         layout.addWidget(self.tabs)
 
         self.list.customer_selected.connect(self.show_customer)
+        self.model.modelReset.connect(self.show_overview)
         # A detail that could not load (offline) loads again when its row is clicked, and by
         # itself once the server answers again.
         self._detail_failed: int | None = None
@@ -169,9 +174,23 @@ class AccessPanel(QWidget):
             if last >= 0:
                 top, bottom = self.model.index(0, STATUS_COLUMN), self.model.index(last, 3)
                 self.model.dataChanged.emit(top, bottom)
+            self.show_overview()
+
+    def show_section(self, name: str) -> None:
+        """Bring a tab forward: ``customers``, ``bulk`` or ``cleanup`` (from other panels)."""
+        widget = {"bulk": self.bulk, "cleanup": self.cleanup}.get(name)
+        index = self.tabs.indexOf(widget) if widget is not None else 0
+        if self.tabs.isTabEnabled(index):
+            self.tabs.setCurrentIndex(index)
+
+    def show_overview(self) -> None:
+        """With no customer chosen, the detail pane shows the workspace's rollout."""
+        if self.shown_id is None:
+            counts = status_counts(self.model.index_.statuses)
+            self.detail.show_overview(rollout_lines(counts, self.ctx.session.portal_active))
 
     def _on_tab(self, i: int) -> None:
-        if self.tabs.widget(i) is self.cleanup and self.cleanup.model.rowCount() == 0:
+        if self.tabs.widget(i) is self.cleanup and not self.cleanup.loaded:
             self.cleanup.load()
 
     # -- the detail ----------------------------------------------------------------------------
@@ -228,11 +247,13 @@ class AccessPanel(QWidget):
         if contact is None or customer is None:
             return
         if action == "invite":
-            shared = {c["id"]: self._shared_with(c, customer["id"]) for c in customer["contacts"]}
-            dialog = InviteDialog(customer["name"], customer["contacts"], shared, self)
-            dialog.select_contact(contact_id)
-            dialog.confirmed.connect(lambda cid: self.act("invite", cid))
-            self._open(dialog)
+            self.ctx.ops.run(
+                self._open_invite(customer, contact_id), label="Checking the email", key="invite"
+            )
+        elif action == "edit_email":
+            editor = EmailDialog(contact, self)
+            editor.save_requested.connect(lambda email: self.fix_email(contact_id, email))
+            self._open(editor)
         elif action == "disable":
             disable = DisableDialog(contact["name"], contact.get("email") or "", self)
             disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
@@ -244,18 +265,54 @@ class AccessPanel(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def _shared_with(self, contact: dict[str, Any], customer_id: int) -> list[str]:
-        """Other customers whose primary email is this contact's email."""
-        email = (contact.get("email") or "").lower()
-        if not email:
-            return []
-        rows = self.model.index_.rows
-        emails = rows.column("primary_email")
-        return [
-            rows.value(pos, "name")
-            for pos, e in enumerate(emails)
-            if e and e.lower() == email and rows.value(pos, "id") != customer_id
-        ]
+    async def _open_invite(self, customer: dict[str, Any], contact_id: int) -> None:
+        shared = await asyncio.to_thread(self._shared_with, customer)
+        dialog = InviteDialog(
+            customer["name"],
+            customer["contacts"],
+            shared,
+            portal_active=self.ctx.session.portal_active,
+            can_edit=self.ctx.session.can(Permission.EDIT_CONTACTS),
+            parent=self,
+        )
+        dialog.select_contact(contact_id)
+        dialog.confirmed.connect(lambda cid: self.act("invite", cid))
+        dialog.email_edit_requested.connect(lambda cid, email: self.fix_email(cid, email))
+        self._open(dialog)
+
+    def _shared_with(self, customer: dict[str, Any]) -> dict[int, list[str]]:
+        names = {r.id: r.name for r in self.model.index_.rows}
+        contacts = contacts_from_records(self.ctx.cache.records("contact"), names)
+        emails = {int(c["id"]): c.get("email") for c in customer["contacts"]}
+        return shared_with(contacts, int(customer["id"]), emails)
+
+    def fix_email(self, contact_id: int, email: str | None) -> asyncio.Task[Any]:
+        """Correct a contact's email from the invite dialog, then offer the invite again."""
+        return self.ctx.ops.run(self._fix_email(contact_id, email), label="Saving email")
+
+    async def _fix_email(self, contact_id: int, email: str | None) -> None:
+        dialog = self.dialog
+        try:
+            _, etag = await access.get_contact(self.ctx.api, contact_id)
+            await access.patch_contact(self.ctx.api, contact_id, etag, {"email": email})
+        except ApiError as exc:
+            message = exc.errors.get("email") or exc.message
+            if isinstance(dialog, InviteDialog | EmailDialog) and dialog.isVisible():
+                dialog.email_not_saved(f"Not saved: {message}")
+                return
+            raise
+        self.cleanup.loaded = False  # its counts are read again when next opened
+        if isinstance(dialog, EmailDialog):
+            dialog.accept()
+            self.detail.status.setText(f"Email saved: {email}.")
+        customer_id = self.shown_id
+        if customer_id is None:
+            return
+        await self._refresh(customer_id)
+        customer = self.detail.customer
+        if isinstance(dialog, InviteDialog) and dialog.isVisible() and customer is not None:
+            shared = await asyncio.to_thread(self._shared_with, customer)
+            dialog.update_contacts(customer["contacts"], shared)
 
     def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
         """Run one access action, then refresh the customer in place."""
@@ -285,6 +342,14 @@ class AccessPanel(QWidget):
             self.detail.show_customer(detail)
             self.detail.show_history(events)
             self.detail.status.setText(status)
+
+
+def needs_permission(ctx: PanelContext, permission: str) -> str:
+    """The tooltip of something the signed-in role may not use, naming the permission."""
+    return (
+        f"Needs the “{permission}” permission, which your role ({ctx.session.role}) does not "
+        "have. Ask the workspace owner if you need it."
+    )
 
 
 def _save_index(path: Any, index: CustomerIndex, stamp: str) -> None:

@@ -20,45 +20,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import access
+from app import access, email_cleanup
 from app.errors import ApiError
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access.records_model import RecordsModel
 
-KINDS = {
-    "invalid": "Email looks wrong",
-    "missing": "No email",
-    "duplicated": "Same email twice in one customer",
-    "shared": "Email shared by several customers",
-}
-COUNTED = {
-    "invalid": "invalid emails",
-    "missing": "contacts without an email",
-    "duplicated": "emails repeated within a customer",
-    "shared": "emails shared by several customers",
-}
+SIGN_IN_EMAIL_LOCKED = (
+    "This contact signs in to the portal with this email, so changing it needs the "
+    "'edit contact email' permission (owners and managers have it). Ask the workspace owner."
+)
 COLUMNS = [
-    ("Problem", lambda r: r.get("fixed") or KINDS[r["kind"]]),
+    ("Problem", lambda r: r.get("fixed") or email_cleanup.KINDS[r["kind"]]),
     ("Customer", lambda r: r["customer_name"]),
     ("Contact", lambda r: r["contact_name"]),
     ("Email", lambda r: r.get("email") or "—"),
-    ("Why", lambda r: r.get("problem")),
+    ("What is wrong", lambda r: r.get("problem")),
 ]
-
-
-def flatten(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per contact named in the report."""
-    rows = [{**c, "kind": "invalid"} for c in report["invalid"]["items"]]
-    rows += [
-        {**c, "kind": "missing", "problem": "No email address"} for c in report["missing"]["items"]
-    ]
-    for kind in ("duplicated", "shared"):
-        for group in report[kind]["items"]:
-            n = group.get("customer_count", 1)
-            why = f"{len(group['contacts'])} contacts" + (f", {n} customers" if n > 1 else "")
-            rows += [{**c, "kind": kind, "problem": why} for c in group["contacts"]]
-    return rows
 
 
 class EmailCleanupView(QWidget):
@@ -69,6 +47,8 @@ class EmailCleanupView(QWidget):
         self.ctx = ctx
         self.etag: str | None = None
         self.editing_row: int | None = None
+        self.loaded = False
+        self.report: dict[str, Any] | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.summary = QLabel("Emails to fix before inviting everyone.")
@@ -120,10 +100,16 @@ class EmailCleanupView(QWidget):
 
     async def _load(self) -> None:
         report = await access.email_hygiene(self.ctx.api)
-        rows = flatten(report)
-        self.model.set_records(rows)
-        parts = [f"{report[k]['count']:,} {COUNTED[k]}" for k in KINDS]
-        self.summary.setText("To fix before inviting everyone: " + "; ".join(parts) + ".")
+        self.loaded = True
+        self.report = report
+        self.model.set_records(email_cleanup.rows(report))
+        self.summary.setText(email_cleanup.summary(report))
+
+    async def _recount(self) -> None:
+        """After a fix: the server's counts again; the rows stay so the fix stays in view."""
+        report = await access.email_hygiene(self.ctx.api)
+        self.report = report
+        self.summary.setText(email_cleanup.summary(report))
 
     def pick(self, row: int) -> Any:
         """Open a contact for editing: read its current email and version."""
@@ -141,9 +127,17 @@ class EmailCleanupView(QWidget):
         contact, etag = await access.get_contact(self.ctx.api, int(record["contact_id"]))
         self.etag, self.editing_row = etag, row
         self.email.setText(contact.get("email") or "")
-        self.email.setEnabled(self.ctx.session.can(Permission.EDIT_CONTACTS))
-        self.save_button.setEnabled(self.ctx.session.can(Permission.EDIT_CONTACTS))
-        self.message.setText("")
+        # A portal account signs in with this email: moving it is a permission of its own.
+        signs_in = contact.get("portal_account") is not None
+        may = self.ctx.session.can(Permission.EDIT_CONTACTS) and (
+            not signs_in or self.ctx.session.can(Permission.EDIT_CONTACT_EMAIL)
+        )
+        why = "" if may or not signs_in else SIGN_IN_EMAIL_LOCKED
+        self.email.setEnabled(may)
+        self.save_button.setEnabled(may)
+        self.email.setToolTip(why)
+        self.save_button.setToolTip(why)
+        self.message.setText(why)
         self.email.setFocus()
 
     def save(self) -> Any:
@@ -168,12 +162,18 @@ class EmailCleanupView(QWidget):
                     "Pick the row again to see their change, then decide."
                 )
             else:
-                field = exc.errors.get("email")
-                self.message.setText(f"Not saved: {field or exc.message}")
+                problem = exc.errors.get("email")
+                self.message.setText(f"Not saved. {problem or exc.message}")
             self.save_button.setEnabled(True)
             return
         self.etag = new_etag
         self.save_button.setEnabled(True)
         self.message.setText("")
-        fixed = {**record, "email": contact.get("email"), "fixed": "Fixed", "problem": "Saved"}
+        fixed = {
+            **record,
+            "email": contact.get("email"),
+            "fixed": "Fixed",
+            "problem": "Saved just now.",
+        }
         self.model.replace(row, fixed)
+        await self._recount()

@@ -22,7 +22,10 @@ from PySide6.QtWidgets import (
 from app.portal_status import STATUS_LABELS
 from ui.models.customers import COLUMNS, CustomerTableModel
 
-COLUMN_WIDTHS = (165, 125, 190, 105, 100)
+# Customer, contact and email share what is left after status and last sign-in, so every
+# column (last sign-in too) fits without a horizontal scroll bar at any sensible width.
+STRETCHED = (0, 1, 2)
+FIXED_WIDTHS = {3: 104, 4: 104}
 
 
 class CustomerList(QWidget):
@@ -37,11 +40,21 @@ class CustomerList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
+        top = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("customerSearch")
         self.search.setPlaceholderText("Search name, email, phone or address  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
+        top.addWidget(self.search, 1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        # A fixed width: "100,000 of 100,000 customers" arriving with the rows must not widen
+        # the panel (and with it the window).
+        widest = "100,000 of 100,000 customers"
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance(widest) + 12)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
 
         chips = QHBoxLayout()
         chips.setSpacing(4)
@@ -55,9 +68,6 @@ class CustomerList(QWidget):
             self.chips[status] = chip
             chips.addWidget(chip)
         chips.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("countLabel")
-        chips.addWidget(self.count_label)
         layout.addLayout(chips)
 
         self.table = QTableView()
@@ -77,10 +87,15 @@ class CustomerList(QWidget):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(26)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(True)
-        for col, width in enumerate(COLUMN_WIDTHS[: len(COLUMNS)]):
-            self.table.setColumnWidth(col, width)
+        hh.setStretchLastSection(False)
+        hh.setMinimumSectionSize(60)
+        for col in range(len(COLUMNS)):
+            if col in STRETCHED:
+                hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+            else:
+                hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.table.setColumnWidth(col, FIXED_WIDTHS[col])
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.table, 1)
 
         self.copy_action = QAction("Copy email", self)

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from app.access import PERMISSIONS
 from app.access_text import describe_account, describe_event
 from app.portal_status import STATUS_LABELS
+from server.wire.permissions import Permission
 from ui.models.customers import STATUS_COLORS
+from ui.panels.access.cleanup import SIGN_IN_EMAIL_LOCKED
 
 BUTTONS = {
     "invite": "Invite…",
@@ -30,6 +32,7 @@ BUTTONS = {
     "unlock": "Unlock",
     "disable": "Disable…",
     "enable": "Enable",
+    "edit_email": "Change email…",
 }
 
 # Which actions make sense in each portal status, in the order the buttons appear.
@@ -64,7 +67,8 @@ class ContactCard(QFrame):
         name = QLabel(f"<b>{contact['name']}</b>{role}")
         name.setObjectName("cardTitle")
         head.addWidget(name, 1)
-        badge = QLabel(STATUS_LABELS.get(status, status))
+        held = bool(((account or {}).get("invite") or {}).get("held")) and status == "invited"
+        badge = QLabel("Held until live" if held else STATUS_LABELS.get(status, status))
         badge.setObjectName("statusBadge")
         badge.setStyleSheet(f"color: {STATUS_COLORS.get(status, '#333')}; font-weight: 600;")
         head.addWidget(badge)
@@ -73,7 +77,22 @@ class ContactCard(QFrame):
         phone = f" · {contact['phone']}" if contact.get("phone") else ""
         line = QLabel(f"{email}{phone}")
         line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(line)
+        line.setWordWrap(True)
+        self.buttons: dict[str, QPushButton] = {}
+        if "edit_email" in actions:
+            # On the email's own line, so the access buttons below keep their room.
+            email_row = QHBoxLayout()
+            email_row.addWidget(line, 1)
+            edit = QPushButton(BUTTONS["edit_email"])
+            edit.setObjectName("action_edit_email")
+            edit.setFlat(True)
+            edit.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.buttons["edit_email"] = edit
+            email_row.addWidget(edit, 0, Qt.AlignmentFlag.AlignTop)
+            layout.addLayout(email_row)
+            actions = [a for a in actions if a != "edit_email"]
+        else:
+            layout.addWidget(line)
         if contact.get("email_problem"):
             problem = QLabel(f"Email problem: {contact['email_problem']}")
             problem.setObjectName("formError")
@@ -83,7 +102,6 @@ class ContactCard(QFrame):
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
         layout.addWidget(self.description)
-        self.buttons: dict[str, QPushButton] = {}
         if actions:
             row = QHBoxLayout()
             for action in actions:
@@ -105,10 +123,11 @@ class DetailPane(QWidget):
         self.can = can
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
-        self.setMinimumWidth(400)
+        # Room for a contact card: its name and status badge, and three access buttons.
+        self.setMinimumWidth(370)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 0, 0, 0)
-        self.title = QLabel("Choose a customer")
+        self.title = QLabel("Rollout")
         self.title.setObjectName("pageTitle")
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
@@ -127,19 +146,37 @@ class DetailPane(QWidget):
         self.cards_box = QWidget()
         self.cards_layout = QVBoxLayout(self.cards_box)
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        # With no customer chosen: the workspace's rollout in a few lines.
+        self.overview = QLabel("")
+        self.overview.setObjectName("rolloutSummary")
+        self.overview.setWordWrap(True)
+        self.overview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cards_layout.addWidget(self.overview)
         self.cards_layout.addStretch(1)
         scroll.setWidget(self.cards_box)
         outer.addWidget(scroll, 3)
-        history = QLabel("History")
-        history.setObjectName("cardTitle")
-        outer.addWidget(history)
+        self.history = QLabel("History")
+        self.history.setObjectName("cardTitle")
+        outer.addWidget(self.history)
         self.timeline = QListWidget()
         self.timeline.setObjectName("timeline")
         self.timeline.setWordWrap(True)
-        outer.addWidget(self.timeline, 2)
+        outer.addWidget(self.timeline, 1)
+        self.history.hide()
+        self.timeline.hide()
+
+    def show_overview(self, lines: list[str]) -> None:
+        """No customer chosen: the rollout summary instead of an empty pane."""
+        if self.customer is not None:
+            return
+        self.title.setText("Rollout")
+        self.subtitle.setText("")
+        self.overview.setText("\n".join(lines))
+        self.overview.show()
 
     def show_loading(self, name: str) -> None:
         """A customer was picked; its details are on the way."""
+        self.overview.hide()
         self.title.setText(name)
         self.status.setText("Loading…")
 
@@ -151,6 +188,9 @@ class DetailPane(QWidget):
         """Fill the pane with one customer's details (keeps the history until it arrives)."""
         now = now or datetime.now(UTC)
         self.customer = customer
+        self.overview.hide()
+        self.history.show()
+        self.timeline.show()
         self.title.setText(customer["name"])
         bits = [customer.get("phone"), customer.get("address")]
         if customer.get("external_id"):
@@ -165,7 +205,18 @@ class DetailPane(QWidget):
             acts = actions_for(contact.get("portal_account"), self.can)
             if "invite" in acts and not contact.get("email"):
                 acts.remove("invite")
+            invite = (contact.get("portal_account") or {}).get("invite") or {}
+            if invite.get("held") and "resend" in acts:
+                acts.remove("resend")  # nothing was sent yet: going live sends it
+            if self.can(Permission.EDIT_CONTACTS):
+                acts.append("edit_email")
             card = ContactCard(contact, acts, now)
+            edit = card.buttons.get("edit_email")
+            # Their sign-in uses this email: moving it is a permission of its own.
+            signs_in = contact.get("portal_account") is not None
+            if edit is not None and signs_in and not self.can(Permission.EDIT_CONTACT_EMAIL):
+                edit.setEnabled(False)
+                edit.setToolTip(SIGN_IN_EMAIL_LOCKED)
             for action, button in card.buttons.items():
                 button.clicked.connect(
                     lambda _c=False, a=action, cid=card.contact_id: self.action_requested.emit(

@@ -1,0 +1,162 @@
+"""Dependencies shared by every route (staff API, records, portal): the database session,
+settings, the public base URL, and the signed-in staff member with their permissions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, Header, Path, Query, Request
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from server.db.base import utcnow
+from server.db.models import StaffToken, StaffUser, Workspace
+from server.domain.audit import Actor
+from server.domain.errors import Forbidden, Unauthorized
+from server.domain.permissions import Permission, permissions_for
+from server.domain.secrets import digest
+from server.settings import Settings
+from server.wire.base import MAX_ID, NO_CONTROL_PATTERN
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request; routes commit what they change. GET requests get a read-only
+    session (no state change on GET; on SQLite reads then never wait for the write lock).
+
+    Async so that opening costs no trip to the threadpool (a new session does not touch the
+    database yet). Closing a writing session may talk to the database, so it runs there,
+    shielded from cancellation so that the connection always goes back to the pool. Closing
+    a read-only one does not (nothing to roll back on PostgreSQL, where it is autocommit; a
+    local read lock to drop on SQLite), so it stays on the loop: one hand-off fewer per GET.
+    """
+    read = request.method in READ_METHODS
+    factory = request.app.state.read_sessionmaker if read else request.app.state.sessionmaker
+    session: Session = factory()
+    try:
+        yield session
+    finally:
+        if read:
+            session.close()
+        else:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
+
+
+def get_settings(request: Request) -> Settings:
+    """The server's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def public_base_url(request: Request) -> str:
+    """Where customers reach this server (no trailing slash): the configured public address,
+    else the address the request came in on. Links that leave the browser are built on it."""
+    configured: str | None = request.app.state.settings.public_base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+DB = Annotated[Session, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+PublicBaseUrl = Annotated[str, Depends(public_base_url)]
+
+# An id in a path: a number no row can have (0, or past 2**63 - 1) is refused before any query.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The row's id.")]
+
+
+def text_query(max_length: int, description: str | None = None) -> Any:
+    """A free-text query parameter: bounded, and without control characters (422)."""
+    return Query(max_length=max_length, pattern=NO_CONTROL_PATTERN, description=description)
+
+
+CursorQuery = Annotated[
+    str | None, text_query(1000, "The next_cursor of the previous page; absent for the first.")
+]
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """The signed-in staff member, the workspace they act in, and what they may do."""
+
+    user: StaffUser
+    workspace: Workspace
+    permissions: frozenset[Permission]
+    token_id: int
+    expires_at: datetime
+    ip: str | None
+
+    @property
+    def workspace_id(self) -> int:
+        """Shorthand for the workspace id every query is scoped by."""
+        return self.workspace.id
+
+    @property
+    def actor(self) -> Actor:
+        """This staff member as the actor of audit events."""
+        return Actor("staff", self.user.id, self.user.name, self.ip)
+
+
+# One indexed look-up (unique digest, then two primary keys), built once for every request.
+_TOKEN_LOOKUP = (
+    select(StaffToken, StaffUser, Workspace)
+    .join(StaffUser, StaffUser.id == StaffToken.staff_id)
+    .join(Workspace, Workspace.id == StaffUser.workspace_id)
+    .where(StaffToken.digest == bindparam("digest"))
+)
+
+
+def current_staff(
+    request: Request,
+    db: DB,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> StaffContext:
+    """Resolve the bearer token; 401 with a reason when it is missing, unknown or expired."""
+    if not authorization:
+        raise Unauthorized("Sign in first: this needs a staff bearer token.")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+    row = db.execute(_TOKEN_LOOKUP, {"digest": digest(token.strip())}).one_or_none()
+    if row is None:
+        raise Unauthorized("This sign-in is not valid. Sign in again.")
+    tok, user, workspace = row
+    if tok.revoked_at is not None:
+        raise Unauthorized("This sign-in was ended. Sign in again.")
+    if tok.expires_at <= utcnow():
+        raise Unauthorized("This sign-in has expired. Sign in again.")
+    if not user.is_active:
+        raise Unauthorized("This staff account is disabled.")
+    perms = permissions_for(user.role, workspace.permissions)
+    ip = request.client.host if request.client else None
+    return StaffContext(user, workspace, perms, tok.id, tok.expires_at, ip)
+
+
+Staff = Annotated[StaffContext, Depends(current_staff)]
+
+
+class _Need:
+    """A dependency that checks one permission; ``permission`` is read by the route audit test."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    async def __call__(self, staff: Staff) -> StaffContext:
+        # Async: a set look-up needs no worker thread (each trip there costs a hand-off).
+        if self.permission not in staff.permissions:
+            label = self.permission.value.replace("_", " ")
+            raise Forbidden(
+                f"Your role ({staff.user.role}) does not have the '{label}' permission. "
+                "Ask the workspace owner."
+            )
+        return staff
+
+
+def need(permission: Permission) -> Any:
+    """``staff: Annotated[StaffContext, need(Permission.INVITE)]`` in a route's signature."""
+    return Depends(_Need(permission))

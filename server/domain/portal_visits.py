@@ -1,0 +1,268 @@
+"""Who is asking: a portal request's workspace and the live session its cookie names.
+
+``find_visit`` loads the workspace and, outer-joined, the cookie's session with its account,
+contact and customer in one statement, as rows of the caller's database session, so pages
+that write can change them.
+
+``VisitCache`` serves the read-only pages customers open most (``customer_page``). Loading
+five rows of some eighty columns into ORM objects was the larger part of such a page's own
+work, yet between two clicks they almost never change. So each request reads one narrow row
+instead: what can end a session or close the portal (the session's times and revocation, the
+account's status and password change, the portal's status), what the page's branding and
+policy are made from (the workspace's name, branding and visibility), and the customer's
+change stamp (``CustomerStamp``). The session is judged on those fresh values, and the rows
+loaded for the same cookie are reused while the stamp is unchanged. Anything else (no entry,
+a newer stamp, a preview, a closed portal, a session that no longer works) takes the full
+lookup. Reused rows are detached and shared between requests and threads: nothing may change
+them, and the times and status they carry may be older than the database's (the fresh row
+decides).
+
+The stamp of a customer is the larger of: the newest change of a record on that customer's
+pages (its own row, contacts, accounts, jobs, quotes, invoices, payments, requests, files:
+each change names its customer), the newest change every customer's pages show (workspace,
+branding, policy, team: changes naming no customer), and the feed's horizon. Every write to
+those records records a change in its own transaction (``record_change``), and numbers are
+never reused, so an unchanged stamp means unchanged rows; a write for another customer leaves
+it alone. The horizon is there because pruning old delete records can remove a customer's
+newest change, which would make the stamp go back to a value a stale page was kept under;
+pruning raises the horizon past every pruned number, so the stamp never goes back.
+
+``VisitCache.find_on_loop`` makes the same check through an async driver, for a page answered
+from memory on the event loop (``customer_page``); whatever it cannot settle without the full
+lookup, it leaves to ``find``. Visits of these pages are noted in memory and written together
+every few seconds (``VisitNotes``), so no read-only page waits on a write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, ScalarSelect, String, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
+
+from server.db.base import utcnow
+from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
+from server.db.models import Customer as CustomerRow
+from server.domain.errors import NotFound
+from server.domain.kept import Kept
+from server.domain.portal_sessions import SessionState, is_live, stand_in_account, works
+from server.domain.secrets import digest
+from server.domain.visit_notes import VisitNotes
+
+VISITS_KEPT = 512
+NO_PORTAL = "There is no customer portal at this address."
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one request found: the workspace and, when its cookie names a live session, the
+    session, its account and the account's contact and customer."""
+
+    workspace: Workspace
+    session: PortalSession | None = None
+    account: PortalAccount | None = None
+    contact: Contact | None = None
+    customer: CustomerRow | None = None
+    # The customer's change stamp when the rows were read (see the module's docstring).
+    changes_seq: int = 0
+
+
+def workspace_by_slug(db: Session, slug: str) -> Workspace:
+    """The workspace of a portal path, or the portal's 404."""
+    ws = db.scalar(select(Workspace).where(Workspace.slug == slug))
+    if ws is None:
+        raise NotFound(NO_PORTAL)
+    return ws
+
+
+def cookie_digest(token: str | None) -> str | None:
+    """The stored form of a session cookie, or None when the cookie cannot be one."""
+    return digest(token) if token and len(token) <= 200 else None
+
+
+def _last_change(customer: ColumnElement[bool]) -> ScalarSelect[int]:
+    """The newest change of the correlated workspace whose customer matches: one probe of
+    ix_change_ws_customer_seq, whatever other customers and workspaces wrote after it (both
+    databases read ``max`` of an index's last column under equal leading columns from the
+    index's end; no LIMIT, whose bound value a prepared plan could not see)."""
+    return (
+        select(func.max(Change.seq))
+        .where(Change.workspace_id == Workspace.id, customer)
+        .correlate(Workspace, PortalAccount)
+        .scalar_subquery()
+    )
+
+
+# The three parts of the stamp of the cookie's customer (see the module's docstring).
+STAMP_COLUMNS = (
+    _last_change(Change.customer_id == PortalAccount.customer_id).label("customer_seq"),
+    _last_change(Change.customer_id.is_(None)).label("shared_seq"),
+    Workspace.changes_horizon,
+)
+
+
+def stamp_of(customer_seq: int | None, shared_seq: int | None, horizon: int) -> int:
+    """A customer's change stamp from the parts ``STAMP_COLUMNS`` read."""
+    return max(customer_seq or 0, shared_seq or 0, horizon)
+
+
+_COOKIE_SESSION = (PortalSession.workspace_id == Workspace.id) & (
+    PortalSession.digest == bindparam("digest", type_=String)
+)
+_SLUG = Workspace.slug == bindparam("slug", type_=String)
+
+# The full lookup, one statement built once: the workspace by slug and, outer-joined, the
+# cookie's session with its account, contact and customer, plus the customer's stamp. The
+# slug and the cookie's digest are unique keys and each part of the stamp is one index probe,
+# so one plan serves every value: PostgreSQL plans it once per connection (``prepared``).
+_VISIT = (
+    select(Workspace, PortalSession, PortalAccount, Contact, CustomerRow, *STAMP_COLUMNS)
+    .outerjoin(PortalSession, _COOKIE_SESSION)
+    .outerjoin(PortalAccount, PortalAccount.id == PortalSession.account_id)
+    .outerjoin(Contact, Contact.id == PortalAccount.contact_id)
+    .outerjoin(CustomerRow, CustomerRow.id == PortalAccount.customer_id)
+    .where(_SLUG)
+    .execution_options(prepared=True)
+)
+
+# The narrow row read on every reused visit: what can end the session or close the portal,
+# what the page's branding and policy are made from, and the customer's stamp.
+_STATE = (
+    select(
+        Workspace.portal_status,
+        *STAMP_COLUMNS,
+        Workspace.name,
+        Workspace.branding,
+        Workspace.visibility,
+        PortalSession.id,
+        PortalSession.created_at,
+        PortalSession.last_seen_at,
+        PortalSession.expires_at,
+        PortalSession.revoked_at,
+        PortalSession.preview_by_id,
+        PortalAccount.status,
+        PortalAccount.password_changed_at,
+    )
+    .select_from(Workspace)
+    .outerjoin(PortalSession, _COOKIE_SESSION)
+    .outerjoin(PortalAccount, PortalAccount.id == PortalSession.account_id)
+    .where(_SLUG)
+    .execution_options(prepared=True)
+)
+
+
+def _live(db: Session, state: SessionState, notes: VisitNotes | None) -> bool:
+    """Whether the session works; its visit noted in ``notes`` when given (written later,
+    with others), else written now when due (``is_live``)."""
+    if notes is None:
+        return is_live(db, state)
+    now = utcnow()
+    if not works(state, now):
+        return False
+    if notes.due(state, now):
+        notes.note(state.session_id, now)
+    return True
+
+
+def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | None = None) -> Visit:
+    """The workspace of ``slug`` and the live session of the cookie ``token``, as rows of
+    ``db``; the portal's 404 for an unknown slug. The visit is noted in ``notes`` when given
+    (a read-only page), else written when due."""
+    key = cookie_digest(token)
+    if key is None:
+        return Visit(workspace_by_slug(db, slug))
+    found = db.execute(_VISIT, {"slug": slug, "digest": key}).one_or_none()
+    if found is None:
+        raise NotFound(NO_PORTAL)
+    ws, row, account, contact, customer, *stamp = found
+    if row is not None and account is None:
+        # A staff preview of a contact not yet invited: the account they would have.
+        account = stand_in_account(db, row)
+        if account is not None:
+            contact = db.get(Contact, account.contact_id)
+            customer = db.get(CustomerRow, account.customer_id)
+    if row is None or account is None or not _live(db, SessionState.of(row, account), notes):
+        return Visit(ws)
+    return Visit(ws, row, account, contact, customer, stamp_of(*stamp))
+
+
+def _state_of(found: Row[Any]) -> SessionState | None:
+    """The session state in a narrow row, or None when the row names no session."""
+    (*_, session_id, created, seen, expires, revoked, preview_by, status, changed) = tuple(found)
+    if session_id is None or status is None:
+        return None
+    return SessionState(
+        session_id, created, seen, expires, revoked, preview_by is not None, status, changed
+    )
+
+
+def _page_settings(ws: Workspace) -> tuple[str, object, object]:
+    """What a page's branding and policy are made from (a row written without recording a
+    change, by hand say, must still apply on the next page)."""
+    return ws.name, ws.branding, ws.visibility
+
+
+class VisitCache:
+    """The rows of up to ``size`` recent signed-in visits, reused while current; visits are
+    noted in ``notes`` (written together, later)."""
+
+    def __init__(self, notes: VisitNotes, size: int = VISITS_KEPT) -> None:
+        self._visits: Kept[str, Visit] = Kept(size)
+        self.notes = notes
+
+    def find(self, db: Session, slug: str, token: str | None) -> Visit:
+        """``find_visit``, with the loaded rows reused while nothing they hold has changed."""
+        key = cookie_digest(token)
+        if key is None:
+            return find_visit(db, slug, token, self.notes)
+        kept = self._visits.get(key)
+        if kept is not None:
+            found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
+            state = _current_state(kept, found, slug)
+            if state is not None and _live(db, state, self.notes):
+                return kept
+            self._visits.drop(key)
+        visit = find_visit(db, slug, token, self.notes)
+        if visit.session is not None and visit.session.preview_by_id is None:
+            self._visits.put(key, visit)
+        return visit
+
+    async def find_on_loop(self, engine: AsyncEngine, slug: str, token: str | None) -> Visit | None:
+        """The kept visit of ``token`` when it is current and its session works, read
+        through an async driver; None means: ask ``find`` instead."""
+        key = cookie_digest(token)
+        kept = self._visits.get(key) if key is not None else None
+        if kept is None:
+            return None
+        async with engine.connect() as conn:
+            found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
+        state = _current_state(kept, found, slug)
+        now = utcnow()
+        if state is None or not works(state, now):
+            return None
+        if self.notes.due(state, now):
+            self.notes.note(state.session_id, now)
+        return kept
+
+    def __len__(self) -> int:
+        return len(self._visits)
+
+
+def _current_state(kept: Visit, found: Row[Any] | None, slug: str) -> SessionState | None:
+    """The fresh session state when the narrow row ``found`` says ``kept`` is current (same
+    session, same newest change, same page settings, portal open), else None."""
+    if found is None or found.portal_status != "active":
+        return None
+    state = _state_of(found)
+    if (
+        state is None
+        or kept.session is None
+        or state.session_id != kept.session.id
+        or stamp_of(found.customer_seq, found.shared_seq, found.changes_horizon) != kept.changes_seq
+        or kept.workspace.slug != slug
+        or (found.name, found.branding, found.visibility) != _page_settings(kept.workspace)
+    ):
+        return None
+    return state
