@@ -54,6 +54,7 @@ def save(path: Path, index: CustomerIndex, stamp: str) -> None:
         fh.write(json.dumps(header).encode() + b"\n")
         for _name, _kind, data in blocks:
             fh.write(data)
+    tmp.chmod(0o600)  # customers' names and emails: private to this user, like the cache
     os.replace(tmp, path)
 
 

@@ -215,15 +215,16 @@ def run(report: Report) -> None:
         t_full / t_bare <= 4,
     )
     assert all(f["remembered"] for f in full)
-    t_rows = statistics.median(f["first_rows"] for f in full)
-    t_heard = statistics.median(f["server_answered"] for f in full)
+    down = [start_child("console", srv.url, email, srv.token, "down") for _ in range(3)]
+    assert all(d["server_answered"] == 0 for d in down)
+    t_down = statistics.median(d["seconds"] for d in down)
     report.figure(
-        f"second start: first cached rows on screen, {rows:,} cached customers",
-        f"{t_rows:.2f} s",
-        f"{t_heard:.2f} s first answer from the server",
-        t_rows / t_heard,
-        "< 1x (before the server answers)",
-        t_rows < t_heard,
+        f"second start, server not answering: all {rows:,} cached customers listed",
+        f"{t_down:.2f} s",
+        f"{t_bare:.2f} s bare window",
+        t_down / t_bare,
+        "<= 4x",
+        t_down / t_bare <= 4,
     )
     m_bare = statistics.median(b["rss_mib"] for b in bare)
     m_full = statistics.median(f["rss_mib"] for f in full)

@@ -2,7 +2,9 @@
 
 ``python -m tests.benchmarks.console_start bare T0`` shows a bare QMainWindow;
 ``... console T0 URL EMAIL TOKEN`` opens the console on a server whose cache is already
-filled (under TOOLBAG_CONSOLE_HOME) and waits until the Access table holds every cached row.
+filled (under TOOLBAG_CONSOLE_HOME) and waits until the Access table holds every cached row;
+``... console T0 URL EMAIL TOKEN down`` does the same with the server not answering (its
+address refuses connections): the rows come from the cache alone.
 Prints one JSON line: seconds since T0 (the parent's clock before it spawned us) and RSS.
 """
 
@@ -55,7 +57,17 @@ async def bare(t0: float) -> dict[str, float]:
     return {"seconds": ready, "rss_mib": rss_mib()}
 
 
-async def console(t0: float, url: str, email: str, token: str) -> dict[str, float]:
+def _refused_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def console(
+    t0: float, url: str, email: str, token: str, down: bool = False
+) -> dict[str, float]:
     from PySide6.QtCore import QSettings
 
     from app import known_sessions, paths
@@ -72,6 +84,8 @@ async def console(t0: float, url: str, email: str, token: str) -> dict[str, floa
         # A second start knows the sign-in (as ``Console.start`` does with a remembered one):
         # the cache opens before the server has answered anything.
         me = known_sessions.recall(url, email)
+        if down:
+            url = f"http://127.0.0.1:{_refused_port()}"
         await c.open_session(url, email, token, source=url, me=me)
         window.select_panel("access")
         await _turn()
@@ -89,9 +103,11 @@ async def console(t0: float, url: str, email: str, token: str) -> dict[str, floa
         await _turn()
         ready = time.time() - t0
         first_rows = first_rows or ready
-        while c.sync.last_heard is None:  # noqa: ASYNC110
+        waited = time.time() + 10  # a server that does not answer: rows came regardless
+        while c.sync.last_heard is None and time.time() < waited:  # noqa: ASYNC110
             await asyncio.sleep(0.005)
-        heard = heard or c.sync.last_heard.timestamp() - t0
+        if not heard and c.sync.last_heard is not None:
+            heard = c.sync.last_heard.timestamp() - t0
         await asyncio.sleep(1.0)
         result = {
             "interactive": interactive,
@@ -122,7 +138,7 @@ def main(argv: list[str]) -> None:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     t0 = float(argv[1])
-    coro = bare(t0) if argv[0] == "bare" else console(t0, *argv[2:5])
+    coro = bare(t0) if argv[0] == "bare" else console(t0, *argv[2:5], down=argv[5:] == ["down"])
     result = asyncio.run(coro, loop_factory=qasync.QEventLoop)
     print(json.dumps(result), flush=True)
 
