@@ -10,11 +10,12 @@ from PySide6.QtGui import QIcon
 
 
 def resources_dir() -> Path:
-    """The ``resources`` folder: beside the packages from source, in the bundle when frozen."""
+    """The ``ui/assets`` folder: inside the ``ui`` package (so a wheel carries it), and at the
+    same place inside a frozen bundle."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(bundle) / "ui" / "assets"
+    return Path(__file__).resolve().parent / "assets"
 
 
 def asset(name: str) -> Path:

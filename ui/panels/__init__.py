@@ -22,7 +22,7 @@ from ui.panels.visibility import VisibilityPanel
 
 @dataclass(frozen=True)
 class PanelSpec:
-    """One sidebar entry: key, title, icon name (in resources/icons), and how to build it.
+    """One sidebar entry: key, title, icon name (in ui/assets/icons), and how to build it.
 
     ``available_when_coming_soon``: still useful while the portal is not live (branding,
     visibility, email clean-up) and listed beside the coming-soon placeholder.
