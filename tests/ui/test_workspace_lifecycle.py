@@ -56,7 +56,10 @@ async def test_panels_are_built_when_first_opened_and_survive_the_portal_going_l
         etag = (await http.get("/api/v1/workspace", headers=auth)).headers["ETag"]
         r = await http.patch(
             "/api/v1/workspace",
-            json={"portal_status": "active"},
+            json={
+                "portal_status": "active",
+                "acknowledged_open_items": ["visibility", "branding", "team"],
+            },
             headers={**auth, "If-Match": etag},
         )
         assert r.status_code == 200, r.text
