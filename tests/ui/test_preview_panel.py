@@ -233,8 +233,10 @@ def test_panels_rebuilt_with_previews_open_close_cleanly(see: Harness) -> None:
     contact = _contact(see, panel)
     see.call(lambda: panel.show_contact(contact))
     _loaded(see, panel, "published", "/")
-    # The portal goes live or back to coming soon: the window rebuilds every panel.
+    # The workspace is opened afresh (another sign-in): the window drops every panel, and
+    # the Preview is built anew when opened. (A portal-status change keeps the panels.)
     context = window.context
     see.call(lambda: window.open_workspace(context))
     see.loop.run_until_complete(asyncio.sleep(0.5))
+    see.call(lambda: window.select_panel("preview"))
     assert window.panels["preview"] is not panel
