@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
         context.open_panel = self.select_panel
         context.panel_unavailable = self.panel_unavailable
         self._fill_sidebar(context.session)
+        for spec in PANELS:
+            if spec.on_open is not None and self._enabled(spec.key):
+                spec.on_open(context, self)
         self.select_panel(self._first_key())
 
     def set_portal_status(self, session: StaffSession) -> None:

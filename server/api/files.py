@@ -11,6 +11,7 @@ from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
 from server.domain import file_review as service
 from server.domain.permissions import Permission
 from server.wire.base import MAX_ID, Page
+from server.wire.errors import errors
 from server.wire.files import (
     BulkFileReview,
     BulkFileReviewResult,
@@ -70,7 +71,7 @@ def review_file(
     )
 
 
-@router.post("/review", response_model=BulkFileReviewResult)
+@router.post("/review", response_model=BulkFileReviewResult, responses=errors(404))
 def review_files(body: BulkFileReview, staff: Reviewer, db: DB) -> BulkFileReviewResult:
     """Share, or keep internal, several files at once (all or none)."""
     files: list[tuple[str, int]] = [(f.kind, f.id) for f in body.files]

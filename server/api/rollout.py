@@ -12,6 +12,7 @@ from server.db.base import utcnow
 from server.deps import DB, AppSettings, StaffContext, need, public_base_url
 from server.domain import adoption, pilot, readiness
 from server.domain.permissions import Permission
+from server.wire.errors import errors
 from server.wire.rollout import (
     Adoption,
     CustomerGroupOut,
@@ -68,7 +69,7 @@ def invite_batch(
     )
 
 
-@router.get("/adoption", response_model=Adoption)
+@router.get("/adoption", response_model=Adoption, responses=errors(404))
 def get_adoption(
     staff: Viewer,
     db: DB,

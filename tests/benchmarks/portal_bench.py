@@ -183,7 +183,7 @@ def _load(url: str, cookies: list[str]) -> Load:
 
 def _check_page(url: str, cookie: str, cards: int | None) -> str:
     page = httpx.get(url, headers={"Cookie": f"tb_portal={cookie}"}, timeout=30)
-    found = page.text.count('<li class="card">')
+    found = page.text.count('<li class="card"')
     if page.status_code != 200 or (cards is not None and found != cards):
         raise RuntimeError(f"home page is not the expected one: {page.status_code}, {found} cards")
     return page.text

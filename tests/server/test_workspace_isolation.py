@@ -29,6 +29,7 @@ from server.db.models import (
     PortalAccount,
     StaffUser,
 )
+from server.wire.branding import EMAIL_KINDS
 from server.wire.files import FileKind
 from tests.server.conftest import Server
 from tests.server.records_support import PDF, contact_body, customer_body, png_bytes, put
@@ -185,6 +186,17 @@ def _example(name: str, path: str, values: dict[str, str], seeded: Seeded) -> st
 
 # Parameters that select a kind rather than an object: every value is tried.
 CHOICES: dict[str, tuple[str, ...]] = {"kind": get_args(FileKind)}
+# The same name selects something else on some paths: the branding emails' kind.
+CHOICES_BY_PATH: dict[tuple[str, str], tuple[str, ...]] = {
+    ("/api/v1/branding/emails/", "kind"): EMAIL_KINDS,
+}
+
+
+def _choices(name: str, path: str) -> tuple[str, ...]:
+    for (prefix, param), values in CHOICES_BY_PATH.items():
+        if param == name and path.startswith(prefix):
+            return values
+    return CHOICES[name]
 
 
 @dataclass(frozen=True)
@@ -205,10 +217,12 @@ def _calls(app: Any) -> Iterator[Call]:
         # Only routes that name an object: a path whose parameters all pick a kind has none.
         if not path.startswith("/api/v1") or all(n in CHOICES for n in names):
             continue
+        if all(n in CHOICES for n in names):
+            continue  # it names a kind of thing, no object of anyone's
         choice_names = [n for n in names if n in CHOICES]
         combos: list[dict[str, str]] = [{}]
         for n in choice_names:
-            combos = [{**c, n: v} for c in combos for v in CHOICES[n]]
+            combos = [{**c, n: v} for c in combos for v in _choices(n, path)]
         for method in sorted(m for m in route.methods or () if m != "HEAD"):
             # The document writes ``{member_id}`` where the route says ``{member_id:int}``.
             op = spec["paths"].get(route.path_format or path, {}).get(method.lower(), {})

@@ -228,9 +228,7 @@ def see_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
     folder = tmp_path_factory.mktemp("customers-see-ui")
     with temporary_database("sqlite", folder) as url:
         port = free_port()
-        settings = Settings(
-            database_url=url, public_base_url=f"http://127.0.0.1:{port}", secret_key="test-secret"
-        )
+        settings = Settings(database_url=url, public_base_url=f"http://127.0.0.1:{port}")
         app = create_app(settings)
         migrate.upgrade(app.state.engine)
         with serve_in_thread(app, port) as base:

@@ -232,3 +232,39 @@ def test_dispatcher_sees_why_editing_is_off(harness: Harness) -> None:
     assert not panel.publish_button.isEnabled()
     assert "edit branding" in panel.publish_button.toolTip()
     assert panel.rows["brand_name"].edit.isReadOnly()
+
+
+def test_server_unreachable_is_said_in_the_panel(harness: Harness) -> None:
+    from ui.panels.branding import BrandingPanel
+    from ui.resources import stylesheet
+
+    ctx = harness.context("owner")
+    ctx.api.base_url = "http://127.0.0.1:9"  # nothing listens there
+    panel = BrandingPanel(
+        ctx,
+        view_factory=lambda: __import__(
+            "tests.ui.branding_harness", fromlist=["RecordingView"]
+        ).RecordingView(),
+    )
+    panel.setStyleSheet(stylesheet())
+    panel.resize(1280, 800)
+
+    async def show() -> None:
+        panel.show()
+        await until(lambda: "could not be loaded" in panel.status.text())
+
+    harness.run(show())
+    assert "Cannot reach the server" in panel.status.text()
+    assert any("Cannot reach the server" in e for e in harness.errors)
+    assert not panel.publish_button.isEnabled()
+    screenshot(panel, "branding-error")
+
+
+def test_preview_as_a_customer_saves_the_draft_first(harness: Harness) -> None:
+    panel = harness.branding()
+    harness.type_into(panel, "hours", "Mon-Sat 7-7")
+    harness.call(panel._save_timer.stop)
+    harness.call(panel.customer_button.click)
+    assert (_draft(harness) or {}).get("hours") == "Mon-Sat 7-7"
+    # Outside the main window there is no Preview panel to open: the panel says so.
+    assert "Preview panel is not available" in panel.status.text()

@@ -79,7 +79,7 @@ def test_a_document_keeps_a_title_and_nothing_changes(see: Harness) -> None:
 
 def test_a_dispatcher_has_no_file_review(see: Harness) -> None:
     window = see.window("dispatcher")
-    assert "files" not in window.panels
+    assert window.panel("files") is None
     assert "cannot use File review" in next(
         window.sidebar.item(i).toolTip()
         for i in range(window.sidebar.count())

@@ -233,10 +233,8 @@ def test_panels_rebuilt_with_previews_open_close_cleanly(see: Harness) -> None:
     contact = _contact(see, panel)
     see.call(lambda: panel.show_contact(contact))
     _loaded(see, panel, "published", "/")
-    # The workspace is opened afresh (another sign-in): the window drops every panel, and
-    # the Preview is built anew when opened. (A portal-status change keeps the panels.)
+    # Another workspace (or the same one again) opens: the window deletes every panel.
     context = window.context
     see.call(lambda: window.open_workspace(context))
     see.loop.run_until_complete(asyncio.sleep(0.5))
-    see.call(lambda: window.select_panel("preview"))
-    assert window.panels["preview"] is not panel
+    assert window.panels.get("preview") is not panel  # the old one was deleted, no crash

@@ -24,16 +24,11 @@ def _press(dialog: QMessageBox, text: str) -> None:
 
 def test_edit_check_save_and_publish(see: Harness) -> None:
     window = see.window("manager")
-    # Every panel is listed, the Preview panel too, yet QtWebEngine has not started: its module
-    # is imported before the QApplication (as Qt requires) but no web view exists yet, and
-    # the panels are built only when first opened.
-    assert window.panel_unavailable("preview") is None and "preview" not in window.panels
-    from PySide6.QtWebEngineWidgets import QWebEngineView
-    from PySide6.QtWidgets import QApplication
-
-    assert not any(isinstance(w, QWebEngineView) for w in QApplication.allWidgets())
+    # The Preview panel is built without starting QtWebEngine: no web view until it is shown.
+    preview = see.call(lambda: window.panel("preview"))
+    assert preview is not None and not preview.frames
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None and panel.report is not None)
     screenshot(window, "visibility-empty")
     assert "No draft" in panel.view.state.text()
@@ -61,7 +56,7 @@ def test_edit_check_save_and_publish(see: Harness) -> None:
 def test_cancel_publishes_nothing_and_discard_drops_the_draft(see: Harness) -> None:
     window = see.window("owner")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     see.call(lambda: panel.view.switches.boxes["section.photos"].setChecked(False))
     see.call(panel.ask_publish)
@@ -78,7 +73,7 @@ def test_cancel_publishes_nothing_and_discard_drops_the_draft(see: Harness) -> N
 def test_someone_elses_change_is_shown_and_mine_reapplied_on_top(see: Harness) -> None:
     window = see.window("manager")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     # Someone else saves a draft hiding technician names meanwhile.
     other = {"fields": {"jobs": {"technician_name": False}}}
@@ -105,7 +100,7 @@ def test_someone_elses_change_is_shown_and_mine_reapplied_on_top(see: Harness) -
 def test_a_draft_discarded_elsewhere_is_not_published_by_accident(see: Harness) -> None:
     window = see.window("manager")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     see.call(lambda: panel.view.switches.boxes["invoices.payments"].setChecked(False))
     see.call(lambda: panel.view.save.click())
@@ -128,7 +123,7 @@ def test_a_draft_discarded_elsewhere_is_not_published_by_accident(see: Harness) 
 def test_a_dispatcher_sees_the_policy_but_cannot_change_it(see: Harness) -> None:
     window = see.window("dispatcher")
     window.select_panel("visibility")
-    panel = window.panels["visibility"]
+    panel = window.panel("visibility")
     see.wait(lambda: panel.state is not None)
     box = panel.view.switches.boxes["jobs.address"]
     assert not box.isEnabled() and "edit visibility" in box.toolTip()

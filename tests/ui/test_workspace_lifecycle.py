@@ -9,6 +9,7 @@ import pytest
 
 from app import known_sessions
 from app.api_client import ApiClient
+from server.wire.rollout import BLOCKING_ITEMS
 from tests.support.console_server import add_customers
 from tests.support.live_server import free_port
 from tests.ui.shell_support import Shell, until
@@ -56,10 +57,8 @@ async def test_panels_are_built_when_first_opened_and_survive_the_portal_going_l
         etag = (await http.get("/api/v1/workspace", headers=auth)).headers["ETag"]
         r = await http.patch(
             "/api/v1/workspace",
-            json={
-                "portal_status": "active",
-                "acknowledged_open_items": ["visibility", "branding", "team"],
-            },
+            # Going live with checklist items open needs each one acknowledged by name.
+            json={"portal_status": "active", "acknowledged_open_items": list(BLOCKING_ITEMS)},
             headers={**auth, "If-Match": etag},
         )
         assert r.status_code == 200, r.text

@@ -12,6 +12,7 @@ from ui.context import PanelContext
 from ui.panels.access import AccessPanel
 from ui.panels.branding import BrandingPanel
 from ui.panels.files import FilesPanel
+from ui.panels.files.count import watch_count
 from ui.panels.preview import PreviewPanel
 from ui.panels.rollout import RolloutPanel
 from ui.panels.settings import SettingsPanel
@@ -35,6 +36,8 @@ class PanelSpec:
     factory: Callable[[PanelContext], QWidget]
     available_when_coming_soon: bool = True
     permission: Permission | None = None
+    # Started when the workspace opens, before the panel is built (a count in the sidebar).
+    on_open: Callable[[PanelContext, QWidget], object] | None = None
 
 
 # Sidebar order: access, preview, branding, activity, rollout, team (only those that exist).
@@ -45,7 +48,9 @@ PANELS: list[PanelSpec] = [
         "visibility", "What customers see", "visibility", VisibilityPanel, True, Permission.PREVIEW
     ),
     PanelSpec("preview", "Preview", "preview", PreviewPanel, True, Permission.PREVIEW),
-    PanelSpec("files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES),
+    PanelSpec(
+        "files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES, watch_count
+    ),
     PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
     PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, Permission.VIEW_CUSTOMERS),
     PanelSpec("team", "Team", "team", TeamPanel, True, Permission.MANAGE_TEAM),

@@ -37,6 +37,7 @@ from ui.panels.branding.form import ColoursCard, DetailsCard, EmailsCard
 from ui.panels.branding.logo_card import LogoCard
 from ui.panels.branding.logo_controller import LogoController
 from ui.panels.branding.preview import PAGES, PreviewArea, web_view_factory
+from ui.panels.navigate import open_panel
 
 PREVIEW_DELAY_MS = 90  # after the last keystroke: typing stays smooth, the preview keeps up
 SAVE_DELAY_MS = 1500  # the draft is saved on the server once typing pauses
@@ -106,6 +107,12 @@ class BrandingPanel(QWidget):
         self.status.setObjectName("pageLead")
         self.status.setWordWrap(True)
         top.addWidget(self.status, 1)
+        self.customer_button = QPushButton("Preview as a customer…")
+        self.customer_button.setToolTip(
+            "Saves the draft and opens it in the Preview panel, as one of your customers sees "
+            "every page once it is published"
+        )
+        top.addWidget(self.customer_button)
         self.discard_button = QPushButton("Discard draft")
         self.publish_button = QPushButton("Publish…")
         self.publish_button.setDefault(True)
@@ -134,7 +141,13 @@ class BrandingPanel(QWidget):
         self.preview.plain_changed.connect(lambda _on: self.refresh_preview())
         self.publish_button.clicked.connect(self._on_publish)
         self.discard_button.clicked.connect(self._on_discard)
+        self.customer_button.clicked.connect(self._on_customer_preview)
         self._apply_permissions()
+        # Nothing to edit or publish until the branding has been read from the server.
+        self.form_area = scroll
+        scroll.setEnabled(False)
+        self.publish_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
         QTimer.singleShot(0, self.load)
 
     def _apply_permissions(self) -> None:
@@ -160,7 +173,14 @@ class BrandingPanel(QWidget):
         return self.loading
 
     async def _load(self) -> None:
-        state = await branding.load(self.ctx.api)
+        try:
+            state = await branding.load(self.ctx.api)
+        except ApiError as exc:
+            self.status.setText(
+                f"The branding could not be loaded. {exc.message} "
+                "It loads again when you choose Retry in the message at the top."
+            )
+            raise
         self.take(state, reset_form=True)
         await asyncio.gather(
             self.logo.show_logo(self.values.get("logo_file_id")), self.address_ctl.load()
@@ -171,6 +191,7 @@ class BrandingPanel(QWidget):
         """Hold a new server state; with ``reset_form`` the form shows it (edits dropped)."""
         self.state = state
         self.saved = state.editing
+        self.form_area.setEnabled(True)
         if reset_form:
             self.base = dict(self.saved)
             self.values = dict(self.saved)
@@ -236,8 +257,10 @@ class BrandingPanel(QWidget):
             return
         result = colour_contrast.check(colour, links=name == "primary_color")
         row.contrast.setText(result.summary())
-        row.contrast.setObjectName("cardText" if result.passes else "formError")
-        row.contrast.style().polish(row.contrast)
+        style = "cardText" if result.passes else "formError"
+        if row.contrast.objectName() != style:
+            row.contrast.setObjectName(style)
+            row.contrast.style().polish(row.contrast)
         better = colour_contrast.nearest_passing(colour)
         row.fix_button.setText(f"Use {better} (nearest passing shade)")
         row.fix_button.setVisible(not result.passes and self.can_edit)
@@ -409,6 +432,24 @@ class BrandingPanel(QWidget):
 
     # -- emails and preview --------------------------------------------------------------------
 
+    def _on_customer_preview(self) -> None:
+        self.ctx.ops.run(self._customer_preview, label="Opening the draft in Preview")
+
+    async def _customer_preview(self) -> None:
+        """The signed-in pages with this draft, through the Preview panel (one renderer)."""
+        if self.can_edit and not await self.flush_draft():
+            return
+        page = open_panel(self, "preview")
+        if page is None:
+            self.status.setText(
+                "The Preview panel is not available to your role; the pages beside the form "
+                "show the draft."
+            )
+            return
+        page.controls.draft_branding.setChecked(True)
+        if getattr(page, "contact", None) is not None:
+            page.reload()
+
     def _preview_values(self) -> dict[str, Any]:
         """The form as typed, with fields that have a problem shown as they last were right."""
         values = {**self.values, **{k: self.last_valid.get(k) for k in self.problems}}
@@ -471,5 +512,11 @@ class BrandingPanel(QWidget):
         """QtWebEngine starts the first time the panel is shown, not when the console starts."""
         super().showEvent(event)
         if self.preview.view is None:
+            # Not at once: a panel shown for an instant (the window's stack moving on while
+            # panels are cleared at sign-out) must not start QtWebEngine.
+            QTimer.singleShot(0, self._start_preview)
+
+    def _start_preview(self) -> None:
+        if self.preview.view is None and self.isVisible():
             self.preview.attach_view(self._view_factory())
             self.refresh_preview()

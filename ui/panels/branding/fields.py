@@ -65,9 +65,13 @@ class FieldRow(QWidget):
 
     def set_problem(self, problem: str | None) -> None:
         """Show the problem beside the field, or the hint again once it is fixed."""
+        text = problem or self.hint
+        if self.message.text() != text:
+            self.message.setText(text)
+            self.message.setVisible(bool(text))
+        if bool(problem) == bool(self.edit.property("invalid")):
+            return  # re-styling every field on each keystroke would cost whole frames
         self.message.setObjectName("formError" if problem else "fieldHint")
-        self.message.setText(problem or self.hint)
-        self.message.setVisible(bool(problem or self.hint))
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.edit.setProperty("invalid", bool(problem))

@@ -61,10 +61,6 @@ class FilesPanel(QWidget):
         v.list.itemSelectionChanged.connect(self._on_selection)
         v.share.clicked.connect(lambda: self.decide("shareable"))
         v.keep.clicked.connect(lambda: self.decide("rejected"))
-        self._count_timer = QTimer(self, singleShot=True, interval=500)
-        self._count_timer.timeout.connect(self.count)
-        self._unhook = ctx.cache.on_records_changed(self._on_records)
-        self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
         self._on_selection()
         QTimer.singleShot(0, self.load)
 
@@ -77,10 +73,6 @@ class FilesPanel(QWidget):
     async def _count(self) -> None:
         self.pending = await file_review.pending_count(self.ctx.api)
         set_sidebar_count(self, FILES, TITLE, self.pending)
-
-    def _on_records(self, entity: str, _ids: set[int]) -> None:
-        if entity in ("document", "photo"):
-            self._count_timer.start()
 
     # -- the queue ---------------------------------------------------------------------------
 
