@@ -31,6 +31,9 @@ def main(argv: list[str]) -> int:
         if pid == 0:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             sys.stdin.close()
+            # stdout carries pids to the test; what the server prints goes to the log.
+            sys.stdout.flush()
+            os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
             code = server_main(
                 ["serve", "--data-dir", data_dir, "--host", "127.0.0.1", "--port", port]
             )
