@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 _HEX = re.compile(r"^[0-9a-f]{6}$")
-# The stylesheet's address carries this: a release that writes the colours differently gets
-# new addresses, so year-long caching never keeps an old stylesheet.
-THEME_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:10]
 AA = 4.5
 
 
@@ -56,3 +52,15 @@ def theme_css(primary: str, accent: str) -> str | None:
         f"  --on-accent: #{text_on(accent)};\n"
         "}\n"
     )
+
+
+def _theme_version() -> str:
+    # Sample palettes written out: a release that writes colours differently gets new
+    # stylesheet addresses. (Reading this module's source would fail in a frozen bundle.)
+    samples = ("1f5f99", "f2a03d"), ("ffffff", "000000"), ("ffd400", "7a1fa2")
+    written = "\n".join(theme_css(a, b) or "" for a, b in samples)
+    return hashlib.sha256(written.encode()).hexdigest()[:10]
+
+
+# The stylesheet's address carries this, so year-long caching never keeps an old stylesheet.
+THEME_VERSION = _theme_version()
