@@ -62,9 +62,9 @@ def port_is_free(port: int) -> bool:
 
 def local_owner_email() -> str:
     """The staff account the console signs in as on the local workspace."""
-    from server.demo.seed import LOCAL_OWNER_EMAIL
+    from server.wire.auth import LOCAL_OWNER_EMAIL
 
-    return str(LOCAL_OWNER_EMAIL)
+    return LOCAL_OWNER_EMAIL
 
 
 class LocalServer:

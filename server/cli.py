@@ -276,9 +276,10 @@ def cmd_local(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from server.db.models import StaffUser, Workspace
-    from server.demo.seed import LOCAL_OWNER_EMAIL, seed_demo
+    from server.demo.seed import seed_demo
     from server.domain.local_formats import machine_time_zone
     from server.domain.secrets import hash_password
+    from server.wire.auth import LOCAL_OWNER_EMAIL
 
     settings = _settings(args)
     try:

@@ -46,7 +46,6 @@ from server.domain.workspaces import ensure_workspace, slug_problem
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
-LOCAL_OWNER_EMAIL = "owner@demo.toolbag.test"
 MAX_CUSTOMERS = 1_000_000
 # Customers generated between two writes: big enough for fast batches, small enough for memory.
 CHUNK = 2000

@@ -39,3 +39,8 @@ class Me(Response):
     # Stays the same across restarts, address and slug changes: what a client keys its copy of
     # the workspace's data by.
     workspace_key: str
+
+
+# The staff account the console signs in as on the embedded local workspace (seeded by
+# ``portal-server local``); the console reads it from here, the seed writes it.
+LOCAL_OWNER_EMAIL = "owner@demo.toolbag.test"

@@ -33,12 +33,13 @@ from server.db.models import (
     StoredFile,
     Workspace,
 )
-from server.demo.seed import LOCAL_OWNER_EMAIL, seed_demo
+from server.demo.seed import seed_demo
 from server.domain import staff as staff_service
 from server.domain.changes import record_change
 from server.domain.customer_summary import portal_status, refresh_customer
 from server.domain.errors import Conflict, Invalid
 from server.domain.uploads import clean_image
+from server.wire.auth import LOCAL_OWNER_EMAIL
 from server.wire.customers import PORTAL_STATUSES
 from server.wire.visibility import JOB_STATUSES
 from tests.server.conftest import Server
