@@ -46,7 +46,8 @@ def test_customer_change_refreshes_summary_and_feed(server: Server, ws: TestWork
     assert data["address"] == "9 Birch Rd, Salem, 97301"
     assert data["version"] == 2
     with server.sessionmaker() as s:
-        n = s.scalars(select(Address).where(Address.customer_id == r.json()["id"])).all()
+        stored = select(Address).where(Address.customer_id == r.json()["id"])
+        n = s.scalars(stored.order_by(Address.id)).all()
         assert [a.city for a in n] == ["Salem", "Portland"]
 
 
