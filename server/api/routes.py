@@ -10,6 +10,7 @@ from server.api import (
     changes,
     customers,
     files,
+    follow_up,
     hygiene,
     mail,
     previews,
@@ -35,6 +36,7 @@ for module in (
     previews,
     rollout,
     files,
+    follow_up,
     records,
 ):
     api_router.include_router(module.router)
