@@ -15,6 +15,7 @@ from server.api import (
     mail,
     previews,
     rollout,
+    service_requests,
     team,
     workspace,
 )
@@ -37,6 +38,7 @@ for module in (
     rollout,
     files,
     follow_up,
+    service_requests,
     records,
 ):
     api_router.include_router(module.router)
