@@ -187,6 +187,12 @@ def test_decline_shows_the_reason_and_blocks_accepting(
     assert "We do not cover your area, sorry." in page.text and "Not taken on" in page.text
     item = the_item(office)
     assert item["state"] == "done" and item["details"]["reason"].startswith("We do not cover")
+    # The CRM reads the same state back.
+    activity = ws.client("owner").get("/api/v1/records/activity").json()["data"]
+    (latest,) = [a for a in activity if a["kind"] == "service_request" and a["record_id"] == rid]
+    assert latest["status"] == "declined"
+    assert latest["decline_reason"] == "We do not cover your area, sorry."
+    assert latest["job_id"] == item["job_id"]
 
 
 def test_a_request_whose_customer_was_deleted(
