@@ -65,7 +65,7 @@ def follow_up_counts(staff: Reader, db: DB) -> FollowUpCounts:
     return inbox.counts(db, staff.workspace_id, staff.user.id)
 
 
-@router.get("/{item_id}", response_model=FollowUpOut)
+@router.get("/{item_id:int}", response_model=FollowUpOut)
 def get_follow_up(item_id: RowIdPath, staff: Reader, db: DB, response: Response) -> FollowUpOut:
     """One item; the ETag is its version."""
     item = inbox.get_item(db, staff.workspace_id, item_id)
@@ -74,7 +74,7 @@ def get_follow_up(item_id: RowIdPath, staff: Reader, db: DB, response: Response)
 
 
 @router.patch(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=FollowUpOut,
     responses={
         409: {"model": FollowUpClash, "description": DESCRIPTIONS[409]},
