@@ -41,7 +41,14 @@ def list_follow_ups(
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="Happened at or after.")] = None,
     until: Annotated[AwareDatetime | None, Query(description="Happened before.")] = None,
-    q: Annotated[str | None, text_query(200, "Words in the title or the names.")] = None,
+    q: Annotated[
+        str | None,
+        text_query(
+            200,
+            "Words in the title or the names (each anywhere). Words of one or two letters "
+            "only narrow a search that has a longer word.",
+        ),
+    ] = None,
     customer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: CursorQuery = None,
