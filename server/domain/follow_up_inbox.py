@@ -72,34 +72,53 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _conditions(db: Session, workspace_id: int, f: InboxFilter, me: int) -> list[Any]:
-    conds: list[Any] = []
-    words = list(dict.fromkeys((f.q or "").lower().split()))[:8]
+# A search for a word this common (more trigram-index matches than this) walks the list in
+# order instead, and its count stops at COUNT_CAP ("1,000 or more").
+COMMON = 10_000
+COUNT_CAP = 1000
+_FTS_HITS = text(
+    "SELECT count(*) FROM (SELECT rowid FROM follow_up_fts WHERE follow_up_fts MATCH :m LIMIT :cap)"
+)
+
+
+def _text_conditions(db: Session, workspace_id: int, q: str | None) -> tuple[list[Any], bool]:
+    """The workspace and text conditions, and whether the count stops at ``COUNT_CAP``
+    (every text search's does, on both databases alike).
+
+    On SQLite the trigram index says first how common the words are. Matches of rarer words
+    are looked up there and sorted (a few thousand at most); a very common word is found by
+    walking the list in its order, which meets a page of matches at once, and its count stops
+    at ``COUNT_CAP`` (counting all of them would read most of the table). PostgreSQL's planner
+    makes that choice itself from its trigram index; its count stops at the cap too.
+    """
+    words = list(dict.fromkeys((q or "").lower().split()))[:8]
     indexed = [w for w in words if len(w) >= SHORT]
     if not indexed:
         # One or two letters alone would read every item's text (0.8 s at 100,000): they
         # only narrow a search that has a longer word.
-        words = []
-    narrowed = bool(f.kinds or f.state or f.assignee or f.since or f.until or f.customer_id)
-    if indexed and _fts(db):
-        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
-        # Without other filters, driven from the trigram index ("+ 0" keeps SQLite from
-        # walking the workspace's index instead, as the customer search does); with them,
-        # SQLite walks their index and looks the matches up as a set.
-        ws_column = FollowUp.workspace_id if narrowed else FollowUp.workspace_id + 0
-        conds.append(ws_column == workspace_id)
-        conds.append(
-            FollowUp.id.in_(
-                text(
-                    "SELECT rowid FROM follow_up_fts WHERE follow_up_fts MATCH :fu_match"
-                ).bindparams(fu_match=match)
-            )
-        )
-        words = [w for w in words if len(w) < SHORT]
-    else:
-        conds.append(FollowUp.workspace_id == workspace_id)
-    for word in words:
-        conds.append(FollowUp.search_text.like(_like(word), escape="\\"))
+        return [FollowUp.workspace_id == workspace_id], False
+    likes = [FollowUp.search_text.like(_like(w), escape="\\") for w in words]
+    if not _fts(db):
+        # PostgreSQL (or an SQLite without the index): the planner picks the trigram index
+        # or the list order; the count stops at the cap, so a common word reads no more
+        # than its first matches.
+        return [FollowUp.workspace_id == workspace_id, *likes], True
+    match = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+    hits = db.execute(_FTS_HITS, {"m": match, "cap": COMMON + 1}).scalar() or 0
+    if hits > COMMON:
+        return [FollowUp.workspace_id == workspace_id, *likes], True
+    found = text("SELECT rowid FROM follow_up_fts WHERE follow_up_fts MATCH :fu_match")
+    short = [like for w, like in zip(words, likes, strict=True) if len(w) < SHORT]
+    # "+ 0" keeps SQLite from walking the workspace's index instead.
+    return [
+        FollowUp.workspace_id + 0 == workspace_id,
+        FollowUp.id.in_(found.bindparams(fu_match=match)),
+        *short,
+    ], True
+
+
+def _conditions(db: Session, workspace_id: int, f: InboxFilter, me: int) -> tuple[list[Any], bool]:
+    conds, capped = _text_conditions(db, workspace_id, f.q)
     if f.kinds:
         conds.append(FollowUp.kind.in_(f.kinds))
     if f.state is not None:
@@ -112,7 +131,7 @@ def _conditions(db: Session, workspace_id: int, f: InboxFilter, me: int) -> list
         conds.append(FollowUp.happened_at < f.until)
     if f.customer_id is not None:
         conds.append(FollowUp.customer_id == f.customer_id)
-    return conds
+    return conds, capped
 
 
 def _cursor_text(item: FollowUp) -> str:
@@ -135,9 +154,12 @@ def list_items(
     if f.since and f.until and f.since >= f.until:
         message = "The start of the range must be before its end."
         raise Invalid(message, errors={"since": message})
-    conds = _conditions(db, workspace_id, f, me)
+    conds, capped = _conditions(db, workspace_id, f, me)
     # Counted on the conditions alone, so the database can answer from an index.
-    count = db.scalar(select(func.count(FollowUp.id)).where(*conds)) or 0
+    counting = select(FollowUp.id).where(*conds)
+    if capped:
+        counting = counting.limit(COUNT_CAP + 1)
+    count = db.scalar(select(func.count()).select_from(counting.subquery())) or 0
     query = select(FollowUp).where(*conds)
     if cursor is not None:
         at, row = _parse_cursor(cursor)
@@ -151,7 +173,8 @@ def list_items(
     rows = rows[:limit]
     return FollowUpPage(
         data=[item_out(r) for r in rows],
-        count=count,
+        count=min(count, COUNT_CAP) if capped else count,
+        count_capped=capped and count > COUNT_CAP,
         next_cursor=_cursor_text(rows[-1]) if more else None,
     )
 
