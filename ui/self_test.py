@@ -69,22 +69,21 @@ class LoopErrors:
 
 
 async def _wait_for_start(window: MainWindow, start: asyncio.Task[Any]) -> bool:
-    """Wait until the customer list shows rows and the workspace has started; True if so.
+    """Wait until the customer list shows rows, then until the workspace has started.
 
     A known local workspace shows its cached list at once while its server starts; panels
     opened before that would only report the server as not reachable yet.
     """
-    started = time.monotonic()
+    began = time.monotonic()
     rows = 0
-    while time.monotonic() - started < CUSTOMERS_TIMEOUT_S:
+    while time.monotonic() - began < CUSTOMERS_TIMEOUT_S:
         page = window.stack.currentWidget()
-        rows = rows or (_listed_rows(page) if page is not None else 0)
+        if not rows and page is not None and (rows := _listed_rows(page)):
+            _say(f"customer list shows {rows:,} rows after {time.monotonic() - began:.1f} s")
         if rows and start.done():
-            _say(
-                f"customer list shows {rows:,} rows; started in {time.monotonic() - started:.1f} s"
-            )
+            _say(f"workspace started after {time.monotonic() - began:.1f} s")
             return True
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.1)
     what = "workspace did not finish starting" if rows else "no customer list"
     _say(f"{what} within {CUSTOMERS_TIMEOUT_S:.0f} s")
     return False
@@ -128,18 +127,31 @@ async def run(window: MainWindow, ops: Operations, start: asyncio.Task[Any]) -> 
     ``start`` is the console's start-up task (open the workspace, sign in).
     """
     errors = LoopErrors(asyncio.get_running_loop())
-    failures = 0 if await _wait_for_start(window, start) else 1
-    for row in range(window.sidebar.count()):
-        item = window.sidebar.item(row)
-        if not item.flags() & Qt.ItemFlag.ItemIsEnabled:
-            _say(f"panel '{item.text()}' is not available here: {item.toolTip()}")
-            continue
-        if not await _open_panel(window, ops, row):
-            failures += 1
-    errors.restore()
+    try:
+        failures = await _check(window, ops, start)
+    finally:
+        errors.restore()
+    if failures is None:
+        _say("the window was closed; stopping")
+        return 1
     for message in errors.messages:
         _say(f"error in the event loop: {message}")
     failures += len(errors.messages)
     _say("quitting" if not failures else f"{failures} step(s) failed; quitting")
     window.quit_action.trigger()  # File ▸ Quit, as a person would
     return 1 if failures else 0
+
+
+async def _check(window: MainWindow, ops: Operations, start: asyncio.Task[Any]) -> int | None:
+    """Failed steps, or None when the window was closed meanwhile (nothing left to check)."""
+    failures = 0 if await _wait_for_start(window, start) else 1
+    for row in range(window.sidebar.count()):
+        if not window.isVisible():
+            return None
+        item = window.sidebar.item(row)
+        if not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            _say(f"panel '{item.text()}' is not available here: {item.toolTip()}")
+            continue
+        if not await _open_panel(window, ops, row):
+            failures += 1
+    return failures
