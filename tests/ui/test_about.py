@@ -1,6 +1,5 @@
 """Help ▸ About: the console's version (as ``--version`` prints it), Qt's, and the server's."""
 
-import httpx
 import pytest
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import qVersion
@@ -23,7 +22,7 @@ def _about_text(shell) -> str:
 
 async def test_about_shows_console_qt_and_server_versions(shell, ws):
     await shell.open(ws, "dispatcher")
-    server_version = httpx.get(f"{ws.base_url}/healthz").json()["version"]
+    server_version = (await shell.http.get(f"{ws.base_url}/healthz")).json()["version"]
     shell.window.about_action.trigger()
     await until(lambda: shell.console._about is not None and shell.console._about.isVisible())
     text = _about_text(shell)
