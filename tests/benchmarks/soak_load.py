@@ -22,7 +22,7 @@ import httpx
 from tests.benchmarks.soak_data import SLUG, SoakData
 
 THINK_S = float(os.environ.get("PORTAL_SOAK_THINK_S", "10"))  # between one person's pages
-BROWSERS = 16  # client threads sharing the online customers; each has one request in flight
+BROWSERS = 50  # client threads sharing the online customers; each has one request in flight
 APPROVE_PER_PAGE = 0.013  # a customer on a page approves their quote (once)
 PAY_PER_PAGE = 0.010  # or pays their invoice (once)
 CRM_WRITES_PER_S = 20.0
