@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run serve test test-server test-app test-ui test-webengine test-e2e lint format bench package package-check clean
+.PHONY: setup run serve test test-server test-app test-ui test-webengine test-e2e lint format bench bundle package package-check clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or 3.13 is needed (python3.12 or python3.13 on PATH)."; exit 1; }
@@ -73,13 +73,18 @@ migration-reset: setup
 	migrate.revision(make_engine('sqlite:///.migration-tmp/x.db'), 'initial schema')"
 	rm -rf .migration-tmp
 
-## A one-folder desktop bundle of the console (with the embedded server) in dist/.
-package: setup
+## A one-folder desktop bundle of the console (with the embedded server) in dist/, and an
+## archive of it to hand to users.
+package: bundle
+	$(BIN)/python packaging/archive.py
+
+## The one-folder bundle alone (PyInstaller); the check needs no archive, which takes as long
+## again to compress.
+bundle: setup
 	$(BIN)/python -m pip install -q "pyinstaller>=6.10"
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/toolbag-portal.spec
-	$(BIN)/python packaging/archive.py
 
 ## Build the bundle, then start it as a user would (empty home folders, under Xvfb) and check
 ## it seeds the local workspace, lists customers, opens every panel, quits and leaves nothing.
-package-check: package
+package-check: bundle
 	$(PYTEST) tests/bundle

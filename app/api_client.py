@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,27 @@ class ApiClient:
         self.token = token
         # When the server last answered anything: an error answer counts, it is up.
         self.last_answer: datetime | None = None
+        self._ready: asyncio.Event | None = None  # set while requests must wait (see hold)
+
+    def hold(self) -> None:
+        """Make requests wait until ``release()``: the server is known to be starting.
+
+        A local workspace shows its cached rows while its server starts; the panels' first
+        loads wait for it instead of failing with "cannot reach the server".
+        """
+        if self._ready is None:
+            self._ready = asyncio.Event()
+
+    def release(self) -> None:
+        """Let the held requests, and every later one, go (with the token set by then)."""
+        if self._ready is not None:
+            self._ready.set()
+            self._ready = None
+
+    @property
+    def held(self) -> bool:
+        """Whether requests are waiting for ``release()``."""
+        return self._ready is not None
 
     async def request(
         self,
@@ -65,6 +87,8 @@ class ApiClient:
         files: Any = None,
     ) -> httpx.Response:
         """Send one request; an error answer becomes an ``ApiError`` with a plain message."""
+        if self._ready is not None:
+            await self._ready.wait()
         all_headers = dict(headers or {})
         if self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"

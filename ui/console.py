@@ -374,13 +374,17 @@ class Console(LocalWorkspace, SyncStatus, QObject):
         self._about = AboutDialog(self.api.base_url if self.api else "", version, self.window)
         self._about.open()
 
-    async def shutdown(self) -> None:
-        """Cancel in-flight work, stop sync, close the cache and stop the local server."""
+    async def shutdown(self) -> list[str]:
+        """Cancel in-flight work, stop sync, close the cache and stop the local server.
+
+        Returns the labels of work that did not end when cancelled (empty when all did).
+        """
         for dialog in (self._dialog, self._sign_out_dialog):
             if dialog is not None:
                 dialog.reject()
-        await self.ops.shutdown()
+        stuck = await self.ops.shutdown()
         await self.close_session()
         if self.local is not None:
             await self.local.stop()
         log.info("console closed; log at %s", log_files.log_file())
+        return stuck

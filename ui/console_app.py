@@ -74,11 +74,13 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         start = console.ops.run(console.start(args.server), label="Starting")
         status = 0
         if args.self_test:
-            status = await self_test.run(window)
-            window.close()
+            status = await self_test.run(window, console.ops, start)
         await closed.wait()
         start.cancel()
-        await console.shutdown()
+        stuck = await console.shutdown()
+    if args.self_test and stuck:
+        print(f"self-test: work that did not end on quitting: {', '.join(stuck)}", flush=True)
+        status = 1
     return status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from app import known_sessions, paths
@@ -29,6 +30,8 @@ class LocalWorkspace:
             await self.open_session(
                 early, self.local.owner_email, None, source="local", me=me, start_sync=False
             )
+            # What the panels ask meanwhile waits for the server instead of failing.
+            self.api.hold()
             self.window.set_sync_text("Starting the local workspace…")
         else:
             early = None
@@ -40,7 +43,11 @@ class LocalWorkspace:
                 token = await self.local.start(progress=self.window.set_sync_text)
             else:
                 token = await self.local.start(progress=self.window.show_start)
+        except asyncio.CancelledError:
+            self._release_held()
+            raise
         except LocalServerError as exc:
+            self._release_held()
             await self.close_session()
             self.window.close_workspace("")
             self.window.show_start(
@@ -59,9 +66,15 @@ class LocalWorkspace:
             self.config.set("server_url", "")
         if early == self.local.url and self.api is not None and self.sync is not None:
             self.api.token = token
+            self.api.release()
             self.sync.start()
             return
+        self._release_held()  # the workspace moved to another port: its panels are rebuilt
         await self.open_session(self.local.url, self.local.owner_email, token, source="local")
+
+    def _release_held(self: Any) -> None:
+        if self.api is not None:
+            self.api.release()
 
     def _local_died(self: Any, code: int | None) -> None:
         self.window.server_banner.show_message(

@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 
 CoroFactory = Callable[[], Coroutine[Any, Any, Any]]
 
+# How long quitting waits for cancelled work to unwind: cancelled HTTP requests and sync end
+# in milliseconds; anything still running after this is stuck and must not keep the console.
+SHUTDOWN_GRACE_S = 5.0
+
 
 class Operations(QObject):
     """Starts tasks on the qasync loop and sends their outcome to one place.
@@ -114,12 +118,23 @@ class Operations(QObject):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def shutdown(self) -> None:
-        """Cancel everything still running and wait for it to unwind."""
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE_S) -> list[str]:
+        """Cancel everything still running and wait up to ``grace`` seconds for it to unwind.
+
+        Returns the labels of tasks that did not end in time (logged as errors). Quitting must
+        not hang on them: a task whose step once failed to run is never scheduled again, and a
+        cancel cannot end it.
+        """
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if not tasks:
+            return []
+        _done, pending = await asyncio.wait(tasks, timeout=grace)
+        stuck = sorted(task.get_name() for task in pending)
+        if stuck:
+            log.error("still running %.0f s after cancelling, left behind: %s", grace, stuck)
+        return stuck
 
     async def _guard(
         self, coro: Coroutine[Any, Any, Any], label: str, retry: CoroFactory | None

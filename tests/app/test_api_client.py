@@ -1,5 +1,7 @@
 """The API client against a live server: sign-in, me, sign-out, and plain-English errors."""
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -72,3 +74,33 @@ async def test_non_json_server_error_gets_a_plain_message():
         with pytest.raises(ApiError) as err:
             await ApiClient("http://portal.invalid", http, "t").me()
     assert err.value.status == 502 and "nothing was changed" in err.value.message
+
+
+async def test_held_requests_wait_for_release_and_go_with_the_token_set_meanwhile(ws):
+    # As while the local workspace's server starts: the cache shows, the panels ask, and their
+    # requests wait for the server (and its token) instead of failing as unreachable.
+    async with make_http_client() as http:
+        api = ApiClient(ws.base_url, http)
+        api.hold()
+        assert api.held
+        waiting = asyncio.ensure_future(api.me())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        api.token = ws.tokens["dispatcher"]
+        api.release()
+        me = await asyncio.wait_for(waiting, 10)
+        assert StaffSession.from_me(ws.base_url, me).role == "dispatcher"
+        assert not api.held
+        assert (await api.me()) == me  # later requests go at once
+
+
+async def test_a_held_request_can_be_cancelled(ws):
+    async with make_http_client() as http:
+        api = ApiClient(ws.base_url, http)
+        api.hold()
+        waiting = asyncio.ensure_future(api.me())
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        api.release()
