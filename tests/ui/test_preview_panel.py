@@ -238,3 +238,52 @@ def test_panels_rebuilt_with_previews_open_close_cleanly(see: Harness) -> None:
     see.call(lambda: window.open_workspace(context))
     see.loop.run_until_complete(asyncio.sleep(0.5))
     assert window.panels.get("preview") is not panel  # the old one was deleted, no crash
+
+
+def test_preview_as_from_a_customers_detail_in_access(see: Harness) -> None:
+    # A second contact of the customer, never invited: previewed as they will see it.
+    with see.app.state.sessionmaker() as db:
+        newcomer = Contact(
+            workspace_id=see.ws.id,
+            customer_id=see.customer.customer_id,
+            name="Robin Newcomer",
+            email="robin.newcomer@example.net",
+            email_normalized="robin.newcomer@example.net",
+        )
+        db.add(newcomer)
+        db.commit()
+        newcomer_id = newcomer.id
+    window = see.window("dispatcher")
+    see.call(lambda: window.select_panel("access"))
+    access = window.panels["access"]
+    # The harness customer was written straight to the database (not through the change
+    # feed), so it is not in the list: open its detail as picking its row would.
+    access.shown_id = see.customer.customer_id
+    see.run(access._show(see.customer.customer_id))
+    see.wait(lambda: newcomer_id in access.detail.cards)
+    button = access.detail.cards[newcomer_id].buttons["preview"]
+    assert button.isEnabled() and "once invited" in button.toolTip()
+    screenshot(window, "access-preview-as")
+    see.call(button.click)
+    assert window.current_panel_key() == "preview"
+    panel = window.panels["preview"]
+    _loaded(see, panel, "published", "/")
+    assert panel.contact is not None and panel.contact.id == newcomer_id
+    chosen = panel.controls.contacts.currentData()
+    assert chosen.id == newcomer_id and panel.controls.customers.count() == 1
+    assert "not invited yet" in panel.controls.who_note.text()
+    assert panel.controls.who_note.isVisibleTo(panel)
+    assert "Robin Newcomer" in _js(see, panel.frames["published"], "document.body.textContent")
+    screenshot(window, "preview-as-newcomer")
+    # Back in Access, the contact with an account: the note goes, their own page shows.
+    see.call(lambda: window.select_panel("access"))
+    see.call(lambda: access.detail.cards[see.customer.contact_id].buttons["preview"].click())
+    see.wait(lambda: panel.contact is not None and panel.contact.id == see.customer.contact_id)
+    _loaded(see, panel, "published", "/")
+    assert not panel.controls.who_note.isVisibleTo(panel)
+    assert "Hello, Dana Whitfield" in _js(
+        see, panel.frames["published"], "document.body.textContent"
+    )
+    window.resize(900, 700)
+    screenshot(window, "preview-as-narrow")
+    assert see.errors == []

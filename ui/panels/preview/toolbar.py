@@ -59,6 +59,11 @@ class PreviewControls(QWidget):
         self.contacts.setAccessibleName("Contact")
         who.addWidget(self.contacts, 2)
         layout.addLayout(who)
+        self.who_note = QLabel()
+        self.who_note.setObjectName("switchHelp")
+        self.who_note.setWordWrap(True)
+        self.who_note.hide()
+        layout.addWidget(self.who_note)
 
         show = QHBoxLayout()
         self.modes = QButtonGroup(self)
@@ -127,6 +132,11 @@ class PreviewControls(QWidget):
         self.try_again.hide()
         msg_row.addWidget(self.try_again)
         layout.addLayout(msg_row)
+
+    def show_who(self, note: str) -> None:
+        """Say whom the preview stands for when the contact cannot sign in today."""
+        self.who_note.setText(note)
+        self.who_note.setVisible(bool(note))
 
 
 class EmptyPreview(QLabel):
