@@ -61,9 +61,7 @@ class PreviewControls(QWidget):
         layout.addLayout(who)
         self.who_note = QLabel()
         self.who_note.setObjectName("switchHelp")
-        self.who_note.setWordWrap(True)
         self.who_note.hide()
-        layout.addWidget(self.who_note)
 
         show = QHBoxLayout()
         self.modes = QButtonGroup(self)
@@ -127,10 +125,17 @@ class PreviewControls(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         msg_row = QHBoxLayout()
+        msg_row.addWidget(self.who_note)
         msg_row.addWidget(self.message, 1)
         self.try_again = QPushButton("Try again")
         self.try_again.hide()
         msg_row.addWidget(self.try_again)
+        # The row keeps its height when its messages come and go: otherwise the preview
+        # below would be resized (and laid out and painted again) with every message.
+        for widget in (self.who_note, self.message, self.try_again):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         layout.addLayout(msg_row)
 
     def show_who(self, note: str) -> None:
