@@ -120,6 +120,18 @@ def test_side_by_side_outlines_what_the_draft_changes(see: Harness) -> None:
     )
     assert pub >= 2  # technician and address are gone in the draft
     assert "Tech Ray" not in _js(see, panel.frames["draft"], "document.body.textContent")
+    # Both pages at the device width, each scaled to fit its half of the panel.
+    for key in ("published", "draft"):
+        frame = panel.frames[key]
+        assert _js(see, frame, "window.innerWidth") == 1280, (
+            key,
+            frame.scale,
+            frame.holder.width(),
+            frame.view.width(),
+            frame.width(),
+            panel.split.sizes(),
+        )
+        assert frame.view.width() <= frame.holder.width(), key
     screenshot(window, "preview-side-by-side")
 
 

@@ -163,6 +163,9 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
         for key, frame in self.frames.items():
             frame.setVisible(key in self._visible_keys())
         self.body.setCurrentIndex(0 if self.contact is None else 1)
+        if self.mode == "side":  # published and draft get half each, at the same scale
+            half = max(self.split.width() // 2, 1)
+            self.split.setSizes([half, half])
 
     # -- choosing a contact ------------------------------------------------------------------
 

@@ -132,7 +132,7 @@ class PreviewControls(QWidget):
         msg_row.addWidget(self.try_again)
         # The row keeps its height when its messages come and go: otherwise the preview
         # below would be resized (and laid out and painted again) with every message.
-        for widget in (self.who_note, self.message, self.try_again):
+        for widget in (self.message, self.try_again):
             policy = widget.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
             widget.setSizePolicy(policy)
