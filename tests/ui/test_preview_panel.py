@@ -9,9 +9,9 @@ import json
 import time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from server.db.models import Contact, PortalSession
+from server.db.models import AuditEvent, Contact, PortalAccount, PortalSession
 from tests.ui.customers_see_harness import (  # noqa: F401  (fixtures)
     Harness,
     screenshot,
@@ -286,7 +286,22 @@ def test_preview_as_from_a_customers_detail_in_access(see: Harness) -> None:
     assert "not invited yet" in panel.controls.who_note.text()
     assert panel.controls.who_note.isVisibleTo(panel)
     assert "Robin Newcomer" in _js(see, panel.frames["published"], "document.body.textContent")
-    screenshot(window, "preview-as-newcomer")
+    see.call(lambda: screenshot(window, "preview-as-newcomer"))
+    # The next contact in the picker gets its link ahead of time; switching there uses it
+    # (no new preview session is made), and the preview is audited once it is opened.
+    dana = see.customer.contact_id
+    see.wait(lambda: any(o.contact_id == dana for o in panel.prefetch.links))
+    sessions = _preview_sessions(see, dana)
+    assert _audited(see, dana) == 0
+    box = panel.controls.contacts
+    see.call(
+        lambda: box.setCurrentIndex(
+            next(i for i in range(box.count()) if box.itemData(i).id == dana)
+        )
+    )
+    see.call(panel._on_contact)
+    _loaded(see, panel, "published", "/")
+    assert (_preview_sessions(see, dana), _audited(see, dana)) == (sessions, 1)
     # Back in Access, the contact with an account: the note goes, their own page shows.
     see.call(lambda: window.select_panel("access"))
     see.call(lambda: access.detail.cards[see.customer.contact_id].buttons["preview"].click())
@@ -299,3 +314,29 @@ def test_preview_as_from_a_customers_detail_in_access(see: Harness) -> None:
     window.resize(900, 700)
     screenshot(window, "preview-as-narrow")
     assert see.errors == []
+
+
+def _preview_sessions(see: Harness, contact_id: int) -> int:
+    """Preview sessions made for one contact (with a portal account)."""
+    with see.app.state.sessionmaker() as db:
+        return len(
+            db.scalars(
+                select(PortalSession)
+                .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
+                .where(
+                    PortalAccount.contact_id == contact_id,
+                    PortalSession.preview_by_id.is_not(None),
+                )
+            ).all()
+        )
+
+
+def _audited(see: Harness, contact_id: int) -> int:
+    with see.app.state.sessionmaker() as db:
+        return len(
+            db.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "staff.preview", AuditEvent.contact_id == contact_id
+                )
+            ).all()
+        )

@@ -8,6 +8,7 @@ then the panel is a few plain widgets. The frames live in ``ui.panels.preview.fr
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -22,6 +23,7 @@ from app.previews import Contact, PreviewOptions
 from ui.context import PanelContext
 from ui.panels.preview import compare
 from ui.panels.preview.picker import ContactPicker
+from ui.panels.preview.prefetch import LinkPrefetch
 from ui.panels.preview.toolbar import EmptyPreview, PreviewControls
 from ui.panels.preview.why import WhyVisible
 
@@ -45,6 +47,7 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
         self.retried: dict[str, bool] = {}
         self.leaves: dict[str, list[list[object]]] = {}
         self.slug = ctx.session.workspace_slug
+        self.prefetch = LinkPrefetch(ctx)
         self.controls = PreviewControls()
         self.empty = EmptyPreview()
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -227,8 +230,9 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
         )
 
     async def _open(self, key: str, path: str | None) -> None:
+        options = self.options(key)
         try:
-            link = await previews.create_link(self.ctx.api, self.options(key))
+            link = self.prefetch.take(options) or await previews.create_link(self.ctx.api, options)
         except (AuthExpired, OfflineError) as exc:
             self.say(exc.message, retry=True)
             raise
@@ -283,6 +287,16 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
         self.controls.forward.setEnabled(frame.view.history().canGoForward())
         if self.mode == "side":
             frame.run_js(compare.LEAVES_SCRIPT, partial(self._on_leaves, key))
+        if ok:
+            self._prefetch_next()
+
+    def _prefetch_next(self) -> None:
+        """Ask now for the links of the contact after this one in the picker: switching to it
+        then only loads the page."""
+        after = self.next_contact()
+        if after is not None:
+            wanted = [replace(self.options(k), contact_id=after.id) for k in self._visible_keys()]
+            self.prefetch.ask(wanted)
 
     async def _server_answers(self) -> None:
         try:
@@ -332,5 +346,6 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
 
     def close_frames(self) -> None:
         """Pages before profiles: called when the panel goes away."""
+        self.prefetch.forget()
         for frame in self.frames.values():
             frame.close_page()

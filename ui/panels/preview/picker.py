@@ -77,6 +77,18 @@ class ContactPicker:
         if isinstance(contact, Contact):
             self.show_contact(contact)
 
+    def next_contact(self) -> Contact | None:
+        """The contact after the one shown, in the picker's list (None: no other)."""
+        if self.contact is None:
+            return None
+        box = self.controls.contacts
+        listed = [box.itemData(i) for i in range(box.count())]
+        ids = [c.id if isinstance(c, Contact) else None for c in listed]
+        if self.contact.id not in ids:
+            return None
+        after = listed[(ids.index(self.contact.id) + 1) % len(listed)]
+        return after if isinstance(after, Contact) and after.id != self.contact.id else None
+
     def preview_as(self, customer: dict[str, Any], contact_id: int) -> asyncio.Task[Any]:
         """From a customer's detail in Access: that customer and contact in the pickers, and
         the preview of their portal's home page (also for a contact not invited yet)."""
