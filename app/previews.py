@@ -72,8 +72,30 @@ def portal_path(url_path: str, slug: str) -> str | None:
 
 async def contacts_of(api: ApiClient, customer_id: int) -> list[Contact]:
     """Every contact of one customer (with or without portal access)."""
-    customer = await api.customer(customer_id)
-    return [_contact(customer, c) for c in customer.get("contacts", [])]
+    return contacts_in(await api.customer(customer_id))
+
+
+def contacts_in(customer: dict[str, object]) -> list[Contact]:
+    """The contacts of a customer's detail (as ``GET /customers/{id}`` answers it)."""
+    listed = customer.get("contacts")
+    if not isinstance(listed, list):
+        return []
+    return [_contact(customer, c) for c in listed if isinstance(c, dict)]
+
+
+def who_note(contact: Contact) -> str:
+    """What the preview stands for when the contact cannot sign in today ("" when they can)."""
+    if contact.portal_status is None:
+        return (
+            f"{contact.name} is not invited yet: this is what they will see once invited "
+            "and signed in."
+        )
+    if contact.portal_status == "disabled":
+        return (
+            f"{contact.name}'s portal access is disabled: they cannot sign in, so today they "
+            "see nothing. This is what they would see if it were enabled again."
+        )
+    return ""
 
 
 async def search_customers(api: ApiClient, text: str, limit: int = 25) -> list[tuple[int, str]]:

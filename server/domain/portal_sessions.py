@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ def start_session(
     user_agent: str | None,
     lifetime: timedelta = ABSOLUTE_TIMEOUT,
     preview_by_id: int | None = None,
-    preview_options: dict[str, bool] | None = None,
+    preview_options: dict[str, Any] | None = None,
 ) -> OpenSession:
     """Add a new session (with its own CSRF token) to the current transaction."""
     token = new_token()
@@ -91,7 +92,7 @@ def start_contact_preview(
     ip: str | None,
     lifetime: timedelta,
     preview_by_id: int,
-    preview_options: dict[str, bool],
+    preview_options: dict[str, Any],
 ) -> OpenSession:
     """A staff preview session for a contact without a portal account (nothing else is
     written: no account is made for them)."""

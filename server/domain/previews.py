@@ -2,7 +2,9 @@
 
 The staff call creates a preview session whose token is in the link; opening the link swaps
 it (single use) for a fresh session token in a cookie. Nothing a customer can see changes:
-no sign-in time, no account change. The preview is audited as a staff action.
+no sign-in time, no account change. The preview is audited as a staff action when its link
+is opened (the console asks for the next contact's link ahead of time; one never opened was
+not a preview, and expires unused).
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ def create_preview(
         "use_draft_branding": use_draft_branding,
         "show_coming_soon": show_coming_soon,
         "opened": False,
+        # For the audit entry written when the link is opened.
+        "customer_id": contact.customer_id,
+        "contact_id": contact.id,
+        "has_account": account is not None,
+        "staff_name": actor.name,
     }
     if account is None:
         opened = start_contact_preview(
@@ -81,17 +88,6 @@ def create_preview(
             preview_by_id=actor.id,
             preview_options=options,
         )
-    record_event(
-        db,
-        ws.id,
-        actor,
-        "staff.preview",
-        customer_id=contact.customer_id,
-        contact_id=contact.id,
-        use_draft_visibility=use_draft_visibility,
-        use_draft_branding=use_draft_branding,
-        has_account=account is not None,
-    )
     db.commit()
     return PreviewLink(f"/p/{ws.slug}/preview/{opened.token}", opened.row.expires_at)
 
@@ -124,5 +120,17 @@ def open_preview(db: Session, ws: Workspace, token: str) -> str | None:
     if swapped.rowcount != 1:  # type: ignore[attr-defined]
         db.rollback()
         return None
+    opts = row.preview_options or {}
+    record_event(
+        db,
+        ws.id,
+        Actor("staff", row.preview_by_id, opts.get("staff_name"), row.ip),
+        "staff.preview",
+        customer_id=opts.get("customer_id"),
+        contact_id=opts.get("contact_id"),
+        use_draft_visibility=bool(opts.get("use_draft_visibility")),
+        use_draft_branding=bool(opts.get("use_draft_branding")),
+        has_account=bool(opts.get("has_account")),
+    )
     db.commit()
     return fresh

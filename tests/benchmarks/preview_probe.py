@@ -3,10 +3,13 @@
 ``python -m tests.benchmarks.preview_probe bare|panel SERVER_URL TOKEN SLUG`` prints one JSON
 line. ``bare``: a plain QWebEngineView in a fresh off-the-record profile loads a contact's home
 page (same server, same bytes: a preview session's cookie is set first); the time runs from
-``load()`` to ``loadFinished``, QtWebEngine's start included. ``panel``: the console's Preview
+``load()`` to ``loadFinished``, QtWebEngine's start included. Then it loads pages and changes
+its width as many times as the panel switches, timing each, with the same stall timer: the
+baselines of the panel's switches and of its stalls. ``panel``: the console's Preview
 panel shows the same contact; the time runs from choosing the contact (link request included)
-to ``loadFinished``, QtWebEngine's start included; then it switches contact and width many
-times, timing each to a laid-out page, while a 10 ms timer on the UI thread records the
+to ``loadFinished``, QtWebEngine's start included; then it switches contact (the next one in
+the picker, whose link the panel asks for ahead of time) and width many times, timing each
+to a laid-out page, while a 10 ms timer on the UI thread records the
 longest gap (a stall) through all of it.
 """
 
@@ -68,8 +71,8 @@ async def _finished(view: Any) -> bool:
         view.loadFinished.disconnect(done)
 
 
-async def bare(base: str, token: str, slug: str, contact_id: int) -> dict[str, float]:
-    """A plain view loading the page, cold."""
+async def bare(base: str, token: str, slug: str, contact_id: int) -> dict[str, Any]:
+    """A plain view loading the page, cold; then warm loads and width changes, timed."""
     import httpx
 
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
@@ -94,16 +97,29 @@ async def bare(base: str, token: str, slug: str, contact_id: int) -> dict[str, f
     ok = await _finished(view)
     first = time.perf_counter() - start
     assert ok
-    # What QtWebEngine itself costs the UI thread (its browser side runs there): the same
-    # number of page loads as the panel's contact switches, in the plain view.
+    # What QtWebEngine itself costs the UI thread (its browser side runs there), doing what
+    # the panel's switches do in the same number: page loads (of another page each time, as a
+    # contact switch loads another contact's page) and viewport width changes, each timed.
     watch = StallWatch()
-    for i in range(SWITCHES // 2):
-        view.load(QUrl(f"{base}/p/{slug}/" + ("jobs" if i % 2 else "")))
-        await _finished(view)
+    loads: list[float] = []
+    widths_s: list[float] = []
+    widths = [390, 768, 1280]
+    for i in range(SWITCHES):
+        t = time.perf_counter()
+        if i % 2:
+            width = widths[i % 3]
+            view.resize(width, 800)
+            while await _page_js(page, "window.innerWidth") != width:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+            widths_s.append(time.perf_counter() - t)
+        else:
+            view.load(QUrl(f"{base}/p/{slug}/" + ("jobs" if i % 4 else "")))
+            await _finished(view)
+            loads.append(time.perf_counter() - t)
     stall = watch.worst
     view.setPage(None)  # type: ignore[arg-type]
     page.deleteLater()
-    return {"first_s": first, "stall_ms": stall}
+    return {"first_s": first, "stall_ms": stall, "loads_s": loads, "widths_s": widths_s}
 
 
 async def panel(base: str, token: str, slug: str, contacts: list[int]) -> dict[str, Any]:
@@ -147,7 +163,13 @@ async def panel(base: str, token: str, slug: str, contacts: list[int]) -> dict[s
         view.ensure_frames()
         view.show()
         frame = view.frames["published"]
-        view.show_contact(people[0])
+        # Contacts are chosen in the picker, one after another, as a person steps through
+        # them (the panel asks for the next one's link while the current one shows).
+        picker = view.controls.contacts
+        for person in people:
+            picker.addItem(person.label, person)
+        picker.setCurrentIndex(0)
+        view._on_contact()
         assert await _finished(frame.view)
         first = time.perf_counter() - start
         gc.freeze()  # as the console does once a workspace is open
@@ -165,7 +187,8 @@ async def panel(base: str, token: str, slug: str, contacts: list[int]) -> dict[s
                     await asyncio.sleep(0.005)
                 widths_s.append(time.perf_counter() - t)
             else:
-                view.show_contact(people[(i // 2 + 1) % len(people)])
+                picker.setCurrentIndex((i // 2 + 1) % len(people))
+                view._on_contact()
                 assert await _finished(frame.view)
                 switches.append(time.perf_counter() - t)
         worst = watch.worst
@@ -179,6 +202,12 @@ async def panel(base: str, token: str, slug: str, contacts: list[int]) -> dict[s
         "stall_ms": worst,
         "idle_stall_ms": idle,
     }
+
+
+async def _page_js(page: Any, script: str) -> Any:
+    fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    page.runJavaScript(script, 0, lambda r: fut.done() or fut.set_result(r))
+    return await asyncio.wait_for(fut, 20)
 
 
 async def _js(frame: Any, script: str) -> Any:

@@ -33,6 +33,7 @@ from server.wire.rollout import BLOCKING_ITEMS
 from tests.support.databases import temporary_database
 from tests.support.live_server import free_port, serve_in_thread
 from tests.support.workspaces import TestWorkspace, make_workspace
+from tests.ui.episode_loop import EpisodeLoop
 from ui.context import PanelContext
 from ui.operations import Operations
 from ui.panels.access import AccessPanel
@@ -314,7 +315,7 @@ def access_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(name="harness")
 def harness_fixture(access_server: tuple[Any, str], qapp: Any, tmp_path: Path) -> Iterator[Harness]:
     """A fresh workspace and a qasync loop for one test."""
-    loop = qasync.QEventLoop(qapp)
+    loop = EpisodeLoop(qapp)
     asyncio.set_event_loop(loop)
     h = Harness(access_server[0], access_server[1], loop, tmp_path)
     try:

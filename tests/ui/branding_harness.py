@@ -25,6 +25,7 @@ from app.session import StaffSession
 from app.sync import SyncEngine
 from tests.support.console_server import LiveServer
 from tests.support.workspaces import TestWorkspace, make_workspace
+from tests.ui.episode_loop import EpisodeLoop
 from ui.context import PanelContext
 from ui.operations import Operations
 from ui.panels.branding import BrandingPanel
@@ -221,7 +222,7 @@ class Harness:
 @pytest.fixture(name="harness")
 def harness_fixture(live: LiveServer, qapp: Any, tmp_path: Path) -> Iterator[Harness]:
     """A fresh workspace and a qasync loop for one test."""
-    loop = qasync.QEventLoop(qapp)
+    loop = EpisodeLoop(qapp)
     asyncio.set_event_loop(loop)
     h = Harness(live, loop, tmp_path)
     try:

@@ -8,7 +8,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 import PySide6.QtWidgets as QtW
-import qasync
 
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
@@ -20,6 +19,7 @@ from tests.support.console_fixtures import (  # noqa: F401  (fixtures)
     memory_keyring,
     ws,
 )
+from tests.ui.episode_loop import EpisodeLoop
 from ui.console_app import prepare_web_engine
 
 # As the console does: QtWebEngine is prepared before the one QApplication is created.
@@ -31,6 +31,6 @@ def pytest_asyncio_loop_factories(config, item):
 
     def factory():
         app = QtW.QApplication.instance() or QtW.QApplication([])
-        return qasync.QEventLoop(app)
+        return EpisodeLoop(app)
 
     return {"qasync": factory}

@@ -32,6 +32,7 @@ from tests.support.databases import temporary_database
 from tests.support.live_server import free_port, serve_in_thread
 from tests.support.workspaces import TestWorkspace, make_workspace
 from tests.ui.access_harness import until
+from tests.ui.episode_loop import EpisodeLoop
 from ui.context import PanelContext
 from ui.main_window import MainWindow
 from ui.operations import Operations
@@ -240,7 +241,7 @@ def make_harness(
     server: tuple[Any, str], qapp: Any, tmp_path: Path, status: str = "active"
 ) -> Iterator[Harness]:
     """A fresh workspace and a qasync loop for one test."""
-    loop = qasync.QEventLoop(qapp)
+    loop = EpisodeLoop(qapp)
     asyncio.set_event_loop(loop)
     h = Harness(server[0], server[1], loop, tmp_path, status)
     try:

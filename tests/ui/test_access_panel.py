@@ -72,7 +72,7 @@ def test_invite_end_to_end_shows_link_and_updates_row(harness: Harness) -> None:
     harness.run(until(lambda: panel.model.status_at(panel.model.row_of_customer(cid)) == "invited"))
     card = next(iter(panel.detail.cards.values()))
     assert "Invite sent" in card.description.text()
-    assert set(card.buttons) == {"resend", "revoke", "disable", "edit_email"}
+    assert set(card.buttons) == {"resend", "revoke", "disable", "edit_email", "preview"}
     assert "sent an invite" in panel.detail.timeline.item(0).text()
     screenshot(panel, "detail")
 
@@ -142,13 +142,57 @@ def test_role_without_permission_sees_no_button(harness: Harness) -> None:
     panel = harness.panel("dispatcher")
     harness.open_customer(panel, harness.customer_id("Grace Hopper"))
     card = next(iter(panel.detail.cards.values()))
-    assert card.buttons == {}
+    # Only "Preview as…", disabled: this narrowed role lost the preview permission too.
+    assert set(card.buttons) == {"preview"}
+    assert not card.buttons["preview"].isEnabled()
     # No bulk_invite: the tab is there, disabled, and says which permission it needs.
     tab = panel.tabs.indexOf(panel.bulk)
     assert not panel.tabs.isTabEnabled(tab)
     assert "“bulk invite” permission" in panel.tabs.tabToolTip(tab)
     assert "dispatcher" in panel.tabs.tabToolTip(tab)
     assert not panel.cleanup.save_button.isVisibleTo(panel.cleanup)
+
+
+def test_preview_as_is_offered_on_every_contact_and_says_why_when_locked(
+    harness: Harness,
+) -> None:
+    cid = harness.customer_id("Grace Hopper")
+    harness.add_contacts(
+        [
+            {
+                "external_id": "grace-2",
+                "customer_external_id": "c1",
+                "name": "Ada Byron",
+                "is_primary": False,
+            }
+        ]
+    )
+    panel = harness.panel("dispatcher")
+    harness.open_customer(panel, cid)
+    cards = list(panel.detail.cards.values())
+    assert len(cards) == 2  # one contact with an email, one without: both can be previewed
+    for card in cards:
+        button = card.buttons["preview"]
+        assert button.isEnabled() and button.text() == "Preview as…"
+        assert "once invited" in button.toolTip()  # neither has a portal account yet
+    screenshot(panel, "preview-as-enabled")
+    # Without the preview permission: still there, disabled, and it says why.
+    harness.set_role_permissions("dispatcher", ["view_customers", "invite", "view_audit"])
+    locked = harness.panel("dispatcher")
+    harness.open_customer(locked, cid)
+    for card in locked.detail.cards.values():
+        button = card.buttons["preview"]
+        assert not button.isEnabled()
+        assert "“preview” permission" in button.toolTip() and "dispatcher" in button.toolTip()
+    screenshot(locked, "preview-as-disabled")
+    # Asked anyway (say, from a stale window): no Preview panel to open, a plain message.
+    customer = locked.detail.customer
+    assert customer is not None
+    assert locked.preview_as(customer, cards[0].contact_id) is None
+    assert "“preview” permission" in locked.detail.status.text()
+    locked.resize(560, 700)
+    screenshot(locked, "preview-as-narrow", size=(560, 700))
+    assert harness.errors == []
 
 
 def test_server_error_is_reported_not_swallowed(harness: Harness) -> None:

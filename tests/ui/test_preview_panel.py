@@ -9,9 +9,9 @@ import json
 import time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from server.db.models import Contact, PortalSession
+from server.db.models import AuditEvent, Contact, PortalAccount, PortalSession
 from tests.ui.customers_see_harness import (  # noqa: F401  (fixtures)
     Harness,
     screenshot,
@@ -120,6 +120,18 @@ def test_side_by_side_outlines_what_the_draft_changes(see: Harness) -> None:
     )
     assert pub >= 2  # technician and address are gone in the draft
     assert "Tech Ray" not in _js(see, panel.frames["draft"], "document.body.textContent")
+    # Both pages at the device width, each scaled to fit its half of the panel.
+    for key in ("published", "draft"):
+        frame = panel.frames[key]
+        assert _js(see, frame, "window.innerWidth") == 1280, (
+            key,
+            frame.scale,
+            frame.holder.width(),
+            frame.view.width(),
+            frame.width(),
+            panel.split.sizes(),
+        )
+        assert frame.view.width() <= frame.holder.width(), key
     screenshot(window, "preview-side-by-side")
 
 
@@ -238,3 +250,93 @@ def test_panels_rebuilt_with_previews_open_close_cleanly(see: Harness) -> None:
     see.call(lambda: window.open_workspace(context))
     see.loop.run_until_complete(asyncio.sleep(0.5))
     assert window.panels.get("preview") is not panel  # the old one was deleted, no crash
+
+
+def test_preview_as_from_a_customers_detail_in_access(see: Harness) -> None:
+    # A second contact of the customer, never invited: previewed as they will see it.
+    with see.app.state.sessionmaker() as db:
+        newcomer = Contact(
+            workspace_id=see.ws.id,
+            customer_id=see.customer.customer_id,
+            name="Robin Newcomer",
+            email="robin.newcomer@example.net",
+            email_normalized="robin.newcomer@example.net",
+        )
+        db.add(newcomer)
+        db.commit()
+        newcomer_id = newcomer.id
+    window = see.window("dispatcher")
+    see.call(lambda: window.select_panel("access"))
+    access = window.panels["access"]
+    # The harness customer was written straight to the database (not through the change
+    # feed), so it is not in the list: open its detail as picking its row would.
+    access.shown_id = see.customer.customer_id
+    see.run(access._show(see.customer.customer_id))
+    see.wait(lambda: newcomer_id in access.detail.cards)
+    button = access.detail.cards[newcomer_id].buttons["preview"]
+    assert button.isEnabled() and "once invited" in button.toolTip()
+    screenshot(window, "access-preview-as")
+    see.call(button.click)
+    assert window.current_panel_key() == "preview"
+    panel = window.panels["preview"]
+    _loaded(see, panel, "published", "/")
+    assert panel.contact is not None and panel.contact.id == newcomer_id
+    chosen = panel.controls.contacts.currentData()
+    assert chosen.id == newcomer_id and panel.controls.customers.count() == 1
+    assert "not invited yet" in panel.controls.who_note.text()
+    assert panel.controls.who_note.isVisibleTo(panel)
+    assert "Robin Newcomer" in _js(see, panel.frames["published"], "document.body.textContent")
+    see.call(lambda: screenshot(window, "preview-as-newcomer"))
+    # The next contact in the picker gets its link ahead of time; switching there uses it
+    # (no new preview session is made), and the preview is audited once it is opened.
+    dana = see.customer.contact_id
+    see.wait(lambda: any(o.contact_id == dana for o in panel.prefetch.links))
+    sessions = _preview_sessions(see, dana)
+    assert _audited(see, dana) == 0
+    box = panel.controls.contacts
+    see.call(
+        lambda: box.setCurrentIndex(
+            next(i for i in range(box.count()) if box.itemData(i).id == dana)
+        )
+    )
+    see.call(panel._on_contact)
+    _loaded(see, panel, "published", "/")
+    assert (_preview_sessions(see, dana), _audited(see, dana)) == (sessions, 1)
+    # Back in Access, the contact with an account: the note goes, their own page shows.
+    see.call(lambda: window.select_panel("access"))
+    see.call(lambda: access.detail.cards[see.customer.contact_id].buttons["preview"].click())
+    see.wait(lambda: panel.contact is not None and panel.contact.id == see.customer.contact_id)
+    _loaded(see, panel, "published", "/")
+    assert not panel.controls.who_note.isVisibleTo(panel)
+    assert "Hello, Dana Whitfield" in _js(
+        see, panel.frames["published"], "document.body.textContent"
+    )
+    window.resize(900, 700)
+    screenshot(window, "preview-as-narrow")
+    assert see.errors == []
+
+
+def _preview_sessions(see: Harness, contact_id: int) -> int:
+    """Preview sessions made for one contact (with a portal account)."""
+    with see.app.state.sessionmaker() as db:
+        return len(
+            db.scalars(
+                select(PortalSession)
+                .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
+                .where(
+                    PortalAccount.contact_id == contact_id,
+                    PortalSession.preview_by_id.is_not(None),
+                )
+            ).all()
+        )
+
+
+def _audited(see: Harness, contact_id: int) -> int:
+    with see.app.state.sessionmaker() as db:
+        return len(
+            db.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "staff.preview", AuditEvent.contact_id == contact_id
+                )
+            ).all()
+        )

@@ -144,3 +144,35 @@ def test_coming_soon_preview_shows_what_customers_get_today(server: Server) -> N
             assert db.get(Workspace, ws.id).portal_status == "coming_soon"  # type: ignore[union-attr]
     finally:
         ws.close()
+
+
+def test_a_preview_is_audited_when_its_link_is_opened_not_when_it_is_made(
+    customer: PortalCustomer, server: Server, ws: TestWorkspace
+) -> None:
+    def audited() -> list[AuditEvent]:
+        with server.sessionmaker() as db:
+            return list(
+                db.scalars(
+                    select(AuditEvent).where(
+                        AuditEvent.workspace_id == ws.id, AuditEvent.action == "staff.preview"
+                    )
+                )
+            )
+
+    c = ws.client("manager")
+    made = c.post(
+        "/api/v1/previews",
+        json={"contact_id": customer.contact_id, "use_draft_visibility": True},
+    )
+    assert made.status_code == 201, made.text
+    # The console asks for the next contact's link ahead of time: not a preview yet.
+    assert audited() == []
+    _open(server, ws, made.json()["url"])
+    (event,) = audited()
+    assert event.actor_kind == "staff" and event.actor_name and event.actor_id is not None
+    assert (event.customer_id, event.contact_id) == (customer.customer_id, customer.contact_id)
+    assert event.detail["use_draft_visibility"] is True and event.detail["has_account"] is True
+    # Used twice: refused, and not audited again.
+    again = Browser(server.url, ws.slug).client.get(made.json()["url"])
+    assert again.status_code == 410
+    assert len(audited()) == 1

@@ -27,6 +27,7 @@ from ui.panels.access.cleanup import EmailCleanupView
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
 from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
+from ui.panels.navigate import PREVIEW, open_panel
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class AccessPanel(QWidget):
         self.shown_id: int | None = None
         self.model = CustomerTableModel(self)
         self.list = CustomerList(self.model)
-        self.detail = DetailPane(ctx.session.can)
+        self.detail = DetailPane(ctx.session.can, needs_permission(ctx, "preview"))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(self.detail)
@@ -246,7 +247,9 @@ class AccessPanel(QWidget):
         customer = self.detail.customer
         if contact is None or customer is None:
             return
-        if action == "invite":
+        if action == "preview":
+            self.preview_as(customer, contact_id)
+        elif action == "invite":
             self.ctx.ops.run(
                 self._open_invite(customer, contact_id), label="Checking the email", key="invite"
             )
@@ -260,6 +263,17 @@ class AccessPanel(QWidget):
             self._open(disable)
         else:
             self.act(action, contact_id)
+
+    def preview_as(self, customer: dict[str, Any], contact_id: int) -> Any:
+        """Open the Preview panel as one of this customer's contacts."""
+        panel = open_panel(self, PREVIEW)
+        if panel is None:
+            self.detail.status.setText(
+                "The Preview is not available to your role. Ask the workspace owner for the "
+                "“preview” permission."
+            )
+            return None
+        return panel.preview_as(customer, contact_id)
 
     def _open(self, dialog: Any) -> None:
         self.dialog = dialog

@@ -33,6 +33,7 @@ BUTTONS = {
     "disable": "Disable…",
     "enable": "Enable",
     "edit_email": "Change email…",
+    "preview": "Preview as…",
 }
 
 # Which actions make sense in each portal status, in the order the buttons appear.
@@ -102,15 +103,23 @@ class ContactCard(QFrame):
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
         layout.addWidget(self.description)
-        if actions:
-            row = QHBoxLayout()
-            for action in actions:
-                button = QPushButton(BUTTONS[action])
-                button.setObjectName(f"action_{action}")
-                self.buttons[action] = button
-                row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
+        row = QHBoxLayout()
+        for action in actions:
+            button = QPushButton(BUTTONS[action])
+            button.setObjectName(f"action_{action}")
+            self.buttons[action] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        # Every contact can be previewed, invited or not: what they see, or will once invited.
+        preview = QPushButton(BUTTONS["preview"])
+        preview.setObjectName("action_preview")
+        preview.setToolTip(
+            f"See the portal exactly as {contact['name']} sees it"
+            + (" (once invited)" if account is None else "")
+        )
+        self.buttons["preview"] = preview
+        row.addWidget(preview)
+        layout.addLayout(row)
 
 
 class DetailPane(QWidget):
@@ -118,9 +127,11 @@ class DetailPane(QWidget):
 
     action_requested = Signal(str, int)
 
-    def __init__(self, can: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, can: Any, preview_locked: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.can = can
+        # Why "Preview as…" is disabled for this role (the tooltip), naming the permission.
+        self.preview_locked = preview_locked
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
         # Room for a contact card: its name and status badge, and three access buttons.
@@ -217,6 +228,9 @@ class DetailPane(QWidget):
             if edit is not None and signs_in and not self.can(Permission.EDIT_CONTACT_EMAIL):
                 edit.setEnabled(False)
                 edit.setToolTip(SIGN_IN_EMAIL_LOCKED)
+            if not self.can(Permission.PREVIEW):
+                card.buttons["preview"].setEnabled(False)
+                card.buttons["preview"].setToolTip(self.preview_locked)
             for action, button in card.buttons.items():
                 button.clicked.connect(
                     lambda _c=False, a=action, cid=card.contact_id: self.action_requested.emit(

@@ -8,6 +8,7 @@ then the panel is a few plain widgets. The frames live in ``ui.panels.preview.fr
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -16,22 +17,24 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from app import file_review, preview_inspector, previews, visibility
+from app import previews
 from app.errors import ApiError, AuthExpired, OfflineError
 from app.previews import Contact, PreviewOptions
-from server.wire.permissions import Permission
 from ui.context import PanelContext
-from ui.panels.navigate import ACCESS, FILES, VISIBILITY, open_panel
 from ui.panels.preview import compare
+from ui.panels.preview.picker import ContactPicker
+from ui.panels.preview.prefetch import LinkPrefetch
 from ui.panels.preview.toolbar import EmptyPreview, PreviewControls
+from ui.panels.preview.why import WhyVisible
 
 if TYPE_CHECKING:
     from ui.panels.preview.frame import PreviewFrame
 
 SEARCH_DELAY_MS = 250
+PREFETCH_AFTER_MS = 800
 
 
-class PreviewPanel(QWidget):
+class PreviewPanel(ContactPicker, WhyVisible, QWidget):
     """Preview as a contact: published, draft, or side by side; widths; inspector."""
 
     def __init__(self, ctx: PanelContext, parent: QWidget | None = None) -> None:
@@ -45,6 +48,12 @@ class PreviewPanel(QWidget):
         self.retried: dict[str, bool] = {}
         self.leaves: dict[str, list[list[object]]] = {}
         self.slug = ctx.session.workspace_slug
+        self.prefetch = LinkPrefetch(ctx)
+        # The next contact's link is asked for once a page has been on screen a moment: while
+        # someone clicks through contacts quickly it would only compete with the page loads
+        # for the server (measured: switches back to back got slower with it).
+        self._prefetch_timer = QTimer(self, singleShot=True, interval=PREFETCH_AFTER_MS)
+        self._prefetch_timer.timeout.connect(self._prefetch_next)
         self.controls = PreviewControls()
         self.empty = EmptyPreview()
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -121,7 +130,12 @@ class PreviewPanel(QWidget):
         super().showEvent(event)
         if not self.frames:
             self.ensure_frames()
-            QTimer.singleShot(0, self.search)
+            QTimer.singleShot(0, self._first_search)
+
+    def _first_search(self) -> None:
+        # Opened on a contact ("Preview as…" in Access): its customer is listed already.
+        if self.contact is None:
+            self.search()
 
     # -- the frames (QtWebEngine starts here) ------------------------------------------------
 
@@ -158,85 +172,21 @@ class PreviewPanel(QWidget):
         for key, frame in self.frames.items():
             frame.setVisible(key in self._visible_keys())
         self.body.setCurrentIndex(0 if self.contact is None else 1)
+        if self.mode == "side":  # published and draft get half each, at the same scale
+            half = max(self.split.width() // 2, 1)
+            self.split.setSizes([half, half])
 
     # -- choosing a contact ------------------------------------------------------------------
-
-    def search(self) -> asyncio.Task[Any]:
-        """Find customers matching the search box."""
-        return self.ctx.ops.run(
-            self._search(self.controls.search.text()), label="Searching", key="preview-search"
-        )
-
-    async def _search(self, text: str) -> None:
-        found = await previews.search_customers(self.ctx.api, text)
-        box = self.controls.customers
-        box.clear()
-        for ident, label in found:
-            box.addItem(label, ident)
-        if not found:
-            box.addItem("No customer matches that search", None)
-        self.controls.contacts.clear()
-        if found and text:
-            await self._load_contacts(found[0][0])
-
-    def _on_customer(self) -> None:
-        ident = self.controls.customers.currentData()
-        if ident is not None:
-            self.ctx.ops.run(self._load_contacts(int(ident)), label="Loading contacts")
-
-    async def _load_contacts(self, customer_id: int) -> list[Contact]:
-        contacts = await previews.contacts_of(self.ctx.api, customer_id)
-        box = self.controls.contacts
-        box.clear()
-        for contact in contacts:
-            box.addItem(contact.label, contact)
-        if not contacts:
-            box.addItem("This customer has no contacts", None)
-        return contacts
-
-    async def _refresh_contacts(self, customer_id: int) -> None:
-        try:
-            await self._load_contacts(customer_id)
-        except ApiError:  # the customer went too: the search above still works
-            self.controls.contacts.clear()
-
-    def _on_contact(self) -> None:
-        contact = self.controls.contacts.currentData()
-        if isinstance(contact, Contact):
-            self.show_contact(contact)
 
     def show_contact(self, contact: Contact, path: str | None = None) -> asyncio.Task[Any]:
         """Preview as ``contact`` (on ``path``, else the page on screen now)."""
         self.contact = contact
         if path is not None:
             self.path = path
+        self.controls.show_who(previews.who_note(contact))
         self.ensure_frames()
         self._show_frames()
         return self.reload()
-
-    def show_draft_visibility(self, record: dict[str, Any] | None) -> asyncio.Task[Any] | None:
-        """From the visibility editor: the draft beside the published policy, on a record's
-        page as the record's customer, or as the contact chosen here."""
-        self.controls.draft_visibility.blockSignals(True)
-        self.controls.draft_visibility.setChecked(True)
-        self.controls.draft_visibility.blockSignals(False)
-        self._set_mode("side", reload=False)
-        if record is None:
-            if self.contact is None:
-                self.say("Choose a contact above to see the draft as they would.")
-                return None
-            return self.reload()
-        return self.ctx.ops.run(self._as_record(record), label="Opening the preview")
-
-    async def _as_record(self, record: dict[str, Any]) -> None:
-        contacts = await self._load_contacts(int(record["customer_id"]))
-        chosen = next((c for c in contacts if c.id == record.get("contact_id")), None)
-        chosen = chosen or (contacts[0] if contacts else None)
-        if chosen is None:
-            self.say(f"{record['customer_name']} has no contact to preview as.")
-            return
-        self.controls.contacts.setCurrentIndex(contacts.index(chosen))
-        await self.show_contact(chosen, str(record["portal_path"]))
 
     # -- mode and width ----------------------------------------------------------------------
 
@@ -264,6 +214,7 @@ class PreviewPanel(QWidget):
     def reload(self) -> asyncio.Task[Any]:
         """Open fresh preview links for what is chosen, on the page on screen."""
         self.retried = {}
+        self._prefetch_timer.stop()
         return self.ctx.ops.run(self._open_all(), label="Opening the preview", key="preview-open")
 
     async def _open_all(self) -> None:
@@ -286,8 +237,9 @@ class PreviewPanel(QWidget):
         )
 
     async def _open(self, key: str, path: str | None) -> None:
+        options = self.options(key)
         try:
-            link = await previews.create_link(self.ctx.api, self.options(key))
+            link = self.prefetch.take(options) or await previews.create_link(self.ctx.api, options)
         except (AuthExpired, OfflineError) as exc:
             self.say(exc.message, retry=True)
             raise
@@ -342,6 +294,16 @@ class PreviewPanel(QWidget):
         self.controls.forward.setEnabled(frame.view.history().canGoForward())
         if self.mode == "side":
             frame.run_js(compare.LEAVES_SCRIPT, partial(self._on_leaves, key))
+        if ok:
+            self._prefetch_timer.start()
+
+    def _prefetch_next(self) -> None:
+        """Ask now for the links of the contact after this one in the picker: switching to it
+        then only loads the page."""
+        after = self.next_contact()
+        if after is not None:
+            wanted = [replace(self.options(k), contact_id=after.id) for k in self._visible_keys()]
+            self.prefetch.ask(wanted)
 
     async def _server_answers(self) -> None:
         try:
@@ -389,66 +351,8 @@ class PreviewPanel(QWidget):
         self.controls.message.hide()
         self.controls.try_again.hide()
 
-    # -- "Why is this visible?" -------------------------------------------------------------
-
-    def _inspect(self, on: bool) -> None:
-        for frame in self.frames.values():
-            frame.inspecting = on
-        self.inspector.setVisible(on)
-        if on:
-            self.inspector.setText("Click anything in the preview to see why the customer sees it.")
-
-    def _on_picked(self, key: str, found: dict[str, Any]) -> None:
-        self.ctx.ops.run(self._explain(key, found), label="Explaining", key="preview-explain")
-
-    async def _explain(self, key: str, found: dict[str, Any]) -> None:
-        state = await visibility.load(self.ctx.api)
-        draft = key == "draft" and self.controls.draft_visibility.isChecked()
-        policy = state.working if draft else state.doc.published
-        file = None
-        ref = preview_inspector.parse_ref(str(found.get("file") or ""))
-        if ref is not None and self.ctx.session.can(Permission.REVIEW_FILES):
-            try:
-                file = await file_review.one(self.ctx.api, *ref)
-            except ApiError:
-                file = None
-        customer = (self.contact.customer_id, self.contact.customer_name) if self.contact else None
-        text = preview_inspector.explain(found, policy, draft=draft, file=file, customer=customer)
-        html = f"<p><b>{_esc(text.heading)}</b></p>"
-        html += "".join(f"<p>{_esc(line)}</p>" for line in text.lines)
-        html += "".join(
-            f'<p><a href="{link.target}">{_esc(link.text)}</a></p>' for link in text.links
-        )
-        self.inspector.setText(html)
-
-    def _follow(self, target: str) -> None:
-        kind, _, rest = target.partition(":")
-        if kind == "visibility":
-            panel = open_panel(self, VISIBILITY)
-            if panel is not None:
-                panel.focus_switch(rest)
-        elif kind == "files":
-            panel = open_panel(self, FILES)
-            if panel is not None:
-                file_kind, _, ident = rest.partition(":")
-                panel.focus_file(file_kind, int(ident))
-        elif kind == "customer":
-            panel = open_panel(self, ACCESS)
-            if panel is not None and hasattr(panel, "show_customer"):
-                try:
-                    panel.show_customer(int(rest))
-                except KeyError:  # the customer list is still loading
-                    self.say("The customer list is still loading; try again in a moment.")
-        else:
-            return
-        if panel is None:
-            self.say("Your role cannot open that panel. Ask the workspace owner if you need it.")
-
     def close_frames(self) -> None:
         """Pages before profiles: called when the panel goes away."""
+        self.prefetch.forget()
         for frame in self.frames.values():
             frame.close_page()
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

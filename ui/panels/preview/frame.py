@@ -31,6 +31,10 @@ from app.preview_inspector import PICK_SCRIPT
 
 # Scripts of the console run in a world of their own: the page's scripts cannot see them.
 ISOLATED = QWebEngineScript.ScriptWorldId.ApplicationWorld.value
+# QtWebEngine ignores a zoom below 25 %, so a frame is never narrower than a quarter of the
+# widest device: below that the page would lay out narrower than the device instead.
+MIN_ZOOM = 0.25
+WIDEST = 1280
 
 
 class PortalPage(QWebEnginePage):
@@ -101,6 +105,7 @@ class PreviewFrame(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
         layout.addWidget(self.holder, 1)
+        self.holder.setMinimumWidth(round(WIDEST * MIN_ZOOM))
         self._filtered: QObject | None = None
         # Qt creates the widget that receives the page's mouse events when the page first
         # renders; hook it then.
@@ -138,7 +143,7 @@ class PreviewFrame(QWidget):
     def fit(self) -> None:
         """Size and zoom the view so its viewport is ``css_width`` CSS pixels wide."""
         room = max(self.holder.width(), 100)
-        scale = min(1.0, room / self.css_width)
+        scale = max(MIN_ZOOM, min(1.0, room / self.css_width))
         self.view.setFixedWidth(max(1, round(self.css_width * scale)))
         if abs(self.view.zoomFactor() - scale) > 1e-3:
             self.view.setZoomFactor(scale)

@@ -59,6 +59,9 @@ class PreviewControls(QWidget):
         self.contacts.setAccessibleName("Contact")
         who.addWidget(self.contacts, 2)
         layout.addLayout(who)
+        self.who_note = QLabel()
+        self.who_note.setObjectName("switchHelp")
+        self.who_note.hide()
 
         show = QHBoxLayout()
         self.modes = QButtonGroup(self)
@@ -122,11 +125,23 @@ class PreviewControls(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         msg_row = QHBoxLayout()
+        msg_row.addWidget(self.who_note)
         msg_row.addWidget(self.message, 1)
         self.try_again = QPushButton("Try again")
         self.try_again.hide()
         msg_row.addWidget(self.try_again)
+        # The row keeps its height when its messages come and go: otherwise the preview
+        # below would be resized (and laid out and painted again) with every message.
+        for widget in (self.message, self.try_again):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         layout.addLayout(msg_row)
+
+    def show_who(self, note: str) -> None:
+        """Say whom the preview stands for when the contact cannot sign in today."""
+        self.who_note.setText(note)
+        self.who_note.setVisible(bool(note))
 
 
 class EmptyPreview(QLabel):
