@@ -28,7 +28,7 @@ from server.db.models import (
     Workspace,
 )
 from server.domain.branding import published_branding
-from server.domain.email_hygiene import hygiene_counts
+from server.domain.email_problem_counts import problem_counts
 from server.domain.errors import Conflict
 from server.domain.permissions import Permission, permissions_for
 from server.payments import PaymentsNotConfigured, provider_for
@@ -117,7 +117,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _emails(session: Session, ws: Workspace) -> ReadinessItem:
-    counts = hygiene_counts(session, ws.id)
+    counts = problem_counts(session, ws.id)
     wrong = counts["invalid"] + counts["duplicated"] + counts["shared"]
     details = []
     if counts["invalid"]:

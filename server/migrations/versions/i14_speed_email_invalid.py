@@ -1,0 +1,56 @@
+"""contact.email_invalid: invalid addresses counted from an index
+
+Revision ID: i14_speed
+Revises: i14_golive
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from server.wire.emails import email_problem
+
+revision: str = "i14_speed"
+down_revision: str | None = "i14_golive"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BATCH = 1000
+
+
+def upgrade() -> None:
+    # A plain ADD COLUMN with a constant default: SQLite need not copy the table.
+    op.add_column(
+        "contact",
+        sa.Column("email_invalid", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    # Judged by the same rule the application applies on every write (``email_problem``).
+    contact = sa.table(
+        "contact",
+        sa.column("id", sa.BigInteger()),
+        sa.column("email_normalized", sa.String()),
+        sa.column("email_invalid", sa.Boolean()),
+    )
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(contact.c.id, contact.c.email_normalized).where(
+            contact.c.email_normalized.is_not(None), contact.c.email_normalized != ""
+        )
+    ).all()
+    invalid = [row.id for row in rows if email_problem(row.email_normalized)]
+    for start in range(0, len(invalid), BATCH):
+        conn.execute(
+            sa.update(contact)
+            .where(contact.c.id.in_(invalid[start : start + BATCH]))
+            .values(email_invalid=True)
+        )
+    op.create_index(
+        "ix_contact_ws_email_invalid", "contact", ["workspace_id", "email_invalid"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_contact_ws_email_invalid", table_name="contact")
+    with op.batch_alter_table("contact") as batch_op:
+        batch_op.drop_column("email_invalid")
