@@ -20,7 +20,8 @@ BATCH = 1000
 
 
 def upgrade() -> None:
-    # A plain ADD COLUMN with a constant default: SQLite need not copy the table.
+    # A plain ADD COLUMN with a constant default: SQLite need not copy the table (a copy
+    # would cascade the old table's deletion to the portal accounts).
     op.add_column(
         "contact",
         sa.Column("email_invalid", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -52,5 +53,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_contact_ws_email_invalid", table_name="contact")
-    with op.batch_alter_table("contact") as batch_op:
-        batch_op.drop_column("email_invalid")
+    # Not in batch mode: on SQLite that copies the table, and dropping the old copy would
+    # cascade to every portal account referencing a contact.
+    op.drop_column("contact", "email_invalid")
