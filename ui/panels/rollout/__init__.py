@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -99,16 +99,21 @@ class RolloutPanel(QScrollArea):
         self.columns.setSpacing(16)
         self.pilot = PilotView()
         self.columns.addWidget(self.pilot, 1)
-        charts = QVBoxLayout()
-        self.funnel = FunnelChart()
-        self.adoption = AdoptionChart()
-        charts.addWidget(self.funnel.view)
+        # The charts are built when their first numbers arrive, after the checklist shows:
+        # QtCharts' first chart is slow to set up, and an empty chart says nothing.
+        self.charts = QVBoxLayout()
+        self.funnel: FunnelChart | None = None
+        self.adoption: AdoptionChart | None = None
+        self.charts_waiting = QLabel("Reading the funnel and adoption…")
+        self.charts_waiting.setObjectName("cardText")
+        self.charts_waiting.setMinimumHeight(260)
+        self.charts_waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.charts.addWidget(self.charts_waiting)
         self.numbers = QLabel()
         self.numbers.setObjectName("detailText")
         self.numbers.setWordWrap(True)
-        charts.addWidget(self.numbers)
-        charts.addWidget(self.adoption.view)
-        self.columns.addLayout(charts, 1)
+        self.charts.addWidget(self.numbers)
+        self.columns.addLayout(self.charts, 1)
         outer.addLayout(self.columns)
         outer.addStretch(1)
         self.setWidget(body)
@@ -147,23 +152,33 @@ class RolloutPanel(QScrollArea):
         return self.loading
 
     async def _load(self) -> None:
-        api = self.ctx.api
-        # The group list is short and quick; then everything else at once.
-        groups = await rollout.groups(api)
-        self.group_list = groups
-        if self.group_id not in {g["id"] for g in groups}:
-            self.group_id = groups[0]["id"] if groups else None
-        ready, everyone, group = await asyncio.gather(
-            rollout.readiness(api),
-            rollout.adoption(api),
-            rollout.adoption(api, self.group_id) if self.group_id else _nothing(),
-        )
-        self.ready, self.everyone = ready, everyone
-        self._show_readiness(ready)
-        self.pilot.show_groups(groups, self.group_id)
-        self._show_charts(group)
+        # Every request at once, each answer shown as it arrives: the checklist does not
+        # wait for the charts, nor the charts for the checklist.
+        await asyncio.gather(self._load_checklist(), self._load_charts())
         if self.ctx.session.can(Permission.BULK_INVITE):
             self._match_timer.start()
+
+    async def _load_checklist(self) -> None:
+        self.ready = await rollout.readiness(self.ctx.api)
+        self._show_readiness(self.ready)
+
+    async def _load_charts(self) -> None:
+        api = self.ctx.api
+        # A group followed before is asked for at once; on the first load its id comes with
+        # the (short, quick) group list.
+        known = self.group_id
+        groups, everyone, group = await asyncio.gather(
+            rollout.groups(api),
+            rollout.adoption(api),
+            rollout.adoption(api, known) if known else _nothing(),
+        )
+        self.group_list, self.everyone = groups, everyone
+        if self.group_id not in {g["id"] for g in groups}:
+            self.group_id = groups[0]["id"] if groups else None
+        self.pilot.show_groups(groups, self.group_id)
+        if self.group_id != known:
+            group = await rollout.adoption(api, self.group_id) if self.group_id else None
+        self._show_charts(group)
 
     def _show_readiness(self, ready: dict[str, Any]) -> None:
         live = ready["portal_status"] == "active"
@@ -181,11 +196,20 @@ class RolloutPanel(QScrollArea):
         self.switch_button.setText("Switch back to coming soon…" if live else "Go live…")
         self.checklist.show_items(ready["items"], self.ctx.panel_unavailable)
 
+    def _charts(self) -> tuple[FunnelChart, AdoptionChart]:
+        if self.funnel is None or self.adoption is None:
+            self.funnel, self.adoption = FunnelChart(), AdoptionChart()
+            self.charts_waiting.hide()
+            self.charts.insertWidget(0, self.funnel.view)
+            self.charts.addWidget(self.adoption.view)
+        return self.funnel, self.adoption
+
     def _show_charts(self, group: dict[str, Any] | None) -> None:
         name = next((g["name"] for g in self.group_list if g["id"] == self.group_id), "")
         everyone = self.everyone or {"funnel": {"customers": 0}, "weeks": []}
-        self.funnel.show(group["funnel"] if group else None, everyone["funnel"], name)
-        self.adoption.show(group, everyone, name)
+        funnel, adoption = self._charts()
+        funnel.show(group["funnel"] if group else None, everyone["funnel"], name)
+        adoption.show(group, everyone, name)
         lines = []
         for who, answer in ((name, group), ("Everyone", everyone)):
             if answer is not None:
