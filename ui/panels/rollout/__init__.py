@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -37,7 +37,12 @@ NARROW = 900  # below this width the pilot form and the charts stack
 
 
 class RolloutPanel(QScrollArea):
-    """Everything an owner needs between "coming soon" and a portal customers use."""
+    """Everything an owner needs between "coming soon" and a portal customers use.
+
+    ``checklist_shown`` is emitted each time a checklist from the server is laid out.
+    """
+
+    checklist_shown = Signal()
 
     def __init__(self, ctx: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,6 +200,7 @@ class RolloutPanel(QScrollArea):
         self.summary.setText(text)
         self.switch_button.setText("Switch back to coming soon…" if live else "Go live…")
         self.checklist.show_items(ready["items"], self.ctx.panel_unavailable)
+        self.checklist_shown.emit()
 
     def _charts(self) -> tuple[FunnelChart, AdoptionChart]:
         if self.funnel is None or self.adoption is None:
