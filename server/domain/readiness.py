@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -73,7 +73,7 @@ def held_invites(session: Session, ws: Workspace) -> int:
             .join(PortalAccount, PortalAccount.id == Invite.account_id)
             .where(
                 Invite.workspace_id == ws.id,
-                Invite.held.is_(True),
+                Invite.held == true(),
                 Invite.revoked_at.is_(None),
                 Invite.used_at.is_(None),
                 PortalAccount.status == "invited",
