@@ -170,20 +170,30 @@ class RolloutPanel(QScrollArea):
     async def _load_charts(self) -> None:
         api = self.ctx.api
         # A group followed before is asked for at once; on the first load its id comes with
-        # the (short, quick) group list.
+        # the (short, quick) group list, and its funnel is asked for the moment it does.
         known = self.group_id
-        groups, everyone, group = await asyncio.gather(
-            rollout.groups(api),
-            rollout.adoption(api),
-            rollout.adoption(api, known) if known else _nothing(),
-        )
-        self.group_list, self.everyone = groups, everyone
-        if self.group_id not in {g["id"] for g in groups}:
-            self.group_id = groups[0]["id"] if groups else None
-        self.pilot.show_groups(groups, self.group_id)
-        if self.group_id != known:
-            group = await rollout.adoption(api, self.group_id) if self.group_id else None
-        self._show_charts(group)
+        everyone = asyncio.ensure_future(rollout.adoption(api))
+        group = asyncio.ensure_future(rollout.adoption(api, known)) if known else None
+        try:
+            groups = await rollout.groups(api)
+            self.group_list = groups
+            if self.group_id not in {g["id"] for g in groups}:
+                self.group_id = groups[0]["id"] if groups else None
+            self.pilot.show_groups(groups, self.group_id)
+            if self.group_id != known:
+                if group is not None:
+                    group.cancel()
+                group = (
+                    asyncio.ensure_future(rollout.adoption(api, self.group_id))
+                    if self.group_id
+                    else None
+                )
+            self.everyone = await everyone
+            self._show_charts(await group if group is not None else None)
+        finally:  # a newer load (or closing the panel) cancelled this one: stop asking
+            for pending in (everyone, group):
+                if pending is not None and not pending.done():
+                    pending.cancel()
 
     def _show_readiness(self, ready: dict[str, Any]) -> None:
         live = ready["portal_status"] == "active"
@@ -346,8 +356,3 @@ class RolloutPanel(QScrollArea):
         # Last: the console rebuilds its panels for the new portal status when sync brings
         # the change, and this panel may be one of them.
         await self.ctx.sync.sync_now()
-
-
-async def _nothing() -> None:
-    """No pilot group yet: nothing to ask for."""
-    return None
