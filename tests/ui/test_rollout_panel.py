@@ -224,6 +224,7 @@ async def test_checklist_shows_before_the_charts_arrive(shell, coming_soon_ws, m
     assert "items ready" in panel.summary.text() and panel.checklist.cards
     assert panel.funnel is None and panel.charts_waiting.isVisible()
     assert asked == [None]  # everyone's funnel asked at once, beside the checklist
+    await asyncio.sleep(0.5)
     shell.screenshot("rollout-loading", panel.widget())
     release.set()
     await until(lambda: panel.funnel is not None and panel.everyone is not None, 20)
