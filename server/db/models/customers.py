@@ -62,7 +62,8 @@ class Contact(Base):
 
     ``email_invalid`` is kept with it (set whenever ``email_normalized`` is), so the
     readiness checklist counts invalid addresses from an index instead of judging every
-    address in Python. Writes that bypass the ORM (the demo seed) set both themselves.
+    address in Python. Writes that bypass the ORM (the demo seed) set both themselves, and a
+    change to the rule (``email_problem``) needs a migration that judges stored ones again.
     """
 
     __tablename__ = "contact"
