@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from server import housekeeping, route_warmup
+from server import housekeeping
 from server.api.docs import install_docs
 from server.api.error_responses import install_error_responses
 from server.api.errors import install_error_handlers
@@ -31,6 +31,7 @@ from server.mail import sender as mail_sender
 from server.portal import staff_join
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
+from server.route_warmup import warm_routes
 from server.settings import Settings
 
 
@@ -56,6 +57,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Background work (the mail sender) registers a starter: app -> stop coroutine.
         stops = [await start(app) for start in app.state.background_starters]
+        # Before the server answers: the first requests need not prepare the routes, and
+        # the routes are frozen out of the collector with the rest of start-up.
+        warm_routes(app)
         freeze_startup_objects()
         try:
             yield
@@ -85,7 +89,6 @@ def create_app(settings: Settings) -> FastAPI:
         mail_sender.start,
         housekeeping.start,
         _note_visits,
-        route_warmup.start,
     ]
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)

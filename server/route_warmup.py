@@ -4,15 +4,13 @@ FastAPI (0.16x) prepares each route of an included router (its dependencies, bod
 response models) the first time a request is matched against that router. With every staff
 API route behind one router, the first staff request after a start paid for all of them:
 about 0.7 s on a busy machine, so the console's first Rollout checklist took that much
-longer. Walking the routers once at start-up does the same work before anyone waits for it.
+longer. Walking the routers once at start-up, before the server answers, does the same work
+before anyone waits for it (the server's first request paid it anyway).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
@@ -36,15 +34,3 @@ def warm_routes(app: FastAPI) -> int:
     if not prepared:
         log.info("FastAPI prepares no routes lazily: nothing to warm")
     return prepared
-
-
-async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
-    """Background starter: prepare the routes in a thread, so the server answers at once
-    (a request arriving meanwhile waits only for its own router, under FastAPI's lock)."""
-    thread = threading.Thread(target=warm_routes, args=(app,), name="route-warmup", daemon=True)
-    thread.start()
-
-    async def stop() -> None:
-        await asyncio.to_thread(thread.join, 30)
-
-    return stop

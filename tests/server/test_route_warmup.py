@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
+from server.db import migrate
 from server.route_warmup import warm_routes
 from server.settings import Settings
 
@@ -53,3 +54,17 @@ def test_without_the_warmup_the_first_request_prepares_the_routes(
     client = TestClient(_app(tmp_path))
     assert client.get("/api/v1/rollout/readiness").status_code == 401
     assert len(seen) > 10  # what the warm-up spares the first staff request
+
+
+def test_the_server_warms_its_routes_before_it_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _preparations(monkeypatch)
+    app = _app(tmp_path)
+    migrate.upgrade(app.state.engine)
+    with TestClient(app) as client:  # runs the start-up, as uvicorn does
+        assert any("/rollout/readiness" in path for path in seen)
+        seen.clear()
+        assert client.get("/api/v1/rollout/readiness").status_code == 401
+        assert client.get("/healthz").status_code == 200
+    assert seen == []
