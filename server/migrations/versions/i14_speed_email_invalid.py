@@ -1,4 +1,5 @@
-"""readiness counts from indexes: contact.email_invalid, held invites, files to review
+"""rollout counts from indexes: contact.email_invalid, held invites, files to review, and
+who did something through the portal
 
 Revision ID: i14_speed
 Revises: i14_golive
@@ -21,6 +22,13 @@ INDEXES = (
     ("ix_invite_ws_held", "invite", ["workspace_id", "held"]),
     ("ix_document_ws_review", "document", ["workspace_id", "review_status"]),
     ("ix_photo_ws_review", "photo", ["workspace_id", "review_status"]),
+    ("ix_quote_ws_decider", "quote", ["workspace_id", "decided_by_contact_id", "customer_id"]),
+    ("ix_payment_ws_payer", "payment", ["workspace_id", "paid_by_contact_id", "customer_id"]),
+    (
+        "ix_service_request_ws_contact",
+        "service_request",
+        ["workspace_id", "contact_id", "customer_id"],
+    ),
 )
 
 
