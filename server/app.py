@@ -32,6 +32,7 @@ from server.mail import sender as mail_sender
 from server.portal import staff_join
 from server.portal.errors import install as install_portal
 from server.portal.routes import router as portal_router
+from server.route_warmup import warm_routes
 from server.settings import Settings
 
 
@@ -57,6 +58,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Background work (the mail sender) registers a starter: app -> stop coroutine.
         stops = [await start(app) for start in app.state.background_starters]
+        # Before the server answers: the first requests need not prepare the routes, and
+        # the routes are frozen out of the collector with the rest of start-up.
+        warm_routes(app)
         freeze_startup_objects()
         try:
             yield

@@ -203,7 +203,10 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     password = _read_password(f"Password for {args.email}: ")
     with _open_session(settings) as session:
         if args.workspace:
-            ws = ensure_workspace(session, args.workspace, args.workspace_name)
+            try:
+                ws = ensure_workspace(session, args.workspace, args.workspace_name)
+            except DomainError as exc:  # a slug that cannot be a portal address
+                return _fail(f"--workspace {args.workspace}: {exc.detail}")
             if args.time_zone:
                 problem = time_zone_problem(args.time_zone)
                 if problem:

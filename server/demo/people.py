@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from server.db.models.customers import email_invalid
 from server.demo import names
 from server.demo.context import Row, SeedContext
 
@@ -112,6 +113,7 @@ def contact(
         "name": name,
         "email": email,
         "email_normalized": email.strip().lower() if email else None,
+        "email_invalid": email_invalid(email.strip().lower() if email else None),
         "phone": phone(ctx, draft.city[3]) if ctx.rng.random() < 0.9 else None,
         "role": role,
         "is_primary": primary,

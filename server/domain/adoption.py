@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, select, union
+from sqlalchemy import Select, case, distinct, func, select, union
 from sqlalchemy.orm import Session
 
 from server.db.models import (
@@ -30,12 +30,13 @@ MAX_WEEKS = 52
 def _in_group[*Ts](stmt: Select[*Ts], column: Any, group_id: int | None) -> Select[*Ts]:
     if group_id is None:
         return stmt
-    # A join, not IN (subquery): the database can start from the group's few members and
-    # look each one up, instead of walking the whole workspace and testing membership.
-    return stmt.join(
-        CustomerGroupMember,
-        and_(CustomerGroupMember.group_id == group_id, CustomerGroupMember.customer_id == column),
+    # IN (the members), not a join: with a join SQLite walked the whole workspace's index
+    # and tested each customer for membership (the planner has no statistics for groups
+    # saved after the last ANALYZE); with IN both databases start from the members.
+    members = select(CustomerGroupMember.customer_id).where(
+        CustomerGroupMember.group_id == group_id
     )
+    return stmt.where(column.in_(members))
 
 
 def funnel(session: Session, ws_id: int, group_id: int | None = None) -> Funnel:

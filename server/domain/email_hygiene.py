@@ -3,14 +3,13 @@ customers. Each section gives the full count and the first ``limit`` entries."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from server.db.models import Change, Contact, Customer, PortalAccount
+from server.db.models import Contact, Customer, PortalAccount
 from server.domain.emails import email_problem
 from server.wire.access import (
     EmailGroup,
@@ -116,78 +115,3 @@ def email_hygiene(session: Session, ws_id: int, limit: int = DEFAULT_LIMIT) -> E
         duplicated=duplicated,
         shared=shared,
     )
-
-
-_KEPT: dict[tuple[str, int], tuple[tuple[Any, ...], dict[str, int]]] = {}
-KEEP_WORKSPACES = 64
-
-
-def hygiene_counts(session: Session, ws_id: int) -> dict[str, int]:
-    """The four section counts, recounted only when the workspace's contacts changed.
-
-    The stamp is the newest contact change (every edit, import and deletion of a contact
-    records one) and the number of contacts (a customer deleted with its contacts); each
-    is one index step. Kept per server process, for the most recent workspaces.
-    """
-    stamp = tuple(
-        session.execute(
-            select(
-                select(func.max(Change.seq))
-                .where(Change.workspace_id == ws_id, Change.entity == "contact")
-                .scalar_subquery(),
-                select(func.count())
-                .select_from(Contact)
-                .where(Contact.workspace_id == ws_id)
-                .scalar_subquery(),
-            )
-        ).one()
-    )
-    # Keyed by database too: a process may serve (or test) more than one.
-    key = (str(session.get_bind().engine.url), ws_id)
-    kept = _KEPT.get(key)
-    if kept is not None and kept[0] == stamp:
-        return dict(kept[1])
-    counts = count_problems(session, ws_id)
-    if len(_KEPT) >= KEEP_WORKSPACES:
-        _KEPT.pop(next(iter(_KEPT)))
-    _KEPT[key] = (stamp, counts)
-    return dict(counts)
-
-
-def count_problems(session: Session, ws_id: int) -> dict[str, int]:
-    """The four section counts of the report, by the same rules, without listing anyone.
-
-    One pass over the workspace's normalised addresses and customers, read from a covering
-    index. Most addresses are plainly valid: a compiled pattern that accepts only such
-    addresses lets the full rule (``email_problem``) run on the few others alone.
-    """
-    missing = invalid = 0
-    customers: dict[str, set[int]] = defaultdict(set)
-    contacts: Counter[str] = Counter()
-    rows = session.execute(
-        select(Contact.email_normalized, Contact.customer_id).where(Contact.workspace_id == ws_id)
-    )
-    for address, customer_id in rows:
-        if not address:
-            missing += 1
-            continue
-        if not _plainly_valid(address) and email_problem(address):
-            invalid += 1
-        contacts[address] += 1
-        customers[address].add(customer_id)
-    return {
-        "invalid": invalid,
-        "missing": missing,
-        "duplicated": sum(1 for a, n in contacts.items() if n > len(customers[a])),
-        "shared": sum(1 for ids in customers.values() if len(ids) > 1),
-    }
-
-
-# Accepts a subset of what email_problem accepts (checked by a test on both sides' cases).
-_PLAIN = re.compile(
-    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}"
-)
-
-
-def _plainly_valid(address: str) -> bool:
-    return len(address) <= 254 and 0 < address.find("@") <= 64 and bool(_PLAIN.fullmatch(address))

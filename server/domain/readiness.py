@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -28,7 +28,7 @@ from server.db.models import (
     Workspace,
 )
 from server.domain.branding import published_branding
-from server.domain.email_hygiene import hygiene_counts
+from server.domain.email_problem_counts import problem_counts
 from server.domain.errors import Conflict
 from server.domain.permissions import Permission, permissions_for
 from server.payments import PaymentsNotConfigured, provider_for
@@ -73,7 +73,7 @@ def held_invites(session: Session, ws: Workspace) -> int:
             .join(PortalAccount, PortalAccount.id == Invite.account_id)
             .where(
                 Invite.workspace_id == ws.id,
-                Invite.held.is_(True),
+                Invite.held == true(),
                 Invite.revoked_at.is_(None),
                 Invite.used_at.is_(None),
                 PortalAccount.status == "invited",
@@ -117,7 +117,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _emails(session: Session, ws: Workspace) -> ReadinessItem:
-    counts = hygiene_counts(session, ws.id)
+    counts = problem_counts(session, ws.id)
     wrong = counts["invalid"] + counts["duplicated"] + counts["shared"]
     details = []
     if counts["invalid"]:

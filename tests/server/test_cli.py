@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from server.db import migrate
-from server.db.models import Customer, StaffUser
+from server.db.models import Customer, StaffUser, Workspace
 from server.domain.secrets import verify_password
 from tests.support.databases import BACKENDS, temporary_database
 from tests.support.live_server import free_port
@@ -95,10 +95,29 @@ def test_create_staff_bad_input(db_url: str) -> None:
     assert role.returncode == 2 and "invalid choice: 'admin'" in role.stderr
     on_line = portal_server(*base, "--email", "a@example.com", "--role", "owner", "--password", "x")
     assert on_line.returncode == 2 and "unrecognized arguments" in on_line.stderr
+    # A slug that cannot be a portal address (too short, reserved): a plain message, no
+    # traceback, and no workspace or staff member left behind.
+    for slug, says in (("fz", "Use 3 to 63 lower-case letters"), ("api", "is reserved")):
+        bad = portal_server(
+            "create-staff",
+            "--database-url",
+            db_url,
+            "--workspace",
+            slug,
+            "--email",
+            "a@example.com",
+            "--role",
+            "owner",
+            stdin=GOOD_PASSWORD + "\n",
+        )
+        assert bad.returncode == 2, bad.stderr
+        assert says in bad.stderr and f"--workspace {slug}" in bad.stderr
+        assert "Traceback" not in bad.stderr
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
             assert session.scalar(select(func.count()).select_from(StaffUser)) == 0
+            assert session.scalar(select(func.count()).select_from(Workspace)) == 0
     finally:
         engine.dispose()
 

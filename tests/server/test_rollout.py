@@ -284,37 +284,3 @@ def test_pilot_permissions_and_other_workspaces(server: Server, ws: TestWorkspac
         assert adoption.status_code == 404
     finally:
         other.close()
-
-
-def test_plain_address_pattern_never_accepts_what_the_rule_refuses() -> None:
-    from server.domain.email_hygiene import _plainly_valid
-    from server.domain.emails import email_problem
-
-    cases = [
-        "ann@example.com",
-        "a.b+c_d-e@mail.example.co.uk",
-        "ann@example",
-        "ann@@example.com",
-        "ann@example.c",
-        "ann@example.c0m",
-        "ann@-example.com",
-        "ann@example-.com",
-        ".ann@example.com",
-        "ann.@example.com",
-        "a..b@example.com",
-        "ann@exa_mple.com",
-        "ann@example..com",
-        "ann@example.com.",
-        "ann example@example.com",
-        "ann,smith@example.com",
-        "x" * 65 + "@example.com",
-        "a@" + "b" * 250 + ".com",
-        "ann@1example.com",
-        "no-at-sign.example.com",
-        "o'neil@example.ie",
-    ]
-    for address in cases:
-        if _plainly_valid(address):
-            assert email_problem(address) is None, address
-    assert _plainly_valid("ann@example.com") and not _plainly_valid("o'neil@example.ie")
-    assert email_problem("o'neil@example.ie") is None  # the full rule still accepts it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -196,4 +197,37 @@ async def test_who_lacks_permissions_sees_why(shell, coming_soon_ws):
     await until(lambda: panel.columns.direction().name == "TopToBottom", 5)
     shell.screenshot("rollout-dispatcher-narrow")
     shell.screenshot("rollout-dispatcher-narrow-full", panel.widget())
+    await shell.close()
+
+
+async def test_checklist_shows_before_the_charts_arrive(shell, coming_soon_ws, monkeypatch):
+    """Each answer is shown as it arrives: a slow funnel holds back neither the checklist nor
+    the group list, and the chart area says what it is waiting for."""
+    from app import rollout
+
+    seed(coming_soon_ws)
+    release = asyncio.Event()
+    asked: list[object] = []
+    plain = rollout.adoption
+
+    async def slow_adoption(api: Any, group_id: int | None = None) -> dict[str, Any]:
+        asked.append(group_id)
+        await release.wait()
+        return await plain(api, group_id)
+
+    monkeypatch.setattr(rollout, "adoption", slow_adoption)
+    await shell.open(coming_soon_ws, "owner")
+    shell.window.select_panel("rollout")
+    panel = shell.window.panels["rollout"]
+    assert isinstance(panel, RolloutPanel)
+    await until(lambda: panel.ready is not None, 20)
+    assert "items ready" in panel.summary.text() and panel.checklist.cards
+    assert panel.funnel is None and panel.charts_waiting.isVisible()
+    assert asked == [None]  # everyone's funnel asked at once, beside the checklist
+    await asyncio.sleep(0.5)
+    shell.screenshot("rollout-loading", panel.widget())
+    release.set()
+    await until(lambda: panel.funnel is not None and panel.everyone is not None, 20)
+    assert not panel.charts_waiting.isVisible() and panel.adoption is not None
+    await until(lambda: not panel.ctx.ops.tasks, 20)
     await shell.close()

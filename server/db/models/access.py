@@ -57,6 +57,8 @@ class Invite(Base):
     """An invitation link (7 days). Only the SHA-256 digest of the token is kept."""
 
     __tablename__ = "invite"
+    # The readiness checklist counts held invites without walking every invite.
+    __table_args__ = (Index("ix_invite_ws_held", "workspace_id", "held"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))

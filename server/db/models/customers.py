@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from server.db.base import Base, BigId, utcnow
+from server.wire.emails import email_problem
 
 
 class Customer(Base):
@@ -57,7 +58,13 @@ class Customer(Base):
 
 
 class Contact(Base):
-    """A person at a customer. ``email_normalized`` is the lower-cased, trimmed email."""
+    """A person at a customer. ``email_normalized`` is the lower-cased, trimmed email.
+
+    ``email_invalid`` is kept with it (set whenever ``email_normalized`` is), so the
+    readiness checklist counts invalid addresses from an index instead of judging every
+    address in Python. Writes that bypass the ORM (the demo seed) set both themselves, and a
+    change to the rule (``email_problem``) needs a migration that judges stored ones again.
+    """
 
     __tablename__ = "contact"
     __table_args__ = (
@@ -65,6 +72,7 @@ class Contact(Base):
         Index("ix_contact_ws_email", "workspace_id", "email_normalized"),
         # Covers the readiness count of email problems: no contact row is read.
         Index("ix_contact_ws_email_customer", "workspace_id", "email_normalized", "customer_id"),
+        Index("ix_contact_ws_email_invalid", "workspace_id", "email_invalid"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -76,12 +84,24 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     email_normalized: Mapped[str | None] = mapped_column(String(320), default=None)
+    email_invalid: Mapped[bool] = mapped_column(default=False, server_default=false())
     phone: Mapped[str | None] = mapped_column(String(40), default=None)
     role: Mapped[str] = mapped_column(String(40), default="primary")
     is_primary: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("email_normalized")
+    def _judge_email(self, _key: str, value: str | None) -> str | None:
+        self.email_invalid = email_invalid(value)
+        return value
+
+
+def email_invalid(normalized: str | None) -> bool:
+    """Whether a present address is one an invite cannot go to (a missing one is not
+    invalid: the clean-up counts it as missing)."""
+    return bool(normalized) and email_problem(normalized) is not None
 
 
 class Address(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -30,7 +30,11 @@ class Document(Base):
     """A document for a customer; customers see it only once staff marked it shareable."""
 
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # The readiness checklist counts the files waiting for review.
+        Index("ix_document_ws_review", "workspace_id", "review_status"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -56,7 +60,10 @@ class Photo(Base):
     """A photo of a job (or attached to a service request), shared only after review."""
 
     __tablename__ = "photo"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        Index("ix_photo_ws_review", "workspace_id", "review_status"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))

@@ -44,7 +44,12 @@ class Quote(Base):
     """A quote: ``pending | approved | declined | expired``; approval is single-shot."""
 
     __tablename__ = "quote"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # The adoption funnel's "did something": customers who decided a quote themselves,
+        # read from the index alone (also for payments and service requests below).
+        Index("ix_quote_ws_decider", "workspace_id", "decided_by_contact_id", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -135,7 +140,10 @@ class Payment(Base):
     """A payment against an invoice (office-recorded, CRM-pushed or through the portal)."""
 
     __tablename__ = "payment"
-    __table_args__ = (UniqueConstraint("provider", "provider_ref"),)
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_ref"),
+        Index("ix_payment_ws_payer", "workspace_id", "paid_by_contact_id", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -160,6 +168,9 @@ class ServiceRequest(Base):
     which the office accepts (scheduled), asks about (needs_info) or declines."""
 
     __tablename__ = "service_request"
+    __table_args__ = (
+        Index("ix_service_request_ws_contact", "workspace_id", "contact_id", "customer_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -37,7 +37,12 @@ NARROW = 900  # below this width the pilot form and the charts stack
 
 
 class RolloutPanel(QScrollArea):
-    """Everything an owner needs between "coming soon" and a portal customers use."""
+    """Everything an owner needs between "coming soon" and a portal customers use.
+
+    ``checklist_shown`` is emitted each time a checklist from the server is laid out.
+    """
+
+    checklist_shown = Signal()
 
     def __init__(self, ctx: PanelContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,16 +104,21 @@ class RolloutPanel(QScrollArea):
         self.columns.setSpacing(16)
         self.pilot = PilotView()
         self.columns.addWidget(self.pilot, 1)
-        charts = QVBoxLayout()
-        self.funnel = FunnelChart()
-        self.adoption = AdoptionChart()
-        charts.addWidget(self.funnel.view)
+        # The charts are built when their first numbers arrive, after the checklist shows:
+        # QtCharts' first chart is slow to set up, and an empty chart says nothing.
+        self.charts = QVBoxLayout()
+        self.funnel: FunnelChart | None = None
+        self.adoption: AdoptionChart | None = None
+        self.charts_waiting = QLabel("Reading the funnel and adoption…")
+        self.charts_waiting.setObjectName("cardText")
+        self.charts_waiting.setMinimumHeight(260)
+        self.charts_waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.charts.addWidget(self.charts_waiting)
         self.numbers = QLabel()
         self.numbers.setObjectName("detailText")
         self.numbers.setWordWrap(True)
-        charts.addWidget(self.numbers)
-        charts.addWidget(self.adoption.view)
-        self.columns.addLayout(charts, 1)
+        self.charts.addWidget(self.numbers)
+        self.columns.addLayout(self.charts, 1)
         outer.addLayout(self.columns)
         outer.addStretch(1)
         self.setWidget(body)
@@ -147,23 +157,43 @@ class RolloutPanel(QScrollArea):
         return self.loading
 
     async def _load(self) -> None:
-        api = self.ctx.api
-        # The group list is short and quick; then everything else at once.
-        groups = await rollout.groups(api)
-        self.group_list = groups
-        if self.group_id not in {g["id"] for g in groups}:
-            self.group_id = groups[0]["id"] if groups else None
-        ready, everyone, group = await asyncio.gather(
-            rollout.readiness(api),
-            rollout.adoption(api),
-            rollout.adoption(api, self.group_id) if self.group_id else _nothing(),
-        )
-        self.ready, self.everyone = ready, everyone
-        self._show_readiness(ready)
-        self.pilot.show_groups(groups, self.group_id)
-        self._show_charts(group)
+        # Every request at once, each answer shown as it arrives: the checklist does not
+        # wait for the charts, nor the charts for the checklist.
+        await asyncio.gather(self._load_checklist(), self._load_charts())
         if self.ctx.session.can(Permission.BULK_INVITE):
             self._match_timer.start()
+
+    async def _load_checklist(self) -> None:
+        self.ready = await rollout.readiness(self.ctx.api)
+        self._show_readiness(self.ready)
+
+    async def _load_charts(self) -> None:
+        api = self.ctx.api
+        # A group followed before is asked for at once; on the first load its id comes with
+        # the (short, quick) group list, and its funnel is asked for the moment it does.
+        known = self.group_id
+        everyone = asyncio.ensure_future(rollout.adoption(api))
+        group = asyncio.ensure_future(rollout.adoption(api, known)) if known else None
+        try:
+            groups = await rollout.groups(api)
+            self.group_list = groups
+            if self.group_id not in {g["id"] for g in groups}:
+                self.group_id = groups[0]["id"] if groups else None
+            self.pilot.show_groups(groups, self.group_id)
+            if self.group_id != known:
+                if group is not None:
+                    group.cancel()
+                group = (
+                    asyncio.ensure_future(rollout.adoption(api, self.group_id))
+                    if self.group_id
+                    else None
+                )
+            self.everyone = await everyone
+            self._show_charts(await group if group is not None else None)
+        finally:  # a newer load (or closing the panel) cancelled this one: stop asking
+            for pending in (everyone, group):
+                if pending is not None and not pending.done():
+                    pending.cancel()
 
     def _show_readiness(self, ready: dict[str, Any]) -> None:
         live = ready["portal_status"] == "active"
@@ -180,12 +210,22 @@ class RolloutPanel(QScrollArea):
         self.summary.setText(text)
         self.switch_button.setText("Switch back to coming soon…" if live else "Go live…")
         self.checklist.show_items(ready["items"], self.ctx.panel_unavailable)
+        self.checklist_shown.emit()
+
+    def _charts(self) -> tuple[FunnelChart, AdoptionChart]:
+        if self.funnel is None or self.adoption is None:
+            self.funnel, self.adoption = FunnelChart(), AdoptionChart()
+            self.charts_waiting.hide()
+            self.charts.insertWidget(0, self.funnel.view)
+            self.charts.addWidget(self.adoption.view)
+        return self.funnel, self.adoption
 
     def _show_charts(self, group: dict[str, Any] | None) -> None:
         name = next((g["name"] for g in self.group_list if g["id"] == self.group_id), "")
         everyone = self.everyone or {"funnel": {"customers": 0}, "weeks": []}
-        self.funnel.show(group["funnel"] if group else None, everyone["funnel"], name)
-        self.adoption.show(group, everyone, name)
+        funnel, adoption = self._charts()
+        funnel.show(group["funnel"] if group else None, everyone["funnel"], name)
+        adoption.show(group, everyone, name)
         lines = []
         for who, answer in ((name, group), ("Everyone", everyone)):
             if answer is not None:
@@ -316,8 +356,3 @@ class RolloutPanel(QScrollArea):
         # Last: the console rebuilds its panels for the new portal status when sync brings
         # the change, and this panel may be one of them.
         await self.ctx.sync.sync_now()
-
-
-async def _nothing() -> None:
-    """No pilot group yet: nothing to ask for."""
-    return None

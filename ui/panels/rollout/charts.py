@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDateTime, QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from app.rollout import FUNNEL_STEPS
@@ -35,9 +35,22 @@ def _share(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
+def _small(font: QFont) -> QFont:
+    """A size smaller: at the width of one panel column, axis words and legend entries at
+    the normal size were cut short ("Accept…", "Pilot invit…")."""
+    font.setPointSizeF(max(6.5, font.pointSizeF() - 1.5))
+    return font
+
+
+def _fit_axes(chart: QChart) -> None:
+    for axis in chart.axes():
+        axis.setLabelsFont(_small(axis.labelsFont()))
+
+
 def _view(chart: QChart, parent: QWidget | None) -> QChartView:
     chart.setMargins(QMargins(4, 4, 4, 4))
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.legend().setFont(_small(chart.legend().font()))
     chart.setBackgroundRoundness(6)
     view = QChartView(chart, parent)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -91,6 +104,7 @@ class FunnelChart:
         self.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
+        _fit_axes(self.chart)
 
 
 class AdoptionChart:
@@ -146,6 +160,12 @@ class AdoptionChart:
             x.setRange(
                 QDateTime.fromMSecsSinceEpoch(min(times)), QDateTime.fromMSecsSinceEpoch(max(times))
             )
+        else:
+            # Nobody invited yet: the last eight weeks, not an empty range drawn as "1 Jan"
+            # five times over.
+            self.chart.setTitle("Adoption over time: nobody invited yet")
+            now = QDateTime.currentDateTime()
+            x.setRange(now.addDays(-56), now)
         y = QValueAxis()
         y.setRange(0, 100)
         y.setLabelFormat("%d%%")
@@ -154,6 +174,7 @@ class AdoptionChart:
         for line in self.series.values():
             line.attachAxis(x)
             line.attachAxis(y)
+        _fit_axes(self.chart)
 
 
 def _weeks(weeks: Sequence[Mapping[str, Any]]) -> list[tuple[datetime, Mapping[str, Any]]]:

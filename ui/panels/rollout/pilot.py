@@ -113,6 +113,8 @@ class PilotView(QFrame):
         self.batch_text.setObjectName("cardText")
         self.batch_text.setWordWrap(True)
         outer.addWidget(self.batch_text)
+        # Beside taller charts the card grows: keep its rows together at the top.
+        outer.addStretch(1)
 
     def rule(self) -> dict[str, Any]:
         """The rule as the form sets it."""

@@ -71,7 +71,13 @@ class MembersView(QWidget):
         self.switch.clicked.connect(self._emit_switch)
         self.resend = QPushButton("Send a new link")
         self.resend.clicked.connect(lambda: self._emit_id(self.resend_requested))
-        for widget in (self.invite, self.role, self.change_role, self.switch, self.resend):
+        # Inviting on its own row, the selected member's actions on the next: in one row
+        # they did not fit a narrow window and "Invite a member…" was cut short.
+        row.addWidget(self.invite)
+        row.addStretch(1)
+        layout.addLayout(row)
+        row = QHBoxLayout()
+        for widget in (self.role, self.change_role, self.switch, self.resend):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)

@@ -1,0 +1,70 @@
+"""Routes are prepared when the server starts, not by the first request that needs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import fastapi.routing
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.db import migrate
+from server.route_warmup import warm_routes
+from server.settings import Settings
+
+
+def _preparations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each route FastAPI prepares (its lazily built per-route state)."""
+    seen: list[str] = []
+    context = fastapi.routing._EffectiveRouteContext
+    original = context.from_api_route.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(getattr(kwargs.get("original_route"), "path", "?")))
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(context, "from_api_route", classmethod(counting))
+    return seen
+
+
+def _app(tmp_path: Path) -> Any:
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    return create_app(Settings(database_url=url, public_base_url="http://127.0.0.1:9"))
+
+
+def test_first_request_prepares_nothing_after_the_warmup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _preparations(monkeypatch)
+    app = _app(tmp_path)
+    assert warm_routes(app) > 1  # the app and its included routers
+    assert any("/rollout/readiness" in path for path in seen)
+    seen.clear()
+    client = TestClient(app)  # no lifespan: only the warm-up above prepared anything
+    assert client.get("/api/v1/rollout/readiness").status_code == 401
+    assert seen == []
+
+
+def test_without_the_warmup_the_first_request_prepares_the_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _preparations(monkeypatch)
+    client = TestClient(_app(tmp_path))
+    assert client.get("/api/v1/rollout/readiness").status_code == 401
+    assert len(seen) > 10  # what the warm-up spares the first staff request
+
+
+def test_the_server_warms_its_routes_before_it_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _preparations(monkeypatch)
+    app = _app(tmp_path)
+    migrate.upgrade(app.state.engine)
+    with TestClient(app) as client:  # runs the start-up, as uvicorn does
+        assert any("/rollout/readiness" in path for path in seen)
+        seen.clear()
+        assert client.get("/api/v1/rollout/readiness").status_code == 401
+        assert client.get("/healthz").status_code == 200
+    assert seen == []
