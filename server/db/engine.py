@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from server.db.pg_cursor import DescribedOnceCursor
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # The driver's own transaction handling is turned off so BEGIN IMMEDIATE below is ours.
@@ -91,7 +93,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args=_PG_CONNECT)
+    connect_args = {**_PG_CONNECT, "cursor_factory": DescribedOnceCursor}
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args=connect_args)
     _ping_when_idle(engine)
     event.listen(engine, "do_execute", _prepare_when_asked)
     return engine
