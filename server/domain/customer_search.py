@@ -22,17 +22,20 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
     bindparam,
+    column,
     func,
     or_,
     select,
+    table,
     text,
     tuple_,
 )
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, TextClause
 
 from server.db.base import UtcDateTime
 from server.db.models import Customer
@@ -70,22 +73,21 @@ def _now() -> BindParameter[Any]:
 
 def _filters(
     fts: bool, likes: int, status: str | None, by_name: bool = False, short: int = 0
-) -> list[ColumnElement[bool]]:
+) -> list[ColumnElement[bool] | TextClause]:
     """The conditions of one shape of search. The last ``short`` of the ``likes`` are one- or
     two-letter terms: they only filter what the other conditions found (``|| ''``: a trigram
     index cannot answer them, and PostgreSQL would otherwise walk all of it for one)."""
     ws: BindParameter[int] = bindparam("ws")
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool] | TextClause] = []
     if by_name:
         conds.append(Customer.sort_name >= bindparam("name_from"))
         conds.append(Customer.sort_name < bindparam("name_to"))
     if fts:
-        # Drive the query from the trigram index: the workspace test must not use its own
-        # index, or SQLite walks every customer of the workspace instead (+0 prevents it).
+        # Drive the query from the trigram index (joined in by ``_source``): the workspace
+        # test must not use its own index, or SQLite walks every customer of the workspace
+        # instead (+0 prevents it).
         conds.append((Customer.workspace_id + 0) == ws)
-        conds.append(
-            Customer.id.in_(text("SELECT rowid FROM customer_fts WHERE customer_fts MATCH :match"))
-        )
+        conds.append(text("customer_fts MATCH :match"))
     else:
         conds.append(Customer.workspace_id == ws)
     for i in range(likes):
@@ -94,6 +96,17 @@ def _filters(
     if status is not None:
         conds.append(status_condition(status, _now()))
     return conds
+
+
+# SQLite's trigram index, joined to the customers it finds: the index hands its matches over
+# one by one, so a count that stops at the cap stops reading it too (as a list for ``IN``,
+# every match of a word in every customer's text was read first: 0.18 s at 100,000).
+_FTS = table("customer_fts", column("rowid", Integer))
+_FTS_SOURCE = _FTS.join(Customer, Customer.id == _FTS.c.rowid)
+
+
+def _source(fts: bool) -> Any:
+    return _FTS_SOURCE if fts else Customer
 
 
 def _after() -> ColumnElement[bool]:
@@ -115,12 +128,14 @@ def statements(
     key = (fts, likes, status, after, sort_matches, by_name, short, capped)
     if key not in _shapes:
         conds = _filters(fts, likes, status, by_name, short)
+        source = _source(fts)
         if capped:
-            matches = select(Customer.id).where(*conds).limit(bindparam("count_to")).subquery()
-            count = select(func.count()).select_from(matches)
+            matches = select(Customer.id).select_from(source).where(*conds)
+            counted = matches.limit(bindparam("count_to")).subquery()
+            count = select(func.count()).select_from(counted)
         else:
-            count = select(func.count()).select_from(Customer).where(*conds)
-        page = select(*ROW_COLUMNS).where(*conds)
+            count = select(func.count()).select_from(source).where(*conds)
+        page = select(*ROW_COLUMNS).select_from(source).where(*conds)
         if after:
             page = page.where(_after())
         order: Any = Customer.sort_name
