@@ -19,13 +19,12 @@ from server.domain.access_views import contact_with_account, customer_detail
 from server.domain.contacts import update_contact
 from server.domain.permissions import Permission
 from server.wire.access import ContactPatch
-from server.wire.base import Page
-from server.wire.customers import ContactOut, CustomerDetail, CustomerRow, PortalStatus
+from server.wire.customers import ContactOut, CustomerDetail, CustomerPage, PortalStatus
 
 router = APIRouter(tags=["customers"])
 
 
-@router.get("/customers", response_model=Page[CustomerRow])
+@router.get("/customers", response_model=CustomerPage)
 def list_customers(
     staff: Annotated[StaffContext, need(Permission.VIEW_CUSTOMERS)],
     db: DB,
@@ -37,8 +36,9 @@ def list_customers(
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Response:
-    """Customers in name order; ``count`` is how many match in all, ``next_cursor`` the next
-    page (absent on the last)."""
+    """Customers in name order; ``count`` is how many match in all (a search or filter counts
+    up to 1,000; ``count_capped`` says more match), ``next_cursor`` the next page (absent on
+    the last)."""
     body = service.list_customers(
         db, staff.workspace_id, q=q, portal_status=portal_status, limit=limit, cursor=cursor
     )

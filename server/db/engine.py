@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from server.db.pg_cursor import DescribedOnceCursor
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # The driver's own transaction handling is turned off so BEGIN IMMEDIATE below is ours.
@@ -26,9 +28,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A writing transaction takes the write lock up front: a read-then-write transaction in
     # WAL mode can otherwise fail with SQLITE_BUSY despite the busy timeout. A read-only one
-    # (GET requests) begins deferred, reads a snapshot and never waits for writers.
-    read_only = conn.get_execution_options().get("read_only", False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # (GET requests) opens none: each statement reads its own snapshot and never waits for
+    # writers, as reads do on PostgreSQL (see make_read_sessionmaker). BEGIN and ROLLBACK
+    # around a page's one or two statements cost the portal's pages as much as a statement.
+    if not conn.get_execution_options().get("read_only", False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # A pooled connection that sat idle may have been closed by the server (a restart, an idle
@@ -91,7 +95,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args=_PG_CONNECT)
+    connect_args = {**_PG_CONNECT, "cursor_factory": DescribedOnceCursor}
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args=connect_args)
     _ping_when_idle(engine)
     event.listen(engine, "do_execute", _prepare_when_asked)
     return engine
@@ -136,10 +141,11 @@ def make_read_sessionmaker(engine: Engine, writer: sessionmaker[Session]) -> ses
     Writing through one is a bug and raises; code that must write during a read request (the
     once-a-minute "last seen" of a portal session) uses ``writable(session)``.
 
-    On PostgreSQL they run in autocommit: no BEGIN before the first query and no ROLLBACK at
-    the end, two round trips fewer per GET, and nothing left to do at close. Reads see what
-    they saw before (READ COMMITTED gives each statement its own snapshot either way); a
-    server-side cursor (``stream_results``) needs a transaction, so it needs a writer session.
+    They run in autocommit on both databases: no BEGIN before the first query and no
+    ROLLBACK at the end (on PostgreSQL two round trips fewer per GET), and nothing left to do
+    at close. Each statement reads its own snapshot (PostgreSQL's READ COMMITTED did so
+    anyway); a server-side cursor (``stream_results``) needs a transaction, so it needs a
+    writer session.
     """
     options: dict[str, Any] = {"read_only": True}
     if engine.dialect.name == "postgresql":

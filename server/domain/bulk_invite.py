@@ -16,7 +16,8 @@ from server.db.base import utcnow
 from server.db.models import Contact, Customer, PortalAccount, Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
-from server.domain.customers import search_terms, status_condition
+from server.domain.customer_search import status_condition
+from server.domain.customers import search_terms
 from server.domain.errors import Invalid
 from server.domain.invite_rules import CHUNK, classify
 from server.domain.invites import issue_invite

@@ -20,8 +20,8 @@ from sqlalchemy.sql.elements import BindParameter, Label
 from server.db.base import UtcDateTime
 from server.db.models import Customer
 from server.domain.changes_compact import COMPACT
+from server.domain.customer_search import status_condition
 from server.domain.customer_summary import ROW_FIELDS
-from server.domain.customers import status_condition
 
 # The customer's data is a CustomerRow: some fields are named apart from their columns.
 _CUSTOMER_KEYS = dict(ROW_FIELDS)

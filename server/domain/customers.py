@@ -16,30 +16,19 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    Select,
-    and_,
-    bindparam,
-    func,
-    or_,
-    select,
-    text,
-    tuple_,
-)
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
 
-from server.db.base import UtcDateTime, utcnow
+from server.db.base import utcnow
 from server.db.models import Contact, Customer
 from server.db.search_index import has_sqlite_fts
-from server.domain.customer_summary import ROW_FIELDS, row_fields
+from server.domain import customer_search as sql
+from server.domain.customer_summary import row_fields
 from server.domain.errors import Invalid, NotFound
 from server.wire.base import MAX_ID, has_control_characters
 from server.wire.customers import PORTAL_STATUSES
@@ -50,12 +39,14 @@ MAX_TERMS = 8
 CUSTOMER_NOT_FOUND = "There is no such customer in this workspace."
 CONTACT_NOT_FOUND = "There is no such contact in this workspace."
 _PHONEISH = re.compile(r"^[0-9()+\-. ]*[0-9][0-9()+\-. ]*$")
-# Only what a CustomerRow needs (in its order, see row_fields), then the sort key: not
-# search_text or notes.
-ROW_COLUMNS = (*(getattr(Customer, column) for column, _ in ROW_FIELDS), Customer.sort_name)
 _fts_by_engine: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-_shapes: dict[tuple[Any, ...], tuple[Select[Any], Select[Any]]] = {}
 SHORT = 3  # terms shorter than this cannot use the trigram indexes
+INDEXED = 8  # letters of a long term looked up in the trigram index
+# Sorts after every name (the highest code point): a walk's end past the last customer.
+AFTER_EVERY_NAME = "\U0010ffff"
+# Rows in name order a page of a very common word reads at most (per row asked) before the
+# list sorts that word's matches instead: enough for a word found once in a hundred rows.
+WALK_ROWS_PER_ROW = 100
 
 
 def search_terms(q: str | None) -> list[str]:
@@ -67,24 +58,6 @@ def search_terms(q: str | None) -> list[str]:
         if word and word not in terms:
             terms.append(word)
     return terms
-
-
-def status_condition(status: str, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
-    """SQL for one portal status, the same rule as ``customer_summary.portal_status``."""
-    s, expires, locked = (
-        Customer.access_status,
-        Customer.access_invite_expires_at,
-        Customer.access_locked_until,
-    )
-    if status == "invited":
-        return and_(s == "invited", expires > now)
-    if status == "invite_expired":
-        return and_(s == "invited", or_(expires.is_(None), expires <= now))
-    if status == "active":
-        return and_(s == "active", or_(locked.is_(None), locked <= now))
-    if status == "locked":
-        return and_(s == "active", locked > now)
-    return s == status
 
 
 def _like(term: str) -> str:
@@ -106,63 +79,6 @@ def name_range(prefix: str) -> tuple[str, str]:
     """The bounds of the names that start with ``prefix``, as a half-open range (names are
     compared byte by byte: SQLite's default and the C collation of PostgreSQL databases)."""
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _filters(
-    fts: bool, likes: int, status: str | None, by_name: bool = False, short: int = 0
-) -> list[ColumnElement[bool]]:
-    """The conditions of one shape of search; values come as bound parameters (``ws``,
-    ``match``, ``name_from``, ``name_to``, ``like0``..., ``now``), so the statement is built
-    once per shape. The last ``short`` of the ``likes`` are one- or two-letter terms: they
-    only filter what the other conditions found (``|| ''``: a trigram index cannot answer
-    them, and PostgreSQL would otherwise walk all of it for one)."""
-    ws: BindParameter[int] = bindparam("ws")
-    conds: list[ColumnElement[bool]] = []
-    if by_name:
-        conds.append(Customer.sort_name >= bindparam("name_from"))
-        conds.append(Customer.sort_name < bindparam("name_to"))
-    if fts:
-        # Drive the query from the trigram index: the workspace test must not use its own
-        # index, or SQLite walks every customer of the workspace instead (+0 prevents it).
-        conds.append((Customer.workspace_id + 0) == ws)
-        conds.append(
-            Customer.id.in_(text("SELECT rowid FROM customer_fts WHERE customer_fts MATCH :match"))
-        )
-    else:
-        conds.append(Customer.workspace_id == ws)
-    for i in range(likes):
-        text_of = Customer.search_text if i < likes - short else Customer.search_text.concat("")
-        conds.append(text_of.like(bindparam(f"like{i}"), escape="\\"))
-    if status is not None:
-        conds.append(status_condition(status, bindparam("now", type_=UtcDateTime())))
-    return conds
-
-
-def _statements(
-    fts: bool,
-    likes: int,
-    status: str | None,
-    after: bool,
-    sort_matches: bool,
-    by_name: bool,
-    short: int,
-) -> tuple[Select[Any], Select[Any]]:
-    """The count and the page query of one shape of search (built once, then cached)."""
-    key = (fts, likes, status, after, sort_matches, by_name, short)
-    if key not in _shapes:
-        conds = _filters(fts, likes, status, by_name, short)
-        count = select(func.count()).select_from(Customer).where(*conds)
-        page = select(*ROW_COLUMNS).where(*conds)
-        if after:
-            start = tuple_(bindparam("after_name"), bindparam("after_id"))
-            page = page.where(tuple_(Customer.sort_name, Customer.id) > start)
-        order: Any = Customer.sort_name
-        if sort_matches:
-            # Sort the trigram index's matches instead of walking the name index until enough
-            # rows match: for a surname late in the alphabet that walk reads most of the table.
-            order = Customer.sort_name.concat("")
-        _shapes[key] = (count, page.order_by(order, Customer.id).limit(bindparam("limit")))
-    return _shapes[key]
 
 
 def _encode_cursor(sort_name: str, row_id: int, count: int) -> str:
@@ -195,43 +111,61 @@ def list_customers(
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> bytes:
-    """One page of customers in name order, with the total number that match, as the JSON
-    of a ``Page[CustomerRow]`` (encoded here: a model per row only to encode it costs more
-    than the query of a typical search)."""
+    """One page of customers in name order, with how many match (a search or filter counts
+    up to ``COUNT_CAP``, then says "more"), as the JSON of a ``CustomerPage`` (encoded here:
+    a model per row only to encode it costs more than the query of a typical search)."""
     if portal_status is not None and portal_status not in PORTAL_STATUSES:
         problem = f"Use one of: {', '.join(PORTAL_STATUSES)}."
         raise Invalid(problem, errors={"portal_status": problem})
     terms = search_terms(q)
+    capped = bool(terms) or portal_status is not None
     params: dict[str, Any] = {"ws": workspace_id, "now": utcnow(), "limit": limit + 1}
+    params["count_to"] = sql.COUNT_CAP + 1
     by_name = bool(terms) and all(len(t) < SHORT for t in terms)
     if by_name:
         params["name_from"], params["name_to"] = name_range(terms.pop(0))
     searching = bool(terms) and not by_name
-    fts = any(len(t) >= SHORT for t in terms) and _uses_fts(session)
+    everything = list(terms)  # every term, for a walk in name order
+    long_terms = [t for t in terms if len(t) >= SHORT]
+    # An index looks up a long word by its first letters, and the whole word then filters
+    # what it found: the rest of a pasted email address ("@example.com") is in every other
+    # customer's text, and reading the index for it cost more than the rest of the search.
+    keys = list(dict.fromkeys(t[:INDEXED] for t in long_terms))
+    checks = [t for t in long_terms if len(t) > INDEXED] + [t for t in terms if len(t) < SHORT]
+    fts = bool(keys) and _uses_fts(session)
     if fts:
-        long_terms = [t for t in terms if len(t) >= SHORT]
-        params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        terms = [t for t in terms if len(t) < SHORT]
-    terms.sort(key=lambda t: len(t) < SHORT)  # long terms first, short ones filter last
-    short = sum(len(t) < SHORT for t in terms)
-    params.update({f"like{i}": _like(t) for i, t in enumerate(terms)})
+        params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in keys)
+        keys = []
+    likes = keys + checks  # the checks only filter what the index (or the name range) found
+    params.update({f"like{i}": _like(t) for i, t in enumerate(likes)})
     if cursor:
         params["after_name"], params["after_id"], count = _decode_cursor(cursor)
     conn = session.connection()
     sort_matches = searching and conn.dialect.name == "postgresql"
-    counted, page = _statements(
-        fts, len(terms), portal_status, bool(cursor), sort_matches, by_name, short
+    counted, page = sql.statements(
+        fts, len(likes), portal_status, bool(cursor), sort_matches, by_name, len(checks), capped
     )
     # Core execution on the session's connection: plain rows, no ORM result machinery.
     if not cursor:
         count = conn.execute(counted, params).scalar() or 0
-    rows = conn.execute(page, params).all()
+    more_than_cap = capped and count > sql.COUNT_CAP
+    rows: Sequence[Row[Any]] = ()
+    if searching and more_than_cap:
+        # A word this common is found every few rows: read the next rows in name order.
+        walked: dict[str, Any] = {f"like{i}": _like(t) for i, t in enumerate(everything)}
+        walked["window"] = WALK_ROWS_PER_ROW * (limit + 1)
+        walked["after_every_name"] = AFTER_EVERY_NAME
+        shape = sql.walk(len(everything), portal_status, bool(cursor), conn.dialect.name)
+        rows = conn.execute(shape, {**params, **walked}).all()
+    if len(rows) <= limit:  # not walked, or the window held too few (a word's rows cluster)
+        rows = conn.execute(page, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1].sort_name, rows[-1].id, count) if more else None
     body = {
         "data": [row_fields(r, params["now"]) for r in rows],
-        "count": count,
+        "count": min(count, sql.COUNT_CAP) if capped else count,
+        "count_capped": more_than_cap,
         "next_cursor": next_cursor,
     }
     return orjson.dumps(body, option=orjson.OPT_UTC_Z)

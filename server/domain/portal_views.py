@@ -7,7 +7,10 @@ customer; anything else is the same NotFound as a missing row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
@@ -22,13 +25,16 @@ from server.db.models import (
 )
 from server.domain import portal_billing_views as billing
 from server.domain.errors import NotFound
+from server.domain.home_rows import HOME_ROWS, INVOICE, JOB, QUOTE
 from server.domain.portal_view_models import (
     MISSING,
     DocumentView,
     HomeView,
+    InvoiceView,
     JobCard,
     JobView,
     PhotoView,
+    QuoteView,
     Scope,
 )
 from server.wire.visibility import ACTIVE_JOB_STATUSES, VisibilityPolicy
@@ -119,17 +125,21 @@ def _one_line(*parts: str | None) -> str | None:
 
 def list_jobs(db: Session, scope: Scope, *, active_only: bool = False) -> list[JobCard]:
     """The customer's jobs as cards, newest first; empty when the jobs section is hidden."""
-    p = scope.policy
-    if not p.shows("jobs"):
+    if not scope.policy.shows("jobs"):
         return []
     stmt = _ACTIVE_CARDS if active_only else _ALL_CARDS
     params = {"workspace_id": scope.workspace_id, "customer_id": scope.customer_id}
+    # Through the session's connection: rows are all a card needs (see the billing lists).
+    return _cards(scope.policy, db.connection().execute(stmt, params))
+
+
+def _cards(p: VisibilityPolicy, rows: Iterable[Sequence[Any]]) -> list[JobCard]:
+    """Job cards from rows of id, number, title, status, start and the address's parts."""
     show_title, show_number = p.shows("jobs", "title"), p.shows("jobs", "number")
     show_status, show_time = p.shows("jobs", "status"), p.shows("jobs", "scheduled_time")
     show_address = p.shows("jobs", "address")
     cards = []
-    # Through the session's connection: rows are all a card needs (see the billing lists).
-    for job_id, number, title, status, start, *address in db.connection().execute(stmt, params):
+    for job_id, number, title, status, start, *address in rows:
         shown_title = title if show_title else None
         shown_number = number if show_number else None
         heading = shown_title or (f"Job {shown_number}" if shown_number else "Job")
@@ -176,16 +186,31 @@ def _linked(scope: Scope, section: str) -> bool:
 
 def home_view(db: Session, scope: Scope) -> HomeView:
     """The home page: quotes waiting, invoices due, active jobs (and when the clock alone
-    would change it: see ``HomeView.turns_at``)."""
+    would change it: see ``HomeView.turns_at``), read in one statement (``home_rows``)."""
     now = utcnow()
-    quotes, expiries = billing.waiting_quotes(db, scope)
-    invoices, due_dates = billing.due_invoices(db, scope)
-    turns = [at for at in (*expiries, *due_dates) if at >= now]
+    p = scope.policy
+    params = {"workspace_id": scope.workspace_id, "customer_id": scope.customer_id}
+    quotes: list[QuoteView] = []
+    invoices: list[InvoiceView] = []
+    jobs: list[Sequence[Any]] = []
+    turns: list[datetime] = []
+    for row in db.connection().execute(HOME_ROWS, params):
+        if row.list == QUOTE and p.shows("quotes"):
+            quote = billing.quote_view(scope, row)
+            if quote.state == "pending":  # not expired since it was written
+                quotes.append(quote)
+                turns += [row.expires_at] if row.expires_at is not None else []
+        elif row.list == INVOICE and p.shows("invoices"):
+            invoices.append(billing.invoice_view(scope, row))
+            turns += [row.due_at] if row.due_at is not None else []
+        elif row.list == JOB and p.shows("jobs"):
+            where = (row.line1, row.line2, row.city, row.region, row.postcode)
+            jobs.append((row.id, row.number, row.title, row.status, row.scheduled_start, *where))
     return HomeView(
         quotes=quotes,
         invoices=invoices,
-        jobs=list_jobs(db, scope, active_only=True),
-        turns_at=min(turns, default=None),
+        jobs=_cards(p, jobs),
+        turns_at=min((at for at in turns if at >= now), default=None),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from server.wire.base import Response
+from server.wire.base import Page, Response
 
 PortalStatus = Literal["not_invited", "invited", "invite_expired", "active", "locked", "disabled"]
 PORTAL_STATUSES: tuple[str, ...] = (
@@ -134,3 +134,11 @@ class CustomerDetail(CustomerRow):
     created_at: datetime
     contacts: list[ContactOut]
     addresses: list[AddressOut]
+
+
+class CustomerPage(Page[CustomerRow]):
+    """One page of the customer list. A search or a status filter counts its matches only up
+    to 1,000 (counting every match of a very common word cost more than the page itself):
+    ``count_capped`` is true when more match than ``count`` says ("1,000+")."""
+
+    count_capped: bool = False

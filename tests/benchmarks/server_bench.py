@@ -3,7 +3,9 @@
 - Seeding: ``seed-demo`` time (target: under a minute).
 - Customer search: ``GET /api/v1/customers?q=...&limit=50`` over a mix of queries, against
   the bare SQL for the same page and count run through the driver (p50 at most 20 ms and at
-  most 3 times the bare query; p95 at most 50 ms, and so every query's own p95).
+  most 3 times the bare query; p95 at most 50 ms, and so every query's own p95). The mix
+  holds very common words (a city, an email domain) whose thousands of matches are counted
+  only to 1,000.
 - Changes feed: rows per second paging ``GET /api/v1/changes`` from ``since=0`` to the end,
   against a bare SELECT of the same rows plus orjson encoding (at least half the bare rate).
 """
@@ -70,6 +72,7 @@ def search_mix(srv: LiveServer) -> list[dict[str, str]]:
         {"q": " ".join(address.split(",")[0].split()[1:])},  # a street name
         {"q": address.split(", ")[-3] if address.count(",") >= 3 else "brightwater"},  # a city
         {"q": "dental"},  # a kind of business
+        {"q": "example.com"},  # a word in most customers' text (their email domain)
         {"q": "jo"},  # two letters
         {"portal_status": "locked"},
         {"q": surnames.most_common(3)[-1][0], "portal_status": "active"},

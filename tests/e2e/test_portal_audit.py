@@ -69,6 +69,12 @@ def _audit(page: Page, seen: Seen, live: LiveServer, name: str) -> None:
             assert r.headers.get("content-encoding") == "gzip", (r.url, r.headers)
     fonts = [r for r in seen.responses if urlsplit(r.url).path.endswith(".woff2")]
     assert fonts, "the page's own font was not loaded"
+    # The text faces are preloaded (a face loaded after the first layout shifted the page)
+    # from the very addresses the stylesheet uses, so the preloads are what the page uses.
+    preloaded = page.locator('link[rel="preload"][as="font"]').evaluate_all(
+        "links => links.map(l => l.href)"
+    )
+    assert len(preloaded) == 2 and set(preloaded) <= {r.url for r in fonts}, preloaded
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.title().strip()
     description = page.locator('meta[name="description"]').get_attribute("content")
@@ -88,6 +94,8 @@ def _audit(page: Page, seen: Seen, live: LiveServer, name: str) -> None:
     ]
     path = urlsplit(page.url).path
     assert not any(b and path.startswith(b) for b in blocked), (path, blocked)
+    # Audit tools read robots.txt from inside the page, so the page's policy must allow it.
+    assert page.evaluate("fetch('/robots.txt').then(r => r.status)") == 200
     check_page(page, name)
 
 
