@@ -33,14 +33,10 @@ serve: setup
 ## WebEngine tests run in a pytest process of their own, and only when some test carries the
 ## marker: until then the line says there are none instead of reporting an empty run as a pass.
 PYTEST := $(BIN)/python -m pytest
-## Panel tests on the customers-see harness (which runs the qasync loop in episodes) run in a
-## pytest process of their own: after the async tests in one process they crashed Qt once.
-SEE_HARNESS := tests/ui/test_visibility_panel.py tests/ui/test_files_panel.py
 
 test: setup
 	$(PYTEST) tests/server tests/app tests/packaging
-	$(PYTEST) tests/ui -m "not webengine" $(SEE_HARNESS:%=--ignore=%)
-	$(PYTEST) $(SEE_HARNESS) -m "not webengine"
+	$(PYTEST) tests/ui -m "not webengine"
 	@if grep -rqs --include='*.py' 'mark\.webengine' tests; then \
 		echo "$(PYTEST) tests -m webengine"; $(PYTEST) tests -m webengine; \
 	else echo "No WebEngine tests yet: nothing to run for QtWebEngine."; fi
