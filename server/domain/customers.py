@@ -7,7 +7,8 @@ Search splits the query into terms; every term must occur somewhere in the custo
 only one- and two-letter words is the start of a name being typed: it finds the customers
 whose name starts with the first word (a range of the name index, so it costs the same for
 "jo" as for "zq": no index of three-letter pieces can help a two-letter word, and reading
-every customer's text for it took 0.2 to 0.5 s at 100,000), the other words anywhere.
+every customer's text for it took 0.2 to 0.5 s at 100,000), the other words anywhere. The
+rule itself is ``server.wire.search``, shared with the console's search of its cache.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -43,30 +43,19 @@ from server.domain.customer_summary import ROW_FIELDS, row_fields
 from server.domain.errors import Invalid, NotFound
 from server.wire.base import MAX_ID, has_control_characters
 from server.wire.customers import PORTAL_STATUSES
+from server.wire.search import SHORT, search_plan, search_terms
+
+__all__ = ["SHORT", "list_customers", "search_terms", "status_condition"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-MAX_TERMS = 8
 CUSTOMER_NOT_FOUND = "There is no such customer in this workspace."
 CONTACT_NOT_FOUND = "There is no such contact in this workspace."
-_PHONEISH = re.compile(r"^[0-9()+\-. ]*[0-9][0-9()+\-. ]*$")
 # Only what a CustomerRow needs (in its order, see row_fields), then the sort key: not
 # search_text or notes.
 ROW_COLUMNS = (*(getattr(Customer, column) for column, _ in ROW_FIELDS), Customer.sort_name)
 _fts_by_engine: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 _shapes: dict[tuple[Any, ...], tuple[Select[Any], Select[Any]]] = {}
-SHORT = 3  # terms shorter than this cannot use the trigram indexes
-
-
-def search_terms(q: str | None) -> list[str]:
-    """The terms of a search: lower-cased words; phone-like words reduced to their digits."""
-    terms: list[str] = []
-    for word in (q or "").lower().split()[:MAX_TERMS]:
-        if _PHONEISH.match(word) and not word.isdigit():
-            word = "".join(ch for ch in word if ch.isdigit())
-        if word and word not in terms:
-            terms.append(word)
-    return terms
 
 
 def status_condition(status: str, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
@@ -201,11 +190,12 @@ def list_customers(
     if portal_status is not None and portal_status not in PORTAL_STATUSES:
         problem = f"Use one of: {', '.join(PORTAL_STATUSES)}."
         raise Invalid(problem, errors={"portal_status": problem})
-    terms = search_terms(q)
+    plan = search_plan(q)  # the rule the console's own search follows too
+    terms = list(plan.terms)
     params: dict[str, Any] = {"ws": workspace_id, "now": utcnow(), "limit": limit + 1}
-    by_name = bool(terms) and all(len(t) < SHORT for t in terms)
-    if by_name:
-        params["name_from"], params["name_to"] = name_range(terms.pop(0))
+    by_name = plan.name_start is not None
+    if plan.name_start is not None:
+        params["name_from"], params["name_to"] = name_range(plan.name_start)
     searching = bool(terms) and not by_name
     fts = any(len(t) >= SHORT for t in terms) and _uses_fts(session)
     if fts:
