@@ -83,6 +83,15 @@ class WorkspaceOut(Response):
     payment: PaymentStatus | None = None
 
 
+class HeldInvitesOut(Response):
+    """``GET /api/v1/workspace/held-invites``: invites held while the portal was coming soon
+    that are still to be sent. After a go-live they go out in batches; ``waiting`` falls to 0
+    (a portal switched back to coming soon keeps the rest held)."""
+
+    waiting: int
+    portal_status: PortalState
+
+
 class WorkspacePatch(Request):
     """``PATCH /api/v1/workspace``: only the fields given change (needs ``If-Match``).
 

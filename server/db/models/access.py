@@ -73,7 +73,7 @@ class Invite(Base):
     )
     outbox_id: Mapped[int | None] = mapped_column(default=None)
     # Made while the portal was coming soon: no email yet and no usable link. Going live sends
-    # it with a fresh link, and its 7 days start then (``invites.release_held_invites``).
+    # it with a fresh link, and its 7 days start then (``held_invites.release_batch``).
     held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
