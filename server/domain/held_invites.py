@@ -11,8 +11,6 @@ the held ones. Two workers, or two runs, never send the same invite twice.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Select, distinct, func, select, update
 from sqlalchemy.orm import Session
 
