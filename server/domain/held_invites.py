@@ -11,7 +11,7 @@ the held ones. Two workers, or two runs, never send the same invite twice.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, distinct, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -52,7 +52,8 @@ def workspaces_to_release(session: Session) -> list[int]:
         _waiting()
         .join(Workspace, Workspace.id == Invite.workspace_id)
         .where(Workspace.portal_status == "active")
-        .with_only_columns(distinct(Invite.workspace_id))
+        .with_only_columns(Invite.workspace_id)
+        .distinct()
     )
     return [int(i) for i in session.scalars(stmt)]
 
