@@ -59,7 +59,7 @@ class LocalWorkspace:
             self.config.set("server_url", "")
         if early == self.local.url and self.api is not None and self.sync is not None:
             self.api.token = token
-            self.sync.start()
+            self.start_sync()
             return
         await self.open_session(self.local.url, self.local.owner_email, token, source="local")
 

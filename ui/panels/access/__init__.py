@@ -122,11 +122,13 @@ class AccessPanel(QWidget):
             self._opened = True
             saved = await asyncio.to_thread(customer_snapshot.load, cache.index_path)
             if saved is not None:
-                stamp, index = saved
-                index.refresh_statuses()
-                self.model.set_index(index)
-                if stamp == cache.customers_generation:
-                    return
+                saved[1].refresh_statuses()
+                self.model.set_index(saved[1])
+            # Set after the rows painted (the next turn of the loop), or at once when nothing
+            # was saved: the sync engine's first round trip waits for this.
+            QTimer.singleShot(0, self.ctx.cached_rows_shown.set)
+            if saved is not None and saved[0] == cache.customers_generation:
+                return
         while True:
             self._reload = False
             index = await self._build(cache)
