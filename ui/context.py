@@ -15,6 +15,8 @@ from app.cache import Cache
 from app.config import Config
 from app.session import StaffSession
 from app.sync import FIRST_WAIT, SyncEngine
+from app.workspace_settings import local_format
+from server.wire.local_time import LocalFormat
 
 if TYPE_CHECKING:
     from ui.operations import Operations
@@ -41,6 +43,10 @@ class PanelContext:
     # Set once the customer list shows what the cache holds (or has nothing saved to show):
     # the sync engine's first round trip waits for it (see ``SyncEngine.start``).
     cached_rows_shown: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def local_format(self) -> LocalFormat:
+        """The workspace's time zone and locale, from its cached settings (offline too)."""
+        return local_format(self.cache.get_record("workspace", self.session.workspace_id))
 
     async def after_cached_rows(self) -> None:
         """Wait, briefly and at most ``FIRST_WAIT``, until the customer list shows the cache:

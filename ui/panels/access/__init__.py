@@ -222,6 +222,7 @@ class AccessPanel(QWidget):
                     else exc.message
                 )
             raise
+        self.detail.formats = self.ctx.local_format()
         self.detail.show_customer(detail)
         self.detail.show_history(events)
 
@@ -341,6 +342,7 @@ class AccessPanel(QWidget):
         await self.ctx.cache.store_customers([detail])
         if self.shown_id == customer_id:
             status = self.detail.status.text()
+            self.detail.formats = self.ctx.local_format()
             self.detail.show_customer(detail)
             self.detail.show_history(events)
             self.detail.status.setText(status)
