@@ -27,6 +27,7 @@ from ui.panels.access.cleanup import EmailCleanupView
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
 from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
+from ui.panels.access.zone_dialog import ZoneDialog
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,12 @@ class AccessPanel(QWidget):
             editor = EmailDialog(contact, self)
             editor.save_requested.connect(lambda email: self.fix_email(contact_id, email))
             self._open(editor)
+        elif action == "edit_zone":
+            zones = ZoneDialog(contact, self.ctx.local_format().time_zone, self)
+            zones.save_requested.connect(
+                lambda zone: self.ctx.ops.run(self._save_zone(contact_id, zone), label="Saving")
+            )
+            self._open(zones)
         elif action == "disable":
             disable = DisableDialog(contact["name"], contact.get("email") or "", self)
             disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
@@ -316,6 +323,22 @@ class AccessPanel(QWidget):
         if isinstance(dialog, InviteDialog) and dialog.isVisible() and customer is not None:
             shared = await asyncio.to_thread(self._shared_with, customer)
             dialog.update_contacts(customer["contacts"], shared)
+
+    async def _save_zone(self, contact_id: int, zone: str | None) -> None:
+        dialog = self.dialog
+        try:
+            _, etag = await access.get_contact(self.ctx.api, contact_id)
+            await access.patch_contact(self.ctx.api, contact_id, etag, {"time_zone": zone})
+        except ApiError as exc:
+            if isinstance(dialog, ZoneDialog) and dialog.isVisible():
+                dialog.not_saved(f"Not saved: {exc.errors.get('time_zone') or exc.message}")
+                return
+            raise
+        if isinstance(dialog, ZoneDialog):
+            dialog.accept()
+        if self.shown_id is not None:
+            await self._refresh(self.shown_id)
+        self.detail.status.setText(f"Time zone saved: {zone or 'same as the business'}.")
 
     def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
         """Run one access action, then refresh the customer in place."""

@@ -34,6 +34,7 @@ BUTTONS = {
     "disable": "Disable…",
     "enable": "Enable",
     "edit_email": "Change email…",
+    "edit_zone": "Time zone…",
 }
 
 # Which actions make sense in each portal status, in the order the buttons appear.
@@ -101,6 +102,13 @@ class ContactCard(QFrame):
             problem.setObjectName("formError")
             problem.setWordWrap(True)
             layout.addWidget(problem)
+        if contact.get("time_zone"):
+            zone = QLabel(
+                f"Lives in {contact['time_zone']}: portal times name the business's zone."
+            )
+            zone.setObjectName("contactZone")
+            zone.setWordWrap(True)
+            layout.addWidget(zone)
         self.description = QLabel(describe_account(account, now, fmt))
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
@@ -214,7 +222,7 @@ class DetailPane(QWidget):
             if invite.get("held") and "resend" in acts:
                 acts.remove("resend")  # nothing was sent yet: going live sends it
             if self.can(Permission.EDIT_CONTACTS):
-                acts.append("edit_email")
+                acts += ["edit_email", "edit_zone"]
             card = ContactCard(contact, acts, now, self.formats)
             edit = card.buttons.get("edit_email")
             # Their sign-in uses this email: moving it is a permission of its own.
