@@ -253,9 +253,9 @@ def test_the_local_workspace_starts_in_the_machine_time_zone(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env["TZ"] = "America/Chicago"  # the machine's zone, as tzlocal reads it
     data = tmp_path / "data"
+    command = [sys.executable, "-m", "server.cli", "local", "--data-dir", str(data)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "local", "--data-dir", str(data)]
-        + ["--port", str(port), "--customers", "3"],
+        [*command, "--port", str(port), "--customers", "3"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
