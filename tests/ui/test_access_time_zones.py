@@ -61,6 +61,9 @@ def test_a_contact_zone_is_set_checked_and_cleared_from_the_detail(harness: Harn
     texts = [w.text() for w in card.findChildren(QLabel)]
     assert any(t.startswith("Lives in America/New_York") for t in texts), texts
     screenshot(panel, "contact-zone-set")
+    panel.resize(900, 600)
+    screenshot(panel, "contact-zone-narrow", size=None)
+    panel.resize(1280, 760)
     zone = harness.api("owner").get(f"/api/v1/contacts/{ada}").json()["time_zone"]
     assert zone == "America/New_York"
     # Back to the business's zone.

@@ -102,13 +102,27 @@ class ContactCard(QFrame):
             problem.setObjectName("formError")
             problem.setWordWrap(True)
             layout.addWidget(problem)
-        if contact.get("time_zone"):
+        if contact.get("time_zone") or "edit_zone" in actions:
+            # Like the email: a line of its own with its link, not a fourth access button.
+            zone_row = QHBoxLayout()
+            own = contact.get("time_zone")
             zone = QLabel(
-                f"Lives in {contact['time_zone']}: portal times name the business's zone."
+                f"Lives in {own}: portal times name the business's zone."
+                if own
+                else "Time zone: the business's."
             )
             zone.setObjectName("contactZone")
             zone.setWordWrap(True)
-            layout.addWidget(zone)
+            zone_row.addWidget(zone, 1)
+            if "edit_zone" in actions:
+                pick = QPushButton(BUTTONS["edit_zone"])
+                pick.setObjectName("action_edit_zone")
+                pick.setFlat(True)
+                pick.setCursor(Qt.CursorShape.PointingHandCursor)
+                self.buttons["edit_zone"] = pick
+                zone_row.addWidget(pick, 0, Qt.AlignmentFlag.AlignTop)
+                actions = [a for a in actions if a != "edit_zone"]
+            layout.addLayout(zone_row)
         self.description = QLabel(describe_account(account, now, fmt))
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
