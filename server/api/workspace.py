@@ -53,8 +53,10 @@ def update_workspace(
     """
     was_live = staff.workspace.portal_status == "active"
     ws = service.update_workspace(db, staff.workspace, body, if_match, staff.actor)
-    if ws.portal_status == "active" and not was_live:
-        request.app.state.held_invite_sender.wake(public_base_url(request))
+    sender = getattr(request.app.state, "held_invite_sender", None)
+    if ws.portal_status == "active" and not was_live and sender is not None:
+        # Without a sender (an app run without its lifespan) the next server start sends them.
+        sender.wake(public_base_url(request))
     set_etag(response, ws.version)
     return _out(db, ws, settings, request)
 
