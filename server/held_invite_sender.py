@@ -17,6 +17,7 @@ import threading
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.domain import held_invites
@@ -30,8 +31,12 @@ POLL_SECONDS = 10.0
 class HeldInviteSender:
     """Wakes on a go-live; sends every waiting held invite of every live workspace."""
 
-    def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], reader: sessionmaker[Session], settings: Settings
+    ) -> None:
         self.factory = factory
+        # The poll only reads: on SQLite it must not take the write lock every few seconds.
+        self.reader = reader
         # Links are built on the configured public address (``serve`` always sets one); a
         # server without one uses the address the go-live request came in on.
         self.base_url = (settings.public_base_url or "").rstrip("/")
@@ -52,7 +57,7 @@ class HeldInviteSender:
         total = 0
         if not self.base_url:
             return 0  # no address to build links on yet: the next go-live request gives one
-        with self.factory() as session:
+        with self.reader() as session:
             workspaces = held_invites.workspaces_to_release(session)
         for ws_id in workspaces:
             while not self.stopping.is_set():
@@ -71,6 +76,8 @@ class HeldInviteSender:
             self._wake.clear()
             try:
                 await asyncio.to_thread(self.send_waiting)
+            except OperationalError as exc:  # the database busy or away: nothing was lost
+                log.warning("held invites wait for the database (%s); trying again", exc.orig)
             except Exception:
                 log.exception("sending held invites failed; will try again")
             waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
@@ -84,7 +91,8 @@ class HeldInviteSender:
 
 async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
     """Background starter: the sender runs while the app runs (it resumes unfinished work)."""
-    sender = HeldInviteSender(app.state.sessionmaker, app.state.settings)
+    state = app.state
+    sender = HeldInviteSender(state.sessionmaker, state.read_sessionmaker, state.settings)
     app.state.held_invite_sender = sender
     stop_event = asyncio.Event()
     task = asyncio.create_task(sender.run(stop_event), name="held-invites")
