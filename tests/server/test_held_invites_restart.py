@@ -1,6 +1,6 @@
 """Held invites survive a server killed halfway through sending them: none lost, none twice.
 
-A real ``portal-server serve`` process goes live with a few hundred held invites, sent in
+A real ``portal-server serve`` process goes live with hundreds of held invites, sent in
 small batches; it is killed (SIGKILL, nothing cleaned up) once some but not all are sent. At
 that moment every invite is either sent (its email queued) or still held (no email). A new
 server process carries on by itself, and in the end every contact has exactly one invite email
@@ -32,7 +32,7 @@ from tests.support.databases import BACKENDS, temporary_database
 from tests.support.live_server import free_port
 from tests.support.workspaces import make_workspace
 
-CONTACTS = 300
+CONTACTS = 400
 BATCH = 4  # small batches: the kill lands halfway, between or inside transactions
 
 
@@ -70,7 +70,11 @@ def _serving(database_url: str, port: int, log: Path) -> Iterator[subprocess.Pop
     finally:
         if proc.poll() is None:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a machine too busy to stop in time
+                proc.kill()
+                proc.wait(timeout=30)
 
 
 def _state(factory: sessionmaker[Session], ws_id: int) -> tuple[int, Counter[int], Counter[int]]:
@@ -117,6 +121,17 @@ def _consistent(factory: sessionmaker[Session], ws_id: int) -> None:
             assert mail_of.get(invite.outbox_id) == invite.account_id
 
 
+def _primary_contacts(c: httpx.Client) -> list[int]:
+    ids: list[int] = []
+    params: dict[str, object] = {"limit": 500}
+    while True:
+        page = c.get("/api/v1/customers", params=params).json()
+        ids += [row["primary_contact_id"] for row in page["data"]]
+        if not page["next_cursor"]:
+            return ids
+        params["cursor"] = page["next_cursor"]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_restart_halfway_loses_and_repeats_nothing(backend: str, tmp_path: Path) -> None:
     with temporary_database(backend, tmp_path) as url:
@@ -130,7 +145,7 @@ def test_a_restart_halfway_loses_and_repeats_nothing(backend: str, tmp_path: Pat
             with _serving(url, port, log) as first:
                 ws = make_workspace(factory, base, portal_status="coming_soon")
                 c = ws.client("owner")
-                c.timeout = httpx.Timeout(120)
+                c.timeout = httpx.Timeout(300)
                 records = {
                     "customers": [
                         {"external_id": f"c{i}", "name": f"Customer {i:04d}"}
@@ -148,10 +163,7 @@ def test_a_restart_halfway_loses_and_repeats_nothing(backend: str, tmp_path: Pat
                     ],
                 }
                 assert c.post("/api/v1/records/batch", json=records).status_code == 200
-                ids = [
-                    row["primary_contact_id"]
-                    for row in c.get("/api/v1/customers", params={"limit": 500}).json()["data"]
-                ]
+                ids = _primary_contacts(c)
                 invited = c.post(
                     "/api/v1/portal-invites/bulk", json={"contact_ids": ids, "dry_run": False}
                 ).json()
@@ -170,7 +182,9 @@ def test_a_restart_halfway_loses_and_repeats_nothing(backend: str, tmp_path: Pat
                 assert r.status_code == 200, r.text
                 # The request did not wait for the invites: most are still to be sent.
                 assert c.get("/api/v1/workspace/held-invites").json()["waiting"] > CONTACTS // 2
-                while (held := _state(factory, ws.id)[0]) > CONTACTS * 2 // 3:
+                # Killed as soon as a few batches went out: most are still held then, even on
+                # a busy machine where this loop looks less often.
+                while (held := _state(factory, ws.id)[0]) > CONTACTS - 5 * BATCH:
                     assert time.monotonic() - started < 120, "the held invites are not going out"
                     time.sleep(0.01)
                 first.send_signal(signal.SIGKILL)
