@@ -48,7 +48,7 @@ def _seed(ws: TestWorkspace) -> list[int]:
                 "customers": customers[start : start + 500],
                 "contacts": contacts[start : start + 500],
             },
-            timeout=120,
+            timeout=600,
         )
         r.raise_for_status()
     ids: list[int] = []
