@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -57,6 +57,16 @@ class Invite(Base):
     """An invitation link (7 days). Only the SHA-256 digest of the token is kept."""
 
     __tablename__ = "invite"
+    __table_args__ = (
+        # The held-invite sender looks for held invites every few seconds in every worker:
+        # only the (few) held rows are in this index.
+        Index(
+            "ix_invite_held",
+            "workspace_id",
+            sqlite_where=text("held"),
+            postgresql_where=text("held"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
