@@ -1,7 +1,9 @@
 """Portal access in plain English: what a dispatcher reads in the Access panel.
 
-Everything here takes the JSON the staff API answers (``PortalAccountOut``, ``AuditEventOut``)
-and the current time, so the wording is testable without Qt.
+Everything here takes the JSON the staff API answers (``PortalAccountOut``, ``AuditEventOut``),
+the current time and the workspace's time zone and locale (dates and times are the business's,
+by the rules of ``server.wire.local_time``, never this computer's), so the wording is testable
+without Qt.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from app.portal_status import Moment, aware
+from server.wire.local_time import Localised, format_clock, format_short_day, local
 
 EMAIL_STATUS = {
     "pending": "queued",
@@ -47,29 +50,23 @@ def ago(moment: Moment, now: datetime) -> str:
     return f"{span(delta)} ago" if delta > 0 else f"in {span(delta)}"
 
 
-def local(moment: Moment) -> datetime | None:
-    """A server time in this computer's time zone."""
+def day(moment: Moment, now: datetime, fmt: Localised) -> str:
+    """ "Nov 3" this year, "Nov 3, 2025" otherwise (en_US; "3 Nov" en_GB), in the workspace's
+    time zone."""
     when = aware(moment)
-    return when.astimezone() if when is not None else None
+    return "" if when is None else format_short_day(when, fmt, now)
 
 
-def day(moment: Moment, now: datetime) -> str:
-    """ "3 Nov" this year, "3 Nov 2025" otherwise."""
-    when = local(moment)
+def clock(moment: Moment, now: datetime, fmt: Localised) -> str:
+    """ "2:05 PM" today, "2:05 PM on Nov 3" another day, in the workspace's time zone (marked
+    UTC while the workspace has none)."""
+    when = aware(moment)
     if when is None:
         return ""
-    text = f"{when.day} {when:%b}"
-    return text if when.year == now.astimezone().year else f"{text} {when.year}"
-
-
-def clock(moment: Moment, now: datetime) -> str:
-    """ "14:05" today, "14:05 on 3 Nov" another day."""
-    when = local(moment)
-    if when is None:
-        return ""
-    if when.date() == now.astimezone().date():
-        return f"{when:%H:%M}"
-    return f"{when:%H:%M} on {day(when, now)}"
+    text = format_clock(when, fmt)
+    if local(when, fmt).date() != local(now, fmt).date():
+        text = f"{text} on {format_short_day(when, fmt, now)}"
+    return text if fmt.time_zone else f"{text} UTC"
 
 
 def last_sign_in(moment: Moment, now: datetime) -> str:
@@ -77,24 +74,24 @@ def last_sign_in(moment: Moment, now: datetime) -> str:
     return "Never" if moment is None else ago(moment, now).capitalize()
 
 
-def describe_account(account: Mapping[str, Any] | None, now: datetime) -> str:
+def describe_account(account: Mapping[str, Any] | None, now: datetime, fmt: Localised) -> str:
     """One contact's portal account as a sentence or two."""
     if account is None:
         return "Not invited to the portal yet."
     status = account.get("portal_status") or account.get("status")
     invite = account.get("invite") or {}
     if status in ("invited", "invite_expired"):
-        return _describe_invite(invite, now)
+        return _describe_invite(invite, now, fmt)
     if status == "locked":
         attempts = int(account.get("failed_attempts") or 0)
         wrong = _plural(attempts, "wrong password") if attempts else "too many wrong passwords"
         return (
-            f"Locked after {wrong} until {clock(account.get('locked_until'), now)}. "
+            f"Locked after {wrong} until {clock(account.get('locked_until'), now, fmt)}. "
             "Unlocking lets them try again now; a reset link works even while locked."
         )
     if status == "disabled":
         by = account.get("disabled_by")
-        when = day(account.get("disabled_at"), now)
+        when = day(account.get("disabled_at"), now, fmt)
         reason = (account.get("disabled_reason") or "").strip()
         text = "Disabled" + (f" by {by}" if by else "") + (f" on {when}" if when else "")
         return text + (f": {reason}" if reason else "") + ". They cannot sign in."
@@ -112,7 +109,7 @@ def describe_account(account: Mapping[str, Any] | None, now: datetime) -> str:
     return f"Portal status: {status}."
 
 
-def _describe_invite(invite: Mapping[str, Any], now: datetime) -> str:
+def _describe_invite(invite: Mapping[str, Any], now: datetime, fmt: Localised) -> str:
     if not invite:
         return "Invited, but no invite link is waiting. Send a new invite."
     if invite.get("held") and not invite.get("revoked_at"):
@@ -129,7 +126,11 @@ def _describe_invite(invite: Mapping[str, Any], now: datetime) -> str:
     expires = aware(invite.get("expires_at"))
     if expires is not None and expires <= now:
         return f"{sent}; it expired {ago(expires, now)}."
-    text = f"{sent}; it expires {ago(expires, now)}." if expires else f"{sent}."
+    text = (
+        f"{sent}; it expires {ago(expires, now)} ({clock(expires, now, fmt)})."
+        if expires
+        else f"{sent}."
+    )
     mail = invite.get("email_status")
     if mail == "failed":
         text += " The email could not be delivered: check the address, then resend."
@@ -158,7 +159,7 @@ _ACTIONS = {
 }
 
 
-def describe_event(event: Mapping[str, Any], now: datetime) -> str:
+def describe_event(event: Mapping[str, Any], now: datetime, fmt: Localised) -> str:
     """One audit event as a timeline line: when, who, what, to whom, and why."""
     action = str(event.get("action", ""))
     what = _ACTIONS.get(action, action.replace("portal.", "").replace("_", " ").replace(".", " "))
@@ -168,7 +169,7 @@ def describe_event(event: Mapping[str, Any], now: datetime) -> str:
         "system": "The portal",
     }.get(str(event.get("actor_kind")), "Someone")
     detail = event.get("detail") or {}
-    text = f"{clock(event.get('created_at'), now)}  {who} {what}"
+    text = f"{clock(event.get('created_at'), now, fmt)}  {who} {what}"
     target = detail.get("email") or detail.get("contact_name")
     if target and event.get("actor_kind") != "customer":
         text += f" ({target})"

@@ -2,7 +2,11 @@
 
 A query is split into words; a customer matches when every word is the start of some word of
 its name, primary contact, email, phone or address (phones also match on their digits alone,
-so "555 0134", "5550134" and "0134" all find "(555) 555-0134").
+so "555 0134", "5550134" and "0134" all find "(555) 555-0134"). A query of only one- and
+two-letter words follows the server's rule (``server.wire.search``): its first word must be
+the start of the customer's name, found by bisection in the name-ordered rows. (Longer words
+stay starts of words here, where the server also finds them inside words: the cache has no
+index of word pieces.)
 
 Why it is fast by construction rather than by luck: see ``app.word_index`` (a sorted
 vocabulary over flat postings, bitsets for prefixes shared by many rows). Rows are held by
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import compress
@@ -25,7 +30,8 @@ from typing import Any, Protocol
 from app.customer_table import CustomerTable, columns_of
 from app.index_parts import IndexParts, build_parts, field_words
 from app.portal_status import STATUS_CODES, Moment, aware, effective_status
-from app.word_index import mask_from_bits
+from app.word_index import mask_from_bits, next_prefix
+from server.wire.search import search_plan, starts_name
 
 _WORD = re.compile(r"[^\W_]+")
 _PHONE_QUERY = re.compile(r"[\d\s().+-]+")
@@ -191,11 +197,16 @@ class CustomerIndex:
         descending: bool = False,
     ) -> Sequence[int]:
         """Positions of the rows matching ``query`` and one of ``statuses``, in display order."""
-        words = query_words(query)
+        plan = search_plan(query)
+        start = plan.name_start
+        words = query_words(query) if start is None else words_of(" ".join(plan.terms))
         status_set = set(statuses) if statuses is not None else None
         n = len(self.rows)
         bits: int | None = None
         small: set[int] | None = None
+        if start is not None:
+            lo, hi = self._name_range(start)
+            bits = ((1 << (hi - lo)) - 1) << lo  # rows lo..hi-1: one shift, whatever the count
         for word in dict.fromkeys(words):
             found = self._word_rows(word)
             if isinstance(found, int):
@@ -218,7 +229,7 @@ class CustomerIndex:
                 cand = {p for p in cand if bm[p]}
             if status_mask is not None:
                 cand = {p for p in cand if status_mask[p]}
-            cand.update(p for p in self._dirty if self._dirty_match(p, words, status_mask))
+            cand.update(p for p in self._dirty if self._dirty_match(p, words, status_mask, start))
             return self._order_positions(cand, sort, descending)
 
         assert bits is not None
@@ -226,11 +237,31 @@ class CustomerIndex:
         if status_mask is not None:
             mask = bytearray((int.from_bytes(mask) & int.from_bytes(status_mask)).to_bytes(n))
         for p in self._dirty:
-            mask[p] = 1 if self._dirty_match(p, words, status_mask) else 0
+            mask[p] = 1 if self._dirty_match(p, words, status_mask, start) else 0
         return self._order_mask(mask, sort, descending)
 
-    def _dirty_match(self, pos: int, words: list[str], status_mask: bytes | None) -> bool:
+    def _name_range(self, start: str) -> tuple[int, int]:
+        """The positions ``lo..hi-1`` whose name (as indexed) starts with ``start``.
+
+        Rows are stored in casefolded-name order, so they are one run found by bisection. The
+        stored names are the indexed ones: a row renamed since is dirty and checked apart.
+        """
+        names = self.rows.texts["name"]
+        prefix = start.casefold()
+
+        def key(pos: int) -> str:
+            return names[pos].casefold()
+
+        lo = bisect_left(self._all, prefix, key=key)
+        hi = bisect_left(self._all, next_prefix(prefix), lo, key=key)
+        return lo, hi
+
+    def _dirty_match(
+        self, pos: int, words: list[str], status_mask: bytes | None, start: str | None = None
+    ) -> bool:
         if status_mask is not None and not status_mask[pos]:
+            return False
+        if start is not None and not starts_name(self.rows[pos].name, start):
             return False
         own = self._dirty_words[pos]
         return all(any(w.startswith(q) for w in own) for q in words)

@@ -6,8 +6,9 @@ turns the answers into what the owner reads before confirming (plain functions, 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,32 @@ async def set_portal_status(
     return data
 
 
+async def held_invites_waiting(api: ApiClient) -> int:
+    """How many invites held while the portal was coming soon are still to be sent."""
+    data: dict[str, Any] = await api.get_json("/api/v1/workspace/held-invites")
+    return int(data["waiting"])
+
+
+async def follow_held_invites(
+    api: ApiClient,
+    progress: Callable[[int, int], None],
+    *,
+    every: float = 1.0,
+) -> int:
+    """After a go-live, report ``progress(sent, total)`` until every held invite is sent (the
+    server sends them in batches after answering); answers how many were sent."""
+    total = left = await held_invites_waiting(api)
+    while left:
+        progress(total - left, total)
+        await asyncio.sleep(every)
+        now = await held_invites_waiting(api)
+        if now > left:  # more were held meanwhile (switched back and forth): a new total
+            total += now - left
+        left = now
+    progress(total, total)
+    return total
+
+
 def rule_from_form(
     months: int, min_jobs: int, open_work: bool, not_invited: bool, size: int
 ) -> dict[str, Any]:
@@ -178,7 +205,8 @@ def go_live_confirmation(ready: Mapping[str, Any], held_invites: int | None = No
     if held_invites:
         changes.append(
             f"{held_invites:,} invite{' was' if held_invites == 1 else 's were'} held while "
-            "the portal was coming soon and will be sent now."
+            "the portal was coming soon and will be sent now, in batches; the status bar "
+            "counts them down."
         )
     elif held_invites == 0:
         changes.append("No invites are waiting to be sent.")

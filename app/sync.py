@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # Pages handed to the writer thread and not yet written: enough that the server never waits
 # for the console (and the console never for the server), each page a megabyte or two.
 PAGES_AHEAD = 2
+# How long the first round trip may wait for the cached rows to show (see ``start``): loading
+# a saved index of 100,000 customers takes a few tenths of a second, a busy machine more.
+FIRST_WAIT = 3.0
 
 
 class SyncState(StrEnum):
@@ -145,14 +148,19 @@ class SyncEngine:
         """The background loop is alive."""
         return self._task is not None and not self._task.done()
 
-    def start(self) -> None:
-        """Start syncing in the background on the running loop."""
+    def start(self, first: asyncio.Event | None = None, at_most: float = FIRST_WAIT) -> None:
+        """Start syncing in the background on the running loop.
+
+        With ``first``, the first round trip waits until that event is set (the console's
+        cached rows are on screen) or ``at_most`` seconds pass: on a second start the rows a
+        person came for show before anything waits on, or competes with, the server.
+        """
         if self.running:
             return
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._paused = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="sync")
+        self._task = asyncio.get_running_loop().create_task(self._run(first, at_most), name="sync")
 
     async def stop(self) -> None:
         """Stop the background loop; a page being written finishes, so the cache stays whole."""
@@ -183,7 +191,10 @@ class SyncEngine:
         async with self._lock:
             return await self._catch_up()
 
-    async def _run(self) -> None:
+    async def _run(self, first: asyncio.Event | None = None, at_most: float = 0.0) -> None:
+        if first is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(first.wait(), at_most)
         attempt = 0
         while True:
             try:

@@ -10,6 +10,7 @@ from babel import Locale
 from babel.numbers import get_currency_name, list_currencies
 
 from app.api_client import ApiClient
+from server.wire.local_time import DEFAULT_LOCALE, LocalFormat
 
 
 async def load(api: ApiClient) -> tuple[dict[str, Any], str]:
@@ -24,6 +25,13 @@ async def update(api: ApiClient, etag: str, changes: dict[str, Any]) -> tuple[di
         "PATCH", "/api/v1/workspace", json=changes, headers={"If-Match": etag}
     )
     return response.json(), response.headers.get("ETag", "")
+
+
+def local_format(record: dict[str, Any] | None) -> LocalFormat:
+    """The workspace's time zone and locale from its settings (its cached record, or the
+    answer of ``load``): what every date the console shows a customer's details in uses."""
+    record = record or {}
+    return LocalFormat(record.get("time_zone") or None, record.get("locale") or DEFAULT_LOCALE)
 
 
 @cache

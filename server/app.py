@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from server import housekeeping
+from server import held_invite_sender, housekeeping
 from server.api.docs import install_docs
 from server.api.error_responses import install_error_responses
 from server.api.errors import install_error_handlers
@@ -86,7 +86,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.loop_read_engine = loop_reads
     app.state.home_views = HomeCache()
     app.state.visits = VisitCache(VisitNotes())
-    app.state.background_starters = [mail_sender.start, housekeeping.start, _note_visits]
+    app.state.background_starters = [
+        mail_sender.start,
+        housekeeping.start,
+        _note_visits,
+        held_invite_sender.start,
+    ]
     # Mail given up on becomes a follow-up item in the sender's transaction.
     app.state.mail_failed_hook = follow_up_causes.mail_failed
     # Idempotency runs inside RequestContext so its own answers carry the request id.

@@ -190,6 +190,12 @@ def _open_session(settings: Settings):  # type: ignore[no-untyped-def]
     return make_sessionmaker(make_engine(settings.resolved_database_url))()
 
 
+NEW_WORKSPACE_ZONE = (
+    "a new workspace needs the business's time zone, because portal pages and emails show "
+    "its local time: add --time-zone, e.g. --time-zone America/Los_Angeles."
+)
+
+
 def cmd_create_staff(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -199,24 +205,29 @@ def cmd_create_staff(args: argparse.Namespace) -> int:
     from server.domain.workspaces import ensure_workspace
     from server.wire.settings import time_zone_problem
 
+    if args.time_zone:
+        problem = time_zone_problem(args.time_zone)
+        if problem:
+            return _fail(f"--time-zone {args.time_zone}: {problem}")
     settings = _settings(args)
-    password = _read_password(f"Password for {args.email}: ")
     with _open_session(settings) as session:
+        # Everything that can be refused is refused before the password is asked for.
         if args.workspace:
+            existing = session.scalar(select(Workspace).where(Workspace.slug == args.workspace))
+            if existing is None and not args.time_zone:
+                return _fail(NEW_WORKSPACE_ZONE)
             try:
                 ws = ensure_workspace(session, args.workspace, args.workspace_name)
-            except DomainError as exc:  # a slug that cannot be a portal address
+            except DomainError as exc:  # a slug that cannot be a portal path
                 return _fail(f"--workspace {args.workspace}: {exc.detail}")
             if args.time_zone:
-                problem = time_zone_problem(args.time_zone)
-                if problem:
-                    return _fail(problem)
                 ws.time_zone = args.time_zone
         else:
             spaces = session.scalars(select(Workspace).limit(2)).all()
             if len(spaces) != 1:
                 return _fail("say which workspace with --workspace SLUG.")
             ws = spaces[0]
+        password = _read_password(f"Password for {args.email}: ")
         try:
             user = staff_service.create_staff(
                 session, ws, args.email, args.name or "", args.role, password
@@ -342,7 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace-name", help="name for a workspace created here")
     p.add_argument(
         "--time-zone",
-        help="IANA time zone of the business, e.g. America/Los_Angeles (portal times use it)",
+        help="IANA time zone of the business, e.g. America/Los_Angeles (portal times use it); "
+        "required when --workspace names a workspace that does not exist yet",
     )
     p.set_defaults(func=cmd_create_staff)
 

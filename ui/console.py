@@ -221,6 +221,8 @@ class Console(LocalWorkspace, SyncStatus, QObject):
             api, session, self.cache, self.sync, self.ops, self.config, self.qsettings
         )
         self.window.open_workspace(context)
+        if self.window.current_panel_key() != "access":
+            context.cached_rows_shown.set()  # no customer list on screen to wait for
         freeze_workspace_objects()
         if confirmed:
             known_sessions.remember(url, email, me)
@@ -228,7 +230,13 @@ class Console(LocalWorkspace, SyncStatus, QObject):
             self.window.set_sync_text("Connecting…", "Showing the data saved on this computer")
             self._confirm = (url, email)
         if start_sync:
-            self.sync.start()
+            self.start_sync()
+
+    def start_sync(self) -> None:
+        """Start the sync engine; with the customer list on screen, after its cached rows."""
+        context = self.window.context
+        if self.sync is not None and context is not None:
+            self.sync.start(first=context.cached_rows_shown)
 
     def _set_session(self, session: StaffSession) -> None:
         """A newer view of the same sign-in (permissions or portal status changed)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -12,7 +14,9 @@ from app.api_client import ApiClient
 from app.cache import Cache
 from app.config import Config
 from app.session import StaffSession
-from app.sync import SyncEngine
+from app.sync import FIRST_WAIT, SyncEngine
+from app.workspace_settings import local_format
+from server.wire.local_time import LocalFormat
 
 if TYPE_CHECKING:
     from ui.operations import Operations
@@ -36,3 +40,16 @@ class PanelContext:
     panel_unavailable: Callable[[str], str | None] = field(
         default=lambda _key: "That panel is not part of this console yet."
     )
+    # Set once the customer list shows what the cache holds (or has nothing saved to show):
+    # the sync engine's first round trip waits for it (see ``SyncEngine.start``).
+    cached_rows_shown: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def local_format(self) -> LocalFormat:
+        """The workspace's time zone and locale, from its cached settings (offline too)."""
+        return local_format(self.cache.get_record("workspace", self.session.workspace_id))
+
+    async def after_cached_rows(self) -> None:
+        """Wait, briefly and at most ``FIRST_WAIT``, until the customer list shows the cache:
+        requests made as a workspace opens go after the rows a person came for."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.cached_rows_shown.wait(), FIRST_WAIT)

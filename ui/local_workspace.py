@@ -67,7 +67,7 @@ class LocalWorkspace:
         if early == self.local.url and self.api is not None and self.sync is not None:
             self.api.token = token
             self.api.release()
-            self.sync.start()
+            self.start_sync()
             return
         self._release_held()  # the workspace moved to another port: its panels are rebuilt
         await self.open_session(self.local.url, self.local.owner_email, token, source="local")

@@ -93,6 +93,8 @@ class SyncStatus:
             return
         session = StaffSession.from_me(url, me)
         known_sessions.remember(url, email, me)
+        if self.session is None or self.api is None:
+            return  # the workspace closed while the server answered
         if session.workspace_key != self.session.workspace_key:
             log.warning("the server's workspace changed identity; opening it afresh")
             await self.open_session(url, email, self.api.token, source=url, me=me)

@@ -152,6 +152,7 @@ def contact_view(contact: Contact, account: PortalAccountOut | None) -> ContactO
         version=contact.version,
         updated_at=contact.updated_at,
         portal_account=account,
+        time_zone=contact.time_zone,
     )
 
 

@@ -17,11 +17,12 @@ from server.db.models import Contact, Customer, PortalAccount, Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
 from server.domain.customer_search import status_condition
-from server.domain.customers import search_terms
+from server.domain.customers import name_range
 from server.domain.errors import Invalid
 from server.domain.invite_rules import CHUNK, classify
 from server.domain.invites import issue_invite
 from server.wire.access import MAX_BULK, BulkInviteItem, BulkInviteRequest, BulkInviteResult
+from server.wire.search import search_plan
 
 TOO_MANY = f"Invite at most {MAX_BULK:,} contacts at a time. Narrow the selection."
 
@@ -41,7 +42,11 @@ def _selected_ids(session: Session, ws_id: int, body: BulkInviteRequest) -> list
     stmt = select(Customer.primary_contact_id).where(
         Customer.workspace_id == ws_id, Customer.primary_contact_id.is_not(None)
     )
-    for term in search_terms(body.selection.q):
+    plan = search_plan(body.selection.q)  # the list's own rule: what it showed is invited
+    if plan.name_start is not None:
+        name_from, name_to = name_range(plan.name_start)
+        stmt = stmt.where(Customer.sort_name >= name_from, Customer.sort_name < name_to)
+    for term in plan.terms:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Customer.search_text.like(f"%{escaped}%", escape="\\"))
     if body.selection.portal_status:

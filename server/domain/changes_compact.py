@@ -63,6 +63,9 @@ _WORKSPACE_COLS = (
     Workspace.branding_version,
     Workspace.visibility_version,
     Workspace.permissions_version,
+    # The console shows its dates in the business's zone and locale, offline too.
+    Workspace.time_zone,
+    Workspace.locale,
 )
 
 # entity -> (model, columns of its compact form). Customers are built by _customer_data.

@@ -79,6 +79,9 @@ def update_contact(
     if "phone" in given and (patch.phone or None) != contact.phone:
         changed["phone"] = {"from": contact.phone, "to": patch.phone or None}
         contact.phone = patch.phone or None
+    if "time_zone" in given and (patch.time_zone or None) != contact.time_zone:
+        changed["time_zone"] = {"from": contact.time_zone, "to": patch.time_zone or None}
+        contact.time_zone = patch.time_zone or None
     links_revoked = 0
     if "email" in given:
         email = _new_email(session, contact, account, patch.email)

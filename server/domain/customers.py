@@ -7,7 +7,8 @@ Search splits the query into terms; every term must occur somewhere in the custo
 only one- and two-letter words is the start of a name being typed: it finds the customers
 whose name starts with the first word (a range of the name index, so it costs the same for
 "jo" as for "zq": no index of three-letter pieces can help a two-letter word, and reading
-every customer's text for it took 0.2 to 0.5 s at 100,000), the other words anywhere.
+every customer's text for it took 0.2 to 0.5 s at 100,000), the other words anywhere. The
+rule itself is ``server.wire.search``, shared with the console's search of its cache.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -32,32 +32,21 @@ from server.domain.customer_summary import row_fields
 from server.domain.errors import Invalid, NotFound
 from server.wire.base import MAX_ID, has_control_characters
 from server.wire.customers import PORTAL_STATUSES
+from server.wire.search import SHORT, search_plan, search_terms
+
+__all__ = ["SHORT", "list_customers", "search_terms"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-MAX_TERMS = 8
 CUSTOMER_NOT_FOUND = "There is no such customer in this workspace."
 CONTACT_NOT_FOUND = "There is no such contact in this workspace."
-_PHONEISH = re.compile(r"^[0-9()+\-. ]*[0-9][0-9()+\-. ]*$")
 _fts_by_engine: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-SHORT = 3  # terms shorter than this cannot use the trigram indexes
 INDEXED = 8  # letters of a long term looked up in the trigram index
 # Sorts after every name (the highest code point): a walk's end past the last customer.
 AFTER_EVERY_NAME = "\U0010ffff"
 # Rows in name order a page of a very common word reads at most (per row asked) before the
 # list sorts that word's matches instead: enough for a word found once in a hundred rows.
 WALK_ROWS_PER_ROW = 100
-
-
-def search_terms(q: str | None) -> list[str]:
-    """The terms of a search: lower-cased words; phone-like words reduced to their digits."""
-    terms: list[str] = []
-    for word in (q or "").lower().split()[:MAX_TERMS]:
-        if _PHONEISH.match(word) and not word.isdigit():
-            word = "".join(ch for ch in word if ch.isdigit())
-        if word and word not in terms:
-            terms.append(word)
-    return terms
 
 
 def _like(term: str) -> str:
@@ -117,13 +106,14 @@ def list_customers(
     if portal_status is not None and portal_status not in PORTAL_STATUSES:
         problem = f"Use one of: {', '.join(PORTAL_STATUSES)}."
         raise Invalid(problem, errors={"portal_status": problem})
-    terms = search_terms(q)
-    capped = bool(terms) or portal_status is not None
+    plan = search_plan(q)  # the rule the console's own search follows too
+    terms = list(plan.terms)
+    capped = bool(terms) or plan.name_start is not None or portal_status is not None
     params: dict[str, Any] = {"ws": workspace_id, "now": utcnow(), "limit": limit + 1}
     params["count_to"] = sql.COUNT_CAP + 1
-    by_name = bool(terms) and all(len(t) < SHORT for t in terms)
-    if by_name:
-        params["name_from"], params["name_to"] = name_range(terms.pop(0))
+    by_name = plan.name_start is not None
+    if plan.name_start is not None:
+        params["name_from"], params["name_to"] = name_range(plan.name_start)
     searching = bool(terms) and not by_name
     everything = list(terms)  # every term, for a walk in name order
     long_terms = [t for t in terms if len(t) >= SHORT]

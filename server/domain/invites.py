@@ -7,7 +7,7 @@ While the workspace's portal is coming soon an invite is *held*: the account and
 exist (the console shows "Held until the portal goes live"), but no email is queued and no
 usable link exists, since a customer following one would only find the coming-soon page while
 the invite's 7 days ran out. Switching the portal to active sends every held invite with a
-fresh link, and each one's 7 days start then (``release_held_invites``).
+fresh link, and each one's 7 days start then (``held_invites``, in batches after the switch).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def issue_invite(
         )
         return IssuedInvite(invite, account, None, None)
     url = invite_url(base_url, ws, token)
-    row = _queue_invite_email(session, ws, contact, email, account, url, branding)
+    row = queue_invite_email(session, ws, contact, email, account, url, branding)
     invite.outbox_id = row.id
     note_access_change(
         session,
@@ -130,7 +130,7 @@ def issue_invite(
     return IssuedInvite(invite, account, row, url)
 
 
-def _queue_invite_email(
+def queue_invite_email(
     session: Session,
     ws: Workspace,
     contact: Contact,
@@ -139,6 +139,7 @@ def _queue_invite_email(
     url: str,
     branding: Branding | None,
 ) -> OutboxEmail:
+    """Queue the invite email of a contact with its link (in the caller's transaction)."""
     customer = session.get(Customer, contact.customer_id)
     message = invite_message(
         branding or published_branding(ws), contact.name, customer.name if customer else "", url
@@ -152,51 +153,6 @@ def _queue_invite_email(
         account_id=account.id,
         customer_id=contact.customer_id,
     )
-
-
-def release_held_invites(session: Session, ws: Workspace, actor: Actor, base_url: str) -> int:
-    """The portal went live: send every held invite with a fresh link; answers how many.
-
-    Runs in the transaction that switches the portal to active, so either the portal is live
-    and every held invite's email is queued, or neither. Each invite's 7 days start now; each
-    is audited as sent (``released_from_hold``) by the person who switched the portal on.
-    """
-    held = session.execute(
-        select(Invite, PortalAccount, Contact)
-        .join(PortalAccount, PortalAccount.id == Invite.account_id)
-        .join(Contact, Contact.id == PortalAccount.contact_id)
-        .where(
-            Invite.workspace_id == ws.id,
-            Invite.held.is_(True),
-            Invite.revoked_at.is_(None),
-            Invite.used_at.is_(None),
-            PortalAccount.status == "invited",
-        )
-        .order_by(Invite.id)
-    ).all()
-    branding = published_branding(ws)
-    now = utcnow()
-    for invite, account, contact in held:
-        token = new_token()
-        invite.digest = digest(token)
-        invite.held = False
-        invite.created_at = now
-        invite.expires_at = now + INVITE_LIFETIME
-        url = invite_url(base_url, ws, token)
-        row = _queue_invite_email(
-            session, ws, contact, account.email_normalized, account, url, branding
-        )
-        invite.outbox_id = row.id
-        note_access_change(
-            session,
-            actor,
-            account,
-            "invite_sent",
-            email=account.email_normalized,
-            expires_at=invite.expires_at.isoformat(),
-            released_from_hold=True,
-        )
-    return len(held)
 
 
 def _refuse(outcome: str, detail: str) -> None:

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.db.models import FormerSlug, ProviderEvent, Workspace
+from server.domain import held_invites
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid
-from server.domain.invites import release_held_invites
 from server.domain.readiness import check_go_live
 from server.domain.workspaces import slug_problem
 from server.wire.settings import PaymentStatus, WorkspaceOut, WorkspacePatch
@@ -86,12 +86,11 @@ def update_workspace(
     patch: WorkspacePatch,
     if_match: str | None,
     actor: Actor,
-    base_url: str = "",
 ) -> Workspace:
     """Apply a patch under ``If-Match``; audits the change and records it for sync.
 
-    Switching the portal to active sends the invites held while it was coming soon, in the
-    same transaction (their links are built on ``base_url``).
+    Switching the portal to active lets the invites held while it was coming soon go out:
+    the caller wakes the sender (``server.held_invite_sender``), which sends them in batches.
     """
     lock_workspace(session, ws)
     check_if_match(if_match, ws.version, "workspace settings")
@@ -132,15 +131,16 @@ def update_workspace(
             if ws.portal_status == "active"
             else "workspace.portal_deactivated"
         )
-        released = 0
+        waiting = 0
         if ws.portal_status == "active":
-            released = release_held_invites(session, ws, actor, base_url)
+            # Sent after this commit, in batches (``held_invites``): not in this request.
+            waiting = held_invites.waiting(session, ws.id)
         record_event(
             session,
             ws.id,
             actor,
             action,
-            held_invites_sent=released,
+            held_invites_to_send=waiting,
             acknowledged_open_items=acknowledged,
         )
     record_event(session, ws.id, actor, "workspace.updated", changes=changed)

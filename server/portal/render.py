@@ -67,8 +67,10 @@ def day(context: Context, value: datetime | None) -> str:
 
 @pass_context
 def when(context: Context, value: datetime | None) -> str:
-    """A date and time in the business's local time: ``Tue, March 3, 2026, 2:05 PM``."""
-    return format_when(value, context["ws"])
+    """A date and time in the business's local time: ``Tue, March 3, 2026, 2:05 PM``; for a
+    signed-in contact whose own zone differs, with the business's zone named after it."""
+    contact = getattr(context.get("ctx"), "contact", None)
+    return format_when(value, context["ws"], getattr(contact, "time_zone", None))
 
 
 _env = Environment(

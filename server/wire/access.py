@@ -9,6 +9,7 @@ from pydantic import Field, StrictBool
 
 from server.wire.base import Request, Response, RowId
 from server.wire.customers import PortalAccountOut, PortalStatus
+from server.wire.local_time import TimeZoneName
 
 MAX_BULK = 5000
 
@@ -19,6 +20,8 @@ class ContactPatch(Request):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
+    # The contact's own IANA zone; null: the business's (portal times then carry no zone).
+    time_zone: TimeZoneName = None
 
 
 class EmailStatus(Response):

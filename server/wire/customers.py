@@ -112,6 +112,8 @@ class ContactOut(Response):
     version: int
     updated_at: datetime
     portal_account: PortalAccountOut | None
+    # The contact's own time zone, when set (see ``ContactIn.time_zone``).
+    time_zone: str | None = None
 
 
 class AddressOut(Response):

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StrictBool
 
 from server.wire.base import Request, Response
+from server.wire.local_time import TimeZoneName
 
 # Letters, digits and . _ : @ - (no slash, so an id is always one path segment).
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$"
@@ -51,6 +52,9 @@ class ContactIn(Request):
     phone: Annotated[str | None, Field(max_length=40)] = None
     role: Annotated[str, Field(min_length=1, max_length=40)] = "primary"
     is_primary: StrictBool = False
+    # The contact's own IANA zone when it is not the business's (left out: kept as it is).
+    # Portal times shown to them then name the business's zone.
+    time_zone: TimeZoneName = None
 
 
 class JobIn(Request):

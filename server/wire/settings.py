@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from datetime import datetime
 from typing import Literal
 
@@ -12,7 +11,10 @@ from babel.numbers import list_currencies
 from pydantic import Field, field_validator
 
 from server.wire.base import Request, Response
+from server.wire.local_time import time_zone_problem
 from server.wire.rollout import ItemKey
+
+__all__ = ["time_zone_problem"]  # and the models below; the zone rule is ``local_time``'s
 
 PortalState = Literal["coming_soon", "active"]
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
@@ -32,13 +34,6 @@ def slug_problem(slug: str) -> str | None:
     if slug in RESERVED_SLUGS:
         return f"'{slug}' is reserved; choose another."
     return None
-
-
-def time_zone_problem(name: str) -> str | None:
-    """Why ``name`` is not an IANA time zone, or None."""
-    if name in zoneinfo.available_timezones():
-        return None
-    return "Choose a time zone from the list, like America/Los_Angeles."
 
 
 def locale_problem(code: str) -> str | None:
@@ -81,6 +76,15 @@ class WorkspaceOut(Response):
     currency: str = "USD"
     former_slugs: list[str] = Field(default_factory=list)
     payment: PaymentStatus | None = None
+
+
+class HeldInvitesOut(Response):
+    """``GET /api/v1/workspace/held-invites``: invites held while the portal was coming soon
+    that are still to be sent. After a go-live they go out in batches; ``waiting`` falls to 0
+    (a portal switched back to coming soon keeps the rest held)."""
+
+    waiting: int
+    portal_status: PortalState
 
 
 class WorkspacePatch(Request):

@@ -7,18 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.customer_search import CustomerIndex, query_words, row_words
+from app.customer_search import CustomerIndex, query_words, row_words, words_of
 from app.portal_status import effective_status
+from server.wire.search import search_plan
 from tests.support.customer_rows import make_rows
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def reference(index: CustomerIndex, query: str, statuses=None) -> list[int]:
-    """The slow, obvious definition of a match, in name order."""
-    words = query_words(query)
+    """The slow, obvious definition of a match, in name order: words are starts of words,
+    except that a query of only 1-2 letter words must start the name (the server's rule)."""
+    plan = search_plan(query)
+    words = query_words(query) if plan.name_start is None else words_of(" ".join(plan.terms))
     out = []
     for pos, row in enumerate(index.rows):
+        if plan.name_start is not None and not row.name.lower().startswith(plan.name_start):
+            continue
         own = row_words(row)
         if not all(any(w.startswith(q) for w in own) for q in words):
             continue
@@ -43,6 +48,11 @@ QUERIES = [
     "SMITH",
     "john smith",
     "j s",
+    "j",
+    "jo",
+    "ov",
+    "sm j",
+    "zz",
     "smith j",
     "oak st",
     "springfield",
@@ -146,3 +156,35 @@ def test_empty_index() -> None:
     idx = CustomerIndex([], now=NOW)
     assert list(idx.search("")) == []
     assert list(idx.search("a", {"active"}, sort="email")) == []
+
+
+def _named(*names: str) -> CustomerIndex:
+    rows = make_rows(len(names), now=NOW)
+    return CustomerIndex(
+        [dataclasses.replace(r, name=n) for r, n in zip(rows, names, strict=True)], now=NOW
+    )
+
+
+def test_short_words_start_the_name_as_on_the_server() -> None:
+    idx = _named("Ada Lovelace", "Jones Plumbing", "Major Homes", "jolly Roofing", "Ovid Inc")
+    names = lambda q: sorted(idx.rows[p].name for p in idx.search(q))  # noqa: E731
+    # "ov" is a word start of "Ovid" and inside "Lovelace": only the name's start counts.
+    assert names("ov") == ["Ovid Inc"]
+    assert names("JO") == ["Jones Plumbing", "jolly Roofing"]  # any case, as typed
+    assert names("ma") == ["Major Homes"]
+    assert names("lo") == []  # a later word of the name is not its start
+    # Three letters and more: starts of any word, as before.
+    assert names("love") == ["Ada Lovelace"]
+    assert names("homes") == ["Major Homes"]
+    # The other short words narrow the name's start down.
+    assert names("jo pl") == ["Jones Plumbing"]
+
+
+def test_short_words_follow_renamed_rows() -> None:
+    rows = [dataclasses.replace(r, name=n) for r, n in zip(make_rows(3, now=NOW), "ABC")]
+    idx = CustomerIndex(rows, now=NOW)
+    moved = dataclasses.replace(rows[0], name="Zed Co")
+    [pos] = idx.update([moved])
+    assert list(idx.search("ze")) == [pos]
+    assert pos not in idx.search("a")  # its old name's start no longer finds it
+    assert len(idx.search("b")) == 1

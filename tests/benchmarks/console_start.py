@@ -5,7 +5,8 @@
 filled (under TOOLBAG_CONSOLE_HOME) and waits until the Access table holds every cached row;
 ``... console T0 URL EMAIL TOKEN down`` does the same with the server not answering (its
 address refuses connections): the rows come from the cache alone.
-Prints one JSON line: seconds since T0 (the parent's clock before it spawned us) and RSS.
+Prints one JSON line: seconds since T0 (the parent's clock before it spawned us) to the window,
+the first cached rows, all rows and the server's first answer, and RSS.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Going live with many held invites, against sending the same invites on a live portal.
 
 While a portal is coming soon, invites are held; the workspace PATCH that switches it to active
-sends them all in its own transaction. The baseline is the bulk invite of as many contacts on
-an active portal (the same emails queued, links made and events written), measured in the
-same run on the same database. Both databases.
+answers at once, and a background sender sends them in batches of their own transactions. Two
+figures: how long the go-live request itself takes (an absolute target: it must not grow with
+the number of held invites), and how long until the last held invite is sent, against the
+baseline of the bulk invite of as many contacts on an active portal (the same emails queued,
+links made and events written), measured in the same run on the same database. Both databases.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tests.support.workspaces import TestWorkspace, make_workspace
 
 CONTACTS = 1000
 TARGET = 1.5
+REQUEST_TARGET = 1.0  # seconds for the go-live request, however many invites are held
 
 
 def _seed(ws: TestWorkspace) -> list[int]:
@@ -45,7 +48,7 @@ def _seed(ws: TestWorkspace) -> list[int]:
                 "customers": customers[start : start + 500],
                 "contacts": contacts[start : start + 500],
             },
-            timeout=120,
+            timeout=600,
         )
         r.raise_for_status()
     ids: list[int] = []
@@ -74,7 +77,8 @@ def _bulk(ws: TestWorkspace, ids: list[int]) -> float:
     return time.perf_counter() - start
 
 
-def _go_live(ws: TestWorkspace) -> float:
+def _go_live(ws: TestWorkspace) -> tuple[float, float]:
+    """Seconds until the go-live request answered, and until the last held invite was sent."""
     c = ws.client("owner")
     tag = c.get("/api/v1/workspace").headers["etag"]
     start = time.perf_counter()
@@ -85,7 +89,10 @@ def _go_live(ws: TestWorkspace) -> float:
         timeout=600,
     )
     r.raise_for_status()
-    return time.perf_counter() - start
+    answered = time.perf_counter() - start
+    while c.get("/api/v1/workspace/held-invites").json()["waiting"]:
+        time.sleep(0.02)
+    return answered, time.perf_counter() - start
 
 
 def run(report: Any) -> None:
@@ -99,7 +106,6 @@ def run(report: Any) -> None:
             settings = Settings(
                 database_url=url,
                 public_base_url=f"http://127.0.0.1:{port}",
-                secret_key="bench-secret",
             )
             app = create_app(settings)
             migrate.upgrade(app.state.engine)
@@ -110,14 +116,22 @@ def run(report: Any) -> None:
                     report(f"{backend}: seeding {CONTACTS:,} contacts twice")
                     baseline = _bulk(live, _seed(live))
                     _bulk(held, _seed(held))
-                    going_live = _go_live(held)
+                    answered, going_live = _go_live(held)
                 finally:
                     live.close()
                     held.close()
             app.state.engine.dispose()
+        report.figure(
+            f"go-live request with {CONTACTS:,} held invites ({backend})",
+            f"{answered:.2f} s",
+            "-",
+            None,
+            f"<= {REQUEST_TARGET:.0f} s",
+            answered <= REQUEST_TARGET,
+        )
         ratio = going_live / baseline
         report.figure(
-            f"go live sending {CONTACTS:,} held invites ({backend})",
+            f"go live until all {CONTACTS:,} held invites are sent ({backend})",
             f"{going_live:.2f} s",
             f"{baseline:.2f} s bulk invite of {CONTACTS:,} on a live portal",
             ratio,

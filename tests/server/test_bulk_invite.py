@@ -120,6 +120,21 @@ def test_selection_invites_primary_contacts(server: Server, ws: TestWorkspace) -
     assert ids["shared"] in [x["contact_id"] for x in r.json()["results"]]
 
 
+def test_a_selection_is_what_the_list_finds(server: Server, ws: TestWorkspace) -> None:
+    _arrange(server, ws)  # sort names are "last first" here: "Shared A" is "a shared"
+    c = ws.client("owner")
+    for q in ("sh", "a", "tw", "o", "shared", "a sh"):
+        listed = c.get("/api/v1/customers", params={"q": q, "limit": 100}).json()["data"]
+        body = {"selection": {"q": q}, "dry_run": True}
+        r = c.post("/api/v1/portal-invites/bulk", json=body)
+        assert r.status_code == 200, r.text
+        chosen = sorted(x["contact_id"] for x in r.json()["results"])
+        assert chosen == sorted(row["primary_contact_id"] for row in listed), q
+    # "sh" starts no sort name: nobody, although "Shared" has it inside.
+    sh = c.post("/api/v1/portal-invites/bulk", json={"selection": {"q": "sh"}, "dry_run": True})
+    assert sh.json()["results"] == []
+
+
 def test_bad_requests(server: Server, ws: TestWorkspace) -> None:
     c = ws.client("owner")
     r = c.post(

@@ -71,6 +71,8 @@ def test_create_staff_reads_the_password_from_stdin(db_url: str) -> None:
         "manager",
         "--workspace",
         "team-a",
+        "--time-zone",
+        "America/Los_Angeles",
         stdin=GOOD_PASSWORD + "\n",
     )
     assert result.returncode == 0, result.stderr
@@ -82,12 +84,29 @@ def test_create_staff_reads_the_password_from_stdin(db_url: str) -> None:
             user = session.scalar(select(StaffUser).where(StaffUser.email == "pat@example.com"))
             assert user is not None and user.role == "manager"
             assert verify_password(user.password_hash, GOOD_PASSWORD)
+            zone = session.scalar(select(Workspace.time_zone).where(Workspace.slug == "team-a"))
+            assert zone == "America/Los_Angeles"
     finally:
         engine.dispose()
+    # A workspace that exists already keeps its zone: joining it needs no --time-zone.
+    second = portal_server(
+        "create-staff",
+        "--database-url",
+        db_url,
+        "--email",
+        "sam@example.com",
+        "--role",
+        "dispatcher",
+        "--workspace",
+        "team-a",
+        stdin=GOOD_PASSWORD + "\n",
+    )
+    assert second.returncode == 0, second.stderr
 
 
 def test_create_staff_bad_input(db_url: str) -> None:
-    base = ("create-staff", "--database-url", db_url, "--workspace", "team-b")
+    new = ("create-staff", "--database-url", db_url, "--workspace", "team-b")
+    base = (*new, "--time-zone", "America/Chicago")
     short = portal_server(*base, "--email", "a@example.com", "--role", "owner", stdin="short\n")
     assert short.returncode == 2
     assert "Use at least 8 characters." in short.stderr
@@ -95,24 +114,42 @@ def test_create_staff_bad_input(db_url: str) -> None:
     assert role.returncode == 2 and "invalid choice: 'admin'" in role.stderr
     on_line = portal_server(*base, "--email", "a@example.com", "--role", "owner", "--password", "x")
     assert on_line.returncode == 2 and "unrecognized arguments" in on_line.stderr
-    # A slug that cannot be a portal address (too short, reserved): a plain message, no
-    # traceback, and no workspace or staff member left behind.
-    for slug, says in (("fz", "Use 3 to 63 lower-case letters"), ("api", "is reserved")):
-        bad = portal_server(
-            "create-staff",
-            "--database-url",
-            db_url,
-            "--workspace",
-            slug,
-            "--email",
-            "a@example.com",
-            "--role",
-            "owner",
-            stdin=GOOD_PASSWORD + "\n",
-        )
-        assert bad.returncode == 2, bad.stderr
-        assert says in bad.stderr and f"--workspace {slug}" in bad.stderr
-        assert "Traceback" not in bad.stderr
+    # A hosted workspace is not created without the business's time zone, nor with a wrong
+    # one, nor with a slug that cannot be a portal path: each said plainly, no traceback.
+    zoneless = portal_server(
+        *new, "--email", "a@example.com", "--role", "owner", stdin=GOOD_PASSWORD
+    )
+    assert zoneless.returncode == 2
+    assert "a new workspace needs the business's time zone" in zoneless.stderr
+    assert "--time-zone America/Los_Angeles" in zoneless.stderr
+    wrong = portal_server(
+        *new,
+        "--time-zone",
+        "Mars/Olympus",
+        "--email",
+        "a@example.com",
+        "--role",
+        "owner",
+        stdin=GOOD_PASSWORD,
+    )
+    assert wrong.returncode == 2
+    assert "--time-zone Mars/Olympus: Choose a time zone from the list" in wrong.stderr
+    slug = portal_server(
+        "create-staff",
+        "--database-url",
+        db_url,
+        "--workspace",
+        "fz",
+        "--time-zone",
+        "UTC",
+        "--email",
+        "a@example.com",
+        "--role",
+        "owner",
+        stdin=GOOD_PASSWORD,
+    )
+    assert slug.returncode == 2 and "Traceback" not in slug.stderr
+    assert "--workspace fz: Use 3 to 63 lower-case letters" in slug.stderr
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
@@ -209,3 +246,37 @@ def test_seed_demo_bad_input(tmp_path: Path, extra: tuple[str, ...], message: st
     result = portal_server("seed-demo", "--data-dir", str(tmp_path), *extra)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_local_workspace_starts_in_the_machine_time_zone(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env["TZ"] = "America/Chicago"  # the machine's zone, as tzlocal reads it
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "server.cli", "local", "--data-dir", str(data)]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port), "--customers", "3"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).is_success:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the local server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    engine = create_engine(f"sqlite:///{data / 'portal.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            zone = session.scalar(select(Workspace.time_zone).where(Workspace.slug == "demo"))
+    finally:
+        engine.dispose()
+    assert zone == "America/Chicago"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import httpx
@@ -46,6 +47,14 @@ def _go_live(c: httpx.Client, status: str = "active", tag: str | None = None) ->
     return c.patch("/api/v1/workspace", json=body, headers={"If-Match": tag})
 
 
+def _all_sent(c: httpx.Client) -> None:
+    """Wait until the background sender has sent every held invite (it counts down)."""
+    deadline = time.monotonic() + 60
+    while (left := c.get("/api/v1/workspace/held-invites").json()["waiting"]) > 0:
+        assert time.monotonic() < deadline, f"{left} held invites still waiting"
+        time.sleep(0.05)
+
+
 def test_an_invite_while_coming_soon_is_held_then_sent_at_go_live(server: Server) -> None:
     ws = make_workspace(server.sessionmaker, server.url, portal_status="coming_soon")
     try:
@@ -68,9 +77,12 @@ def test_an_invite_while_coming_soon_is_held_then_sent_at_go_live(server: Server
         again = ws.client("dispatcher").post(f"/api/v1/contacts/{cid}/portal-invite")
         assert again.status_code == 409
 
+        held = ws.client("owner").get("/api/v1/workspace/held-invites").json()
+        assert held == {"waiting": 1, "portal_status": "coming_soon"}
         before = utcnow()
         r = _go_live(ws.client("owner"))
         assert r.status_code == 200 and r.json()["portal_status"] == "active"
+        _all_sent(ws.client("dispatcher"))
         (mail,) = _invite_mail(server, ws.id)
         assert mail.to_address == "pat@example.com"
         m = re.search(rf"{re.escape(server.url)}/p/{ws.slug}/invite/([A-Za-z0-9_-]{{43}})",
@@ -91,12 +103,21 @@ def test_an_invite_while_coming_soon_is_held_then_sent_at_go_live(server: Server
         sent = next(d for a, d in actions if a == "portal.invite_sent")
         assert sent["released_from_hold"] is True
         live = next(d for a, d in actions if a == "workspace.portal_activated")
-        assert live["held_invites_sent"] == 1
+        assert live["held_invites_to_send"] == 1
+        # Sent by the background sender, in the name of the owner who switched the portal on.
+        with server.sessionmaker() as s:
+            by = s.scalar(
+                select(AuditEvent.actor_name).where(
+                    AuditEvent.workspace_id == ws.id, AuditEvent.action == "portal.invite_sent"
+                )
+            )
+        assert by == "Owner"
         detail = ws.client("dispatcher").get(f"/api/v1/customers/{made.customer_id}").json()
         assert detail["contacts"][0]["portal_account"]["invite"]["held"] is False
         # Going live again (after a switch back) sends nothing twice.
         assert _go_live(ws.client("owner"), "coming_soon").status_code == 200
         assert _go_live(ws.client("owner")).status_code == 200
+        _all_sent(ws.client("dispatcher"))
         assert len(_invite_mail(server, ws.id)) == 1
     finally:
         ws.close()
@@ -131,6 +152,7 @@ def test_revoked_held_invites_stay_unsent_and_bad_patches_send_nothing(server: S
         assert r.status_code == 428
         assert _invite_mail(server, ws.id) == []
         assert _go_live(c).status_code == 200
+        _all_sent(c)
         sent = {m.to_address for m in _invite_mail(server, ws.id)}
         assert sent == {"p1@example.com", "p2@example.com"}
     finally:

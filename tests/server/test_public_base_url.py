@@ -127,6 +127,8 @@ def _portal_url(served: Served, db: str) -> str:
         "owner",
         "--workspace",
         "links",
+        "--time-zone",
+        "America/Denver",
         stdin=GOOD_PASSWORD + "\n",
     )
     assert made.returncode == 0, made.stderr

@@ -270,6 +270,11 @@ class Harness:
             body["acknowledged_open_items"] = sorted(BLOCKING_ITEMS)
         r = c.patch("/api/v1/workspace", json=body, headers={"If-Match": tag})
         assert r.status_code == 200, r.text
+        # Held invites go out in the background after a go-live: wait until they all have.
+        deadline = time.monotonic() + 60
+        while c.get("/api/v1/workspace/held-invites").json()["waiting"]:
+            assert time.monotonic() < deadline, "held invites were not sent"
+            time.sleep(0.05)
 
     def add_contacts(self, contacts: list[dict[str, Any]]) -> None:
         """More contacts for seeded customers (``customer_external_id`` c0, c1, ...)."""

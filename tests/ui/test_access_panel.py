@@ -72,7 +72,14 @@ def test_invite_end_to_end_shows_link_and_updates_row(harness: Harness) -> None:
     harness.run(until(lambda: panel.model.status_at(panel.model.row_of_customer(cid)) == "invited"))
     card = next(iter(panel.detail.cards.values()))
     assert "Invite sent" in card.description.text()
-    assert set(card.buttons) == {"resend", "revoke", "disable", "edit_email", "preview"}
+    assert set(card.buttons) == {
+        "resend",
+        "revoke",
+        "disable",
+        "edit_email",
+        "edit_zone",
+        "preview",
+    }
     assert "sent an invite" in panel.detail.timeline.item(0).text()
     screenshot(panel, "detail")
 

@@ -134,6 +134,42 @@ async def test_rows_show_from_the_cache_before_the_server_answers(
     await second.close()
 
 
+async def test_a_second_start_paints_cached_rows_before_asking_the_server(
+    shell, live, ws, memory_keyring, tmp_path, qtbot
+):
+    add_customers(live.sessionmaker, ws.id, 80)
+    await shell.open(ws, "owner")
+    first = shell.window.panels["access"]
+    await until(lambda: first.model.rowCount() == 80 and first.loading.done())
+    assert shell.console.cache.index_path.exists()  # saved for the next start
+    await shell.close()
+
+    # The server is up and answers at once: only the console's own order can put the rows
+    # first. Note what the console had shown when its first request left.
+    second = Shell(qtbot, tmp_path / "second")
+    real = second.http._transport
+    c, w = second.console, second.window
+    at_first_request: list[int] = []
+
+    class Watching(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request):
+            if not at_first_request:
+                panel = w.panels.get("access")
+                at_first_request.append(panel.model.rowCount() if panel is not None else -1)
+            return await real.handle_async_request(request)
+
+    second.http._transport = Watching()
+    second.config.set("server_url", ws.base_url)
+    second.config.set("last_email", ws.emails["owner"])
+    c.credentials.save(ws.base_url, ws.emails["owner"], ws.tokens["owner"])
+    await c.start(None)
+    assert w.current_panel_key() == "access"
+    await until(lambda: w.sync_label.text().startswith("Up to date"))
+    assert at_first_request == [80]  # every cached row was listed before the first request
+    assert w.panels["access"].ctx.cached_rows_shown.is_set()
+    await second.close()
+
+
 async def test_a_server_error_is_a_sync_problem_not_offline(shell, ws, monkeypatch):
     await shell.open(ws, "owner")
     c, w = shell.console, shell.window

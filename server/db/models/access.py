@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, BigId, utcnow
@@ -57,8 +57,18 @@ class Invite(Base):
     """An invitation link (7 days). Only the SHA-256 digest of the token is kept."""
 
     __tablename__ = "invite"
-    # The readiness checklist counts held invites without walking every invite.
-    __table_args__ = (Index("ix_invite_ws_held", "workspace_id", "held"),)
+    __table_args__ = (
+        # The readiness checklist counts held invites without walking every invite.
+        Index("ix_invite_ws_held", "workspace_id", "held"),
+        # The held-invite sender looks for held invites every few seconds in every worker:
+        # only the (few) held rows are in this index.
+        Index(
+            "ix_invite_held",
+            "workspace_id",
+            sqlite_where=text("held"),
+            postgresql_where=text("held"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -75,7 +85,7 @@ class Invite(Base):
     )
     outbox_id: Mapped[int | None] = mapped_column(default=None)
     # Made while the portal was coming soon: no email yet and no usable link. Going live sends
-    # it with a fresh link, and its 7 days start then (``invites.release_held_invites``).
+    # it with a fresh link, and its 7 days start then (``held_invites.release_batch``).
     held: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 

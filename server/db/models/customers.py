@@ -88,6 +88,9 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(40), default=None)
     role: Mapped[str] = mapped_column(String(40), default="primary")
     is_primary: Mapped[bool] = mapped_column(default=False)
+    # The contact's own IANA time zone when it differs from the business's (from the CRM or
+    # the office); None means "the business's". Portal times then name the business's zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -107,6 +107,9 @@ def upsert_contact(
             "phone": body.phone or None,
             "role": body.role,
             "is_primary": body.is_primary,
+            # Only when the CRM says so: a zone the office set is not wiped by an update
+            # that does not mention it.
+            **({"time_zone": body.time_zone} if "time_zone" in body.model_fields_set else {}),
         },
     )
     if body.is_primary:

@@ -27,6 +27,7 @@ from ui.panels.access.cleanup import EmailCleanupView
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
 from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
+from ui.panels.access.zone_dialog import ZoneDialog
 from ui.panels.navigate import PREVIEW, open_panel
 
 log = logging.getLogger(__name__)
@@ -123,11 +124,13 @@ class AccessPanel(QWidget):
             self._opened = True
             saved = await asyncio.to_thread(customer_snapshot.load, cache.index_path)
             if saved is not None:
-                stamp, index = saved
-                index.refresh_statuses()
-                self.model.set_index(index)
-                if stamp == cache.customers_generation:
-                    return
+                saved[1].refresh_statuses()
+                self.model.set_index(saved[1])
+            # Set after the rows painted (the next turn of the loop), or at once when nothing
+            # was saved: the sync engine's first round trip waits for this.
+            QTimer.singleShot(0, self.ctx.cached_rows_shown.set)
+            if saved is not None and saved[0] == cache.customers_generation:
+                return
         while True:
             self._reload = False
             index = await self._build(cache)
@@ -221,6 +224,7 @@ class AccessPanel(QWidget):
                     else exc.message
                 )
             raise
+        self.detail.formats = self.ctx.local_format()
         self.detail.show_customer(detail)
         self.detail.show_history(events)
 
@@ -257,6 +261,12 @@ class AccessPanel(QWidget):
             editor = EmailDialog(contact, self)
             editor.save_requested.connect(lambda email: self.fix_email(contact_id, email))
             self._open(editor)
+        elif action == "edit_zone":
+            zones = ZoneDialog(contact, self.ctx.local_format().time_zone, self)
+            zones.save_requested.connect(
+                lambda zone: self.ctx.ops.run(self._save_zone(contact_id, zone), label="Saving")
+            )
+            self._open(zones)
         elif action == "disable":
             disable = DisableDialog(contact["name"], contact.get("email") or "", self)
             disable.confirmed.connect(lambda reason: self.act("disable", contact_id, reason))
@@ -328,6 +338,22 @@ class AccessPanel(QWidget):
             shared = await asyncio.to_thread(self._shared_with, customer)
             dialog.update_contacts(customer["contacts"], shared)
 
+    async def _save_zone(self, contact_id: int, zone: str | None) -> None:
+        dialog = self.dialog
+        try:
+            _, etag = await access.get_contact(self.ctx.api, contact_id)
+            await access.patch_contact(self.ctx.api, contact_id, etag, {"time_zone": zone})
+        except ApiError as exc:
+            if isinstance(dialog, ZoneDialog) and dialog.isVisible():
+                dialog.not_saved(f"Not saved: {exc.errors.get('time_zone') or exc.message}")
+                return
+            raise
+        if isinstance(dialog, ZoneDialog):
+            dialog.accept()
+        if self.shown_id is not None:
+            await self._refresh(self.shown_id)
+        self.detail.status.setText(f"Time zone saved: {zone or 'same as the business'}.")
+
     def act(self, action: str, contact_id: int, reason: str | None = None) -> asyncio.Task[Any]:
         """Run one access action, then refresh the customer in place."""
         label = f"{access.ACTIONS[action][1].capitalize()} for contact {contact_id}"
@@ -353,6 +379,7 @@ class AccessPanel(QWidget):
         await self.ctx.cache.store_customers([detail])
         if self.shown_id == customer_id:
             status = self.detail.status.text()
+            self.detail.formats = self.ctx.local_format()
             self.detail.show_customer(detail)
             self.detail.show_history(events)
             self.detail.status.setText(status)

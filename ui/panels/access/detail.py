@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.access import PERMISSIONS
 from app.access_text import describe_account, describe_event
 from app.portal_status import STATUS_LABELS
+from server.wire.local_time import LocalFormat, Localised
 from server.wire.permissions import Permission
 from ui.models.customers import STATUS_COLORS
 from ui.panels.access.cleanup import SIGN_IN_EMAIL_LOCKED
@@ -34,6 +35,7 @@ BUTTONS = {
     "enable": "Enable",
     "edit_email": "Change email…",
     "preview": "Preview as…",
+    "edit_zone": "Time zone…",
 }
 
 # Which actions make sense in each portal status, in the order the buttons appear.
@@ -56,7 +58,9 @@ def actions_for(account: dict[str, Any] | None, can: Any) -> list[str]:
 class ContactCard(QFrame):
     """One contact: name, email, access in words, and the buttons this person may press."""
 
-    def __init__(self, contact: dict[str, Any], actions: list[str], now: datetime) -> None:
+    def __init__(
+        self, contact: dict[str, Any], actions: list[str], now: datetime, fmt: Localised
+    ) -> None:
         super().__init__()
         self.setObjectName("card")
         self.contact_id = int(contact["id"])
@@ -99,7 +103,28 @@ class ContactCard(QFrame):
             problem.setObjectName("formError")
             problem.setWordWrap(True)
             layout.addWidget(problem)
-        self.description = QLabel(describe_account(account, now))
+        if contact.get("time_zone") or "edit_zone" in actions:
+            # Like the email: a line of its own with its link, not a fourth access button.
+            zone_row = QHBoxLayout()
+            own = contact.get("time_zone")
+            zone = QLabel(
+                f"Lives in {own}: portal times name the business's zone."
+                if own
+                else "Time zone: the business's."
+            )
+            zone.setObjectName("contactZone")
+            zone.setWordWrap(True)
+            zone_row.addWidget(zone, 1)
+            if "edit_zone" in actions:
+                pick = QPushButton(BUTTONS["edit_zone"])
+                pick.setObjectName("action_edit_zone")
+                pick.setFlat(True)
+                pick.setCursor(Qt.CursorShape.PointingHandCursor)
+                self.buttons["edit_zone"] = pick
+                zone_row.addWidget(pick, 0, Qt.AlignmentFlag.AlignTop)
+                actions = [a for a in actions if a != "edit_zone"]
+            layout.addLayout(zone_row)
+        self.description = QLabel(describe_account(account, now, fmt))
         self.description.setObjectName("accountText")
         self.description.setWordWrap(True)
         layout.addWidget(self.description)
@@ -134,6 +159,8 @@ class DetailPane(QWidget):
         self.preview_locked = preview_locked
         self.customer: dict[str, Any] | None = None
         self.cards: dict[int, ContactCard] = {}
+        # The workspace's time zone and locale: every date and time shown is the business's.
+        self.formats: Localised = LocalFormat(None)
         # Room for a contact card: its name and status badge, and three access buttons.
         self.setMinimumWidth(370)
         outer = QVBoxLayout(self)
@@ -220,8 +247,8 @@ class DetailPane(QWidget):
             if invite.get("held") and "resend" in acts:
                 acts.remove("resend")  # nothing was sent yet: going live sends it
             if self.can(Permission.EDIT_CONTACTS):
-                acts.append("edit_email")
-            card = ContactCard(contact, acts, now)
+                acts += ["edit_email", "edit_zone"]
+            card = ContactCard(contact, acts, now, self.formats)
             edit = card.buttons.get("edit_email")
             # Their sign-in uses this email: moving it is a permission of its own.
             signs_in = contact.get("portal_account") is not None
@@ -245,7 +272,7 @@ class DetailPane(QWidget):
         now = now or datetime.now(UTC)
         self.timeline.clear()
         for event in events:
-            self.timeline.addItem(describe_event(event, now))
+            self.timeline.addItem(describe_event(event, now, self.formats))
         if not events:
             self.timeline.addItem("Nothing has happened to this customer's portal access yet.")
 

@@ -36,6 +36,7 @@ class FileCount(QObject):
         self.ctx.ops.run(self._refresh(), label="Counting files to review", key="files-count")
 
     async def _refresh(self) -> None:
+        await self.ctx.after_cached_rows()  # at start, the cached customer list comes first
         self.count = await file_review.pending_count(self.ctx.api)
         set_sidebar_count(self.window, FILES, TITLE, self.count)
 

@@ -352,6 +352,12 @@ class RolloutPanel(QScrollArea):
 
     async def _switch(self, status: str, acknowledged: list[str]) -> None:
         await rollout.set_portal_status(self.ctx.api, status, acknowledged)
+        if status == "active":
+            # The server sends the held invites after answering: count them down here.
+            label = "Sending held invites"
+            await rollout.follow_held_invites(
+                self.ctx.api, lambda sent, total: self.ctx.ops.progress(label, sent, total)
+            )
         await self._load()
         # Last: the console rebuilds its panels for the new portal status when sync brings
         # the change, and this panel may be one of them.

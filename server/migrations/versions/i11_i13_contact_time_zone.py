@@ -1,0 +1,35 @@
+"""contact time zone: portal times name the business's zone for a customer elsewhere; an
+index of held invites for the sender that sends them after a go-live
+
+Revision ID: i11_i13_contact_zone
+Revises: i14_golive
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "i11_i13_contact_zone"
+down_revision: str | None = "i14_golive"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
+    op.create_index(
+        "ix_invite_held",
+        "invite",
+        ["workspace_id"],
+        unique=False,
+        sqlite_where=sa.text("held"),
+        postgresql_where=sa.text("held"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_invite_held", table_name="invite")
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_column("time_zone")
