@@ -2,7 +2,7 @@
 index of held invites for the sender that sends them after a go-live
 
 Revision ID: i11_i13_contact_zone
-Revises: i14_golive
+Revises: i14_speed
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i11_i13_contact_zone"
-down_revision: str | None = "i14_golive"
+down_revision: str | None = "i14_speed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

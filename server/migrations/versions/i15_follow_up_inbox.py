@@ -1,7 +1,7 @@
 """follow-up inbox and service request decisions
 
 Revision ID: i15_follow_up
-Revises: i14_golive
+Revises: i11_i13_contact_zone
 
 Service requests and the jobs the portal made for them were "new"; they are "requested" now
 (the job status "new" stays for jobs the CRM pushes).
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import server.db.base
 
 revision: str = "i15_follow_up"
-down_revision: str | None = "i14_golive"
+down_revision: str | None = "i11_i13_contact_zone"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
