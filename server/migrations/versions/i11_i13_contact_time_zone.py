@@ -17,8 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("time_zone", sa.String(length=64), nullable=True))
+    op.add_column("contact", sa.Column("time_zone", sa.String(length=64), nullable=True))
     op.create_index(
         "ix_invite_held",
         "invite",
@@ -31,5 +30,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_invite_held", table_name="invite")
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.drop_column("time_zone")
+    # Not in batch mode: on SQLite that copies the table, and dropping the old copy would
+    # cascade to every portal account referencing a contact.
+    op.drop_column("contact", "time_zone")

@@ -172,13 +172,10 @@ def grant_follow_up_to_saved_roles(conn: sa.Connection) -> int:
 def downgrade() -> None:
     op.execute("UPDATE service_request SET status = 'new' WHERE status = 'requested'")
     op.execute("UPDATE job SET internal_status = 'new' WHERE internal_status = 'requested'")
-    with op.batch_alter_table("service_request", schema=None) as batch_op:
-        batch_op.drop_column("decided_at")
-        batch_op.drop_column("decline_reason")
-        batch_op.drop_column("answered_at")
-        batch_op.drop_column("answer")
-        batch_op.drop_column("asked_at")
-        batch_op.drop_column("question")
+    # Not in batch mode: on SQLite that copies the table, and dropping the old copy would
+    # cascade to the photos sent with a request.
+    for column in ("decided_at", "decline_reason", "answered_at", "answer", "asked_at", "question"):
+        op.drop_column("service_request", column)
 
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.drop_index("ix_follow_up_ws_state_kind")
