@@ -26,6 +26,7 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PREVIEW,
             Permission.VIEW_AUDIT,
             Permission.VIEW_MAIL,
+            Permission.HANDLE_FOLLOW_UP,
         }
     ),
 }

@@ -7,7 +7,9 @@ from typing import Literal
 
 from server.wire.base import Page, Response
 
-OutboxStatus = Literal["pending", "sent", "failed"]
+# "cancelled": staff chose not to send it (only pending or failed emails can be cancelled,
+# with ``POST /api/v1/outbox/{id}/cancel``).
+OutboxStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 
 class OutboxEmailOut(Response):

@@ -30,4 +30,8 @@ class Permission(StrEnum):
     MANAGE_TEAM = "manage_team"
     VIEW_AUDIT = "view_audit"
     VIEW_MAIL = "view_mail"
+    # Working the follow-up inbox: assigning, marking done, and deciding service requests
+    # (accept, ask, decline). Every role has it by default; reading the inbox needs only
+    # view_customers.
+    HANDLE_FOLLOW_UP = "handle_follow_up"
     RECORDS = "records"
