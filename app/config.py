@@ -15,6 +15,9 @@ from typing import Any
 
 from app import paths
 
+# The notifier's default kinds (app.follow_up_notify reads them back from here).
+NOTIFY_DEFAULT_KINDS = ("quote_approved", "service_request", "sign_in_trouble", "refund_needed")
+
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +45,20 @@ SETTINGS: tuple[Setting, ...] = (
         "refused connection costs the server nothing; the console is back within this long).",
     ),
     Setting("local_demo_customers", int, 500, "Demo customers seeded on first run."),
+    Setting(
+        "notify_kinds",
+        list,
+        list(NOTIFY_DEFAULT_KINDS),
+        "Kinds of follow-up item announced by a desktop notification when they arrive "
+        "(quote_approved, service_request...).",
+    ),
+    Setting(
+        "quiet_hours_start",
+        str,
+        "",
+        "From this time of day (HH:MM, local) no desktop notification is shown; empty: none.",
+    ),
+    Setting("quiet_hours_end", str, "", "When the quiet hours end (HH:MM, local)."),
     Setting("log_level", str, "INFO", "How much the console writes to its log (DEBUG, INFO...)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

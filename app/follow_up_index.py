@@ -1,0 +1,221 @@
+"""The follow-up inbox as columns in memory, newest first, filtered on plain Python data.
+
+The panel's table shows positions into these columns; a filter or a keystroke in the search
+box computes a new list of positions (no proxy model over 100,000 rows). A search that extends
+the previous one looks only among the previous matches, so typing gets cheaper per letter.
+Items changed by sync are patched in place (or inserted where their time puts them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from app.cache.follow_ups import INDEX_COLUMNS, SELECT_INDEX, index_row
+
+NOBODY = 0  # the assignee filter's value for "nobody has it"
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows: kinds (empty: every kind), state ("open", "done" or None for
+    both), assignee (a staff id, ``NOBODY`` or None for anyone), a time range in epoch
+    seconds (either end may be open) and search text."""
+
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    state: str | None = "open"
+    assignee: int | None = None
+    since: float | None = None
+    until: float | None = None
+    text: str = ""
+
+    def without_text(self) -> InboxFilter:
+        """The same filter with no search text."""
+        return replace(self, text="")
+
+
+class InboxIndex:
+    """Every cached follow-up item as columns, in display order (newest first)."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]] = ()) -> None:
+        columns: list[list[Any]] = [[] for _ in INDEX_COLUMNS]
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+        (
+            self.ids,
+            self.kinds,
+            self.states,
+            self.happened,
+            self.customer_ids,
+            self.assignee_ids,
+            self.titles,
+            self.customers,
+            self.assignees,
+            self.search,
+        ) = columns
+        self._position: dict[int, int] | None = None
+        self._last: tuple[InboxFilter, list[int]] | None = None
+
+    @classmethod
+    def load(cls, path: Path | str) -> InboxIndex:
+        """Read the inbox columns of a cache file (its own read-only connection)."""
+        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            conn.execute("BEGIN")
+            index = cls()
+            columns = [index.ids, index.kinds, index.states, index.happened]
+            columns += [index.customer_ids, index.assignee_ids, index.titles, index.customers]
+            columns += [index.assignees, index.search]
+            cursor = conn.execute(SELECT_INDEX)
+            while chunk := cursor.fetchmany(10000):
+                for values, column in zip(zip(*chunk, strict=True), columns, strict=True):
+                    column.extend(values)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return index
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def position(self) -> dict[int, int]:
+        """Where each item id sits in the columns."""
+        if self._position is None:
+            self._position = {item_id: pos for pos, item_id in enumerate(self.ids)}
+        return self._position
+
+    # -- filtering -------------------------------------------------------------------------
+
+    def filter(self, f: InboxFilter) -> list[int]:
+        """Positions of the items ``f`` lets through, newest first."""
+        last = self._last
+        text = f.text.strip().casefold()
+        if last is not None and last[0].without_text() == f.without_text() and text:
+            previous = last[0].text.strip().casefold()
+            if previous and text.startswith(previous):
+                search = self.search
+                found = [p for p in last[1] if text in search[p]]
+                self._last = (f, found)
+                return found
+        found = self._filter_fields(f)
+        if text:
+            search = self.search
+            found = [p for p in found if text in search[p]]
+        self._last = (f, found)
+        return found
+
+    def _filter_fields(self, f: InboxFilter) -> list[int]:
+        positions: Iterable[int] = range(len(self.ids))
+        if f.since is not None or f.until is not None:
+            positions = self._time_range(f.since, f.until)
+        if f.state is not None:
+            states, state = self.states, f.state
+            positions = [p for p in positions if states[p] == state]
+        if f.kinds:
+            kinds, wanted = self.kinds, f.kinds
+            positions = [p for p in positions if kinds[p] in wanted]
+        if f.assignee is not None:
+            assignees = self.assignee_ids
+            if f.assignee == NOBODY:
+                positions = [p for p in positions if assignees[p] is None]
+            else:
+                who = f.assignee
+                positions = [p for p in positions if assignees[p] == who]
+        return list(positions)
+
+    def _time_range(self, since: float | None, until: float | None) -> range:
+        # The columns are newest first: a time range is one slice, found by bisection.
+        negated = _Negated(self.happened)
+        start = 0 if until is None else bisect.bisect_left(negated, -until)
+        stop = len(self.ids) if since is None else bisect.bisect_right(negated, -since)
+        return range(start, max(start, stop))
+
+    def counts(self, me_id: int | None = None) -> dict[str, int]:
+        """Open items per kind, plus ``"mine"`` (open and mine) and ``"all"`` (all open)."""
+        out: dict[str, int] = {}
+        mine = total = 0
+        for kind, state, who in zip(self.kinds, self.states, self.assignee_ids, strict=True):
+            if state != "open":
+                continue
+            out[kind] = out.get(kind, 0) + 1
+            total += 1
+            if me_id is not None and who == me_id:
+                mine += 1
+        out["mine"] = mine
+        out["all"] = total
+        return out
+
+    # -- updating --------------------------------------------------------------------------
+
+    def update(self, items: Iterable[Mapping[str, Any]], gone: Iterable[int] = ()) -> bool:
+        """Apply items changed by sync (their ``FollowUpOut`` JSON) and removed ids; True when
+        anything changed. A changed time moves the item to its new place."""
+        changed = False
+        for item_id in gone:
+            pos = self.position.get(int(item_id))
+            if pos is not None:
+                self._remove(pos)
+                changed = True
+        for item in items:
+            row = index_row(item)
+            pos = self.position.get(row[0])
+            if pos is not None and self.happened[pos] == row[3]:
+                for column, value in zip(self._columns(), row, strict=True):
+                    column[pos] = value
+            else:
+                if pos is not None:
+                    self._remove(pos)
+                self._insert(row)
+            changed = True
+        if changed:
+            self._last = None
+        return changed
+
+    def _columns(self) -> list[list[Any]]:
+        return [
+            self.ids,
+            self.kinds,
+            self.states,
+            self.happened,
+            self.customer_ids,
+            self.assignee_ids,
+            self.titles,
+            self.customers,
+            self.assignees,
+            self.search,
+        ]
+
+    def _remove(self, pos: int) -> None:
+        for column in self._columns():
+            del column[pos]
+        self._position = None
+
+    def _insert(self, row: Sequence[Any]) -> None:
+        negated = _Negated(self.happened)
+        pos = bisect.bisect_left(negated, -row[3])
+        # Among items of the same time, the higher id first (as the cache orders them).
+        while pos < len(self.ids) and self.happened[pos] == row[3] and self.ids[pos] > row[0]:
+            pos += 1
+        for column, value in zip(self._columns(), row, strict=True):
+            column.insert(pos, value)
+        self._position = None
+
+
+class _Negated(Sequence[float]):
+    """A newest-first list of times seen negated, hence ascending, for ``bisect``."""
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: Any) -> Any:
+        return -self.values[i]
