@@ -94,7 +94,10 @@ class NotifyLog:
     the console has been watching."""
 
     def __init__(self, cache_path: Path | str) -> None:
-        self._conn = sqlite3.connect(str(cache_path), isolation_level=None, timeout=5.0)
+        # Used from one worker thread at a time (the notifier's), never two at once.
+        self._conn = sqlite3.connect(
+            str(cache_path), isolation_level=None, timeout=5.0, check_same_thread=False
+        )
         for statement in table.STATEMENTS:
             self._conn.execute(statement)
 
@@ -115,6 +118,10 @@ class NotifyLog:
             table.set_notify_meta(self._conn, "since", repr(at))
             since = at
         return since
+
+    def items(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        """The cached JSON of the follow-up items among ``ids``."""
+        return table.records(self._conn, ids)
 
     def seen(self, ids: Iterable[int]) -> set[int]:
         """Which ``ids`` were considered before."""

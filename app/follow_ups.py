@@ -109,15 +109,16 @@ async def _decide(
     return data
 
 
-# Checked here too, so a dialog can say what is wrong before anything is sent.
-ASK_LIMITS = (
-    AskRequest.model_fields["question"].metadata[0].min_length,
-    AskRequest.model_fields["question"].metadata[1].max_length,
-)
-DECLINE_LIMITS = (
-    DeclineRequest.model_fields["reason"].metadata[0].min_length,
-    DeclineRequest.model_fields["reason"].metadata[1].max_length,
-)
+def _limits(model: type[AskRequest | DeclineRequest], name: str) -> tuple[int, int]:
+    meta = model.model_fields[name].metadata
+    low = next(int(m.min_length) for m in meta if hasattr(m, "min_length"))
+    high = next(int(m.max_length) for m in meta if hasattr(m, "max_length"))
+    return low, high
+
+
+# The wire's limits, checked in the dialogs too so they can say what is wrong before sending.
+ASK_LIMITS = _limits(AskRequest, "question")
+DECLINE_LIMITS = _limits(DeclineRequest, "reason")
 
 
 # -- the mail outbox ---------------------------------------------------------------------------

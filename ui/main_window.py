@@ -38,6 +38,7 @@ PANEL_TITLES = {
     "preview": "Preview",
     "files": "File review",
     "branding": "Branding",
+    "follow_up": "Follow-up",
     "rollout": "Rollout",
     "team": "Team",
     "settings": "Settings",

@@ -15,7 +15,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 ENTITY = "follow_up"
 
@@ -134,3 +137,35 @@ def notify_meta(conn: sqlite3.Connection, key: str) -> str | None:
 def set_notify_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
     """Keep one value for the notifier."""
     conn.execute("INSERT OR REPLACE INTO follow_up_notify_meta VALUES (?, ?)", (key, value))
+
+
+def open_counts(path: Path | str) -> dict[str, int]:
+    """Open items per kind in a cache file, plus ``"all"`` (its own read-only connection)."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        rows = conn.execute(
+            "SELECT kind, count(*) FROM follow_up WHERE state = 'open' GROUP BY kind"
+        ).fetchall()
+    finally:
+        conn.close()
+    counts = {str(kind): int(n) for kind, n in rows}
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def records(conn: sqlite3.Connection, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The JSON of the follow-up items among ``ids`` that the cache holds."""
+    wanted = [int(i) for i in ids]
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+        part = wanted[i : i + 500]
+        marks = ", ".join("?" * len(part))
+        out += [
+            dict(orjson.loads(r[0]))
+            for r in conn.execute(
+                f"SELECT data FROM record WHERE entity = ? AND id IN ({marks})",  # noqa: S608
+                [ENTITY, *part],
+            )
+        ]
+    return out

@@ -1,0 +1,134 @@
+"""The inbox table: an id-backed model over the inbox index's positions.
+
+Rows are never copied into Qt: ``data`` reads a column of the index at a position on demand,
+and a filter or a keystroke swaps the list of positions under a model reset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from app.follow_up_index import InboxFilter, InboxIndex
+from app.follow_up_text import KIND_LABELS, when
+
+COLUMNS = ("When", "Type", "Customer", "What happened", "Who has it", "State")
+ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_COLORS = {
+    "quote_approved": "#15803d",
+    "quote_declined": "#b45309",
+    "invoice_paid": "#1d4ed8",
+    "service_request": "#7c3aed",
+    "sign_in_trouble": "#b91c1c",
+    "refund_needed": "#be185d",
+    "mail_failed": "#92400e",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class InboxModel(QAbstractTableModel):
+    """Follow-up items matching the current filter, newest first."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.index_ = InboxIndex()
+        self.positions: Sequence[int] = []
+        self.filter_ = InboxFilter()
+        self.now = datetime.now(UTC)
+        self._row_of: dict[int, int] | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- contents --------------------------------------------------------------------------
+
+    def set_index(self, index: InboxIndex) -> None:
+        """Show a freshly loaded index with the current filter."""
+        self.index_ = index
+        self.refilter()
+
+    def set_filter(self, f: InboxFilter) -> None:
+        """Show what ``f`` lets through."""
+        self.filter_ = f
+        self.refilter()
+
+    def refilter(self) -> None:
+        """Recompute the visible rows."""
+        self.beginResetModel()
+        self.now = datetime.now(UTC)
+        self.positions = self.index_.filter(self.filter_)
+        self._row_of = None
+        self.endResetModel()
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def item_id(self, row: int) -> int:
+        """The item id shown on a table row."""
+        return int(self.index_.ids[self.positions[row]])
+
+    def row_of_item(self, item_id: int) -> int | None:
+        """The table row showing an item, or None when filtered out."""
+        pos = self.index_.position.get(item_id)
+        if pos is None:
+            return None
+        if self._row_of is None:
+            self._row_of = {p: r for r, p in enumerate(self.positions)}
+        return self._row_of.get(pos)
+
+    # -- Qt model --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.positions)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.positions):
+            return None
+        pos = self.positions[index.row()]
+        ix = self.index_
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if col == 0:
+                moment = datetime.fromtimestamp(ix.happened[pos], UTC)
+                return when(moment, self.now)
+            if col == 1:
+                return KIND_LABELS.get(ix.kinds[pos], ix.kinds[pos])
+            if col == 2:
+                return ix.customers[pos] or "—"
+            if col == 3:
+                return ix.titles[pos]
+            if col == 4:
+                return ix.assignees[pos] or "Nobody"
+            if col == 5:
+                return "Done" if ix.states[pos] == "done" else "Open"
+        elif role == Qt.ItemDataRole.ForegroundRole:
+            if col == 1:
+                return QColor(KIND_COLORS.get(ix.kinds[pos], "#374151"))
+            if ix.states[pos] == "done":
+                return QColor("#6b7280")
+        elif role == Qt.ItemDataRole.FontRole and col == 3 and ix.states[pos] == "open":
+            if ix.assignee_ids[pos] is None:
+                return self._bold  # nobody has it yet: it stands out
+        elif role == ITEM_ID_ROLE:
+            return int(ix.ids[pos])
+        return None
