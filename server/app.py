@@ -23,6 +23,7 @@ from server.db.engine import (
     make_read_sessionmaker,
     make_sessionmaker,
 )
+from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
 from server.domain.portal_visits import VisitCache
 from server.domain.visit_notes import VisitNotes, keep_writing
@@ -82,6 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.home_views = HomeCache()
     app.state.visits = VisitCache(VisitNotes())
     app.state.background_starters = [mail_sender.start, housekeeping.start, _note_visits]
+    # Mail given up on becomes a follow-up item in the sender's transaction.
+    app.state.mail_failed_hook = follow_up_causes.mail_failed
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)

@@ -87,6 +87,7 @@ async def _respond(
     detail: str,
     errors: dict[str, str],
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     renderer: HtmlRenderer | None = getattr(request.app.state, "html_error_renderer", None)
     if renderer is not None and _is_portal(request):
@@ -96,7 +97,7 @@ async def _respond(
         page = await result if isinstance(result, Awaitable) else result
         page.headers.update(headers or {})
         return page
-    body: dict[str, Any] = {"detail": detail, "errors": errors}
+    body: dict[str, Any] = {**(extra or {}), "detail": detail, "errors": errors}
     rid = getattr(request.state, "request_id", None)
     if rid:
         body["request_id"] = rid
@@ -111,7 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return await _respond(request, exc.status_code, exc.detail, exc.errors)
+        return await _respond(request, exc.status_code, exc.detail, exc.errors, extra=exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from server.deps import DB, CursorQuery, RowIdPath, StaffContext, need
 from server.domain import outbox
 from server.domain.permissions import Permission
+from server.wire.errors import errors
 from server.wire.mail import OutboxEmailOut, OutboxPage, OutboxStatus
 
 router = APIRouter(tags=["mail"])
@@ -32,5 +33,13 @@ def list_outbox(
 def retry_email(email_id: RowIdPath, staff: MailViewer, db: DB) -> OutboxEmailOut:
     """Send a pending or failed email again now, with a fresh set of attempts."""
     row = outbox.retry_email(db, staff.workspace_id, email_id, staff.actor)
+    db.commit()
+    return outbox.outbox_row(row)
+
+
+@router.post("/outbox/{email_id}/cancel", response_model=OutboxEmailOut, responses=errors(409))
+def cancel_email(email_id: RowIdPath, staff: MailViewer, db: DB) -> OutboxEmailOut:
+    """Stop a pending or failed email from being sent; it stays listed as cancelled."""
+    row = outbox.cancel_email(db, staff.workspace_id, email_id, staff.actor)
     db.commit()
     return outbox.outbox_row(row)

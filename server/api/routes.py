@@ -10,10 +10,12 @@ from server.api import (
     changes,
     customers,
     files,
+    follow_up,
     hygiene,
     mail,
     previews,
     rollout,
+    service_requests,
     team,
     workspace,
 )
@@ -35,6 +37,8 @@ for module in (
     previews,
     rollout,
     files,
+    follow_up,
+    service_requests,
     records,
 ):
     api_router.include_router(module.router)

@@ -21,7 +21,10 @@ JOB_WEIGHTS = {
     "invoiced": 35,
     "cancelled": 6,
 }
-assert set(JOB_WEIGHTS) == set(JOB_STATUSES), "every internal job status must be seeded"
+# Service requests make the jobs in "requested" (add_request); "declined" is the office's
+# answer to one, which the demo leaves to the office.
+REQUEST_JOB_STATUSES = {"requested", "declined"}
+assert set(JOB_WEIGHTS) | REQUEST_JOB_STATUSES == set(JOB_STATUSES), "every job status seeded"
 QUOTE_WEIGHTS = {"pending": 30, "approved": 40, "declined": 15, "expired": 15}
 INVOICE_WEIGHTS = {"paid": 70, "open": 27, "void": 3}
 OFFICE_METHODS = ("check", "cash", "card", "bank_transfer")
@@ -233,7 +236,7 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
     description = rng.choice(names.SERVICE_REQUESTS)
     request_id = ctx.ids.take("service_request")
     address_id = draft.addresses[0]["id"]
-    # As the portal does it: the request becomes a "new" job, numbered after the request.
+    # As the portal does it: the request becomes a "requested" job, numbered after it.
     job: Row = {
         "id": ctx.ids.take("job"),
         "workspace_id": ctx.workspace_id,
@@ -242,7 +245,7 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
         "number": f"REQ-{request_id}",
         "title": description[:80],
         "description": description,
-        "internal_status": "new",
+        "internal_status": "requested",
         "address_id": address_id,
         "technician_name": None,
         "internal_notes": None,
@@ -263,7 +266,7 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
         "address_id": address_id,
         "description": description,
         "preferred_times": rng.choice(names.PREFERRED_TIMES),
-        "status": "new",
+        "status": "requested",
         "job_id": job["id"],
         "created_at": created,
     }

@@ -12,6 +12,7 @@ from server.db.models import (
     Change,
     Contact,
     Document,
+    FollowUp,
     Invoice,
     Job,
     Payment,
@@ -37,6 +38,7 @@ ENTITIES = (
     "branding",
     "visibility",
     "team",
+    "follow_up",
 )
 
 # Entities that belong to one customer (their ``customer_id``), by model. A customer's own
@@ -51,6 +53,9 @@ OWNED_BY_CUSTOMER: dict[str, Any] = {
     "service_request": ServiceRequest,
     "document": Document,
     "photo": Photo,
+    # Staff-only, but its change names the customer it is about, so that only that
+    # customer's kept portal pages go stale (as they do anyway, through the cause's change).
+    "follow_up": FollowUp,
 }
 
 

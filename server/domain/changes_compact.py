@@ -12,6 +12,7 @@ from server.db.models import (
     Contact,
     Customer,
     Document,
+    FollowUp,
     Invoice,
     Job,
     Payment,
@@ -21,6 +22,36 @@ from server.db.models import (
     ServiceRequest,
     StaffUser,
     Workspace,
+)
+
+# FollowUpOut's fields in the order of server.domain.follow_up.OUT_COLUMNS, details among them.
+FOLLOW_UP_COLUMNS = (
+    "id",
+    "kind",
+    "state",
+    "happened_at",
+    "customer_id",
+    "customer_name",
+    "customer_deleted",
+    "contact_id",
+    "contact_name",
+    "title",
+    "details",
+    "job_id",
+    "quote_id",
+    "invoice_id",
+    "payment_id",
+    "service_request_id",
+    "outbox_id",
+    "request_status",
+    "assignee_id",
+    "assignee_name",
+    "assigned_at",
+    "done_note",
+    "done_by_name",
+    "done_at",
+    "updated_at",
+    "version",
 )
 
 _WORKSPACE_COLS = (
@@ -201,4 +232,6 @@ COMPACT: dict[str, tuple[Any, tuple[Any, ...]]] = {
         StaffUser,
         (StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.is_active),
     ),
+    # The data of a follow-up change is a whole FollowUpOut (its columns are named alike).
+    "follow_up": (FollowUp, tuple(getattr(FollowUp, c) for c in FOLLOW_UP_COLUMNS)),
 }

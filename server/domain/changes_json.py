@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Text, case, func, literal_column, type_coerce
+from sqlalchemy import JSON, Boolean, ColumnElement, Text, case, func, literal_column, type_coerce
 from sqlalchemy.sql.elements import BindParameter, Label
 
 from server.db.base import UtcDateTime
@@ -86,5 +86,8 @@ def data_json(entity: str, now: Now) -> ColumnElement[str]:
             value = case(
                 (value.is_(None), None), (value, func.json("true")), else_=func.json("false")
             )
+        elif isinstance(value.type, JSON):
+            # A JSON document column (a follow-up's details) goes in as JSON, not as text.
+            value = func.json(value)
         args += [_const(key), value]
     return type_coerce(func.json_object(*args), Text)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
-    """Base of every expected failure; ``detail`` is plain English for a person."""
+    """Base of every expected failure; ``detail`` is plain English for a person.
+
+    ``extra`` adds fields to the JSON body beside ``detail`` and ``errors`` (a clash answers
+    with the record as it now is, so the client need not read it again).
+    """
 
     status_code = 400
 
-    def __init__(self, detail: str, *, errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or {}
+        self.extra = extra or {}
 
 
 class NotFound(DomainError):

@@ -219,3 +219,65 @@ def email_changed_message(
         new_address=masked_address(new_address),
     )
     return Message(subject, text, html, None)
+
+
+def _request_update(
+    branding: Branding,
+    contact_name: str,
+    request_text: str,
+    link: str,
+    *,
+    subject: str,
+    opening: str,
+    quoted: str,
+    button_label: str,
+) -> Message:
+    short = _one_line(request_text)
+    short = short if len(short) <= 160 else short[:159] + "…"
+    text, html = _render(
+        "request_update",
+        branding,
+        None,
+        subject=subject,
+        preheader=opening,
+        contact_name=contact_name,
+        opening=opening,
+        quoted=quoted,
+        request_text=short,
+        button_label=button_label,
+        link=link,
+    )
+    return Message(subject, text, html, link)
+
+
+def request_question_message(
+    branding: Branding, contact_name: str, request_text: str, question: str, link: str
+) -> Message:
+    """The office needs more before it can book a service request: its question, and where
+    to answer it on the portal."""
+    return _request_update(
+        branding,
+        contact_name,
+        request_text,
+        link,
+        subject=_one_line(f"{branding.brand_name} has a question about your service request"),
+        opening="Thank you for your request. Before we can book it, we need to know a little more:",
+        quoted=question,
+        button_label="Answer the question",
+    )
+
+
+def request_declined_message(
+    branding: Branding, contact_name: str, request_text: str, reason: str, link: str
+) -> Message:
+    """The office cannot take on a service request, and why."""
+    return _request_update(
+        branding,
+        contact_name,
+        request_text,
+        link,
+        subject=_one_line(f"About your service request to {branding.brand_name}"),
+        opening="Thank you for your request. We are sorry, but we cannot take it on:",
+        quoted=reason,
+        button_label="See your request",
+    )

@@ -11,6 +11,8 @@ from server.db.base import utcnow
 from server.db.models import OutboxEmail
 from server.domain.audit import Actor, record_event
 from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.follow_up import find as find_item
+from server.domain.follow_up import touch
 from server.domain.ids import parse_row_number
 from server.domain.messages import Message
 from server.wire.mail import OutboxEmailOut, OutboxPage
@@ -93,6 +95,11 @@ def retry_email(session: Session, workspace_id: int, email_id: int, actor: Actor
         raise NotFound("That email is not in this workspace's outbox.")
     if row.status == "sent":
         raise Conflict("This email was already delivered; there is nothing to retry.")
+    if row.status == "cancelled":
+        raise Conflict(
+            "This email was cancelled, so it is not sent again. Send a new one from where it "
+            "came from (an invite from Access, for example)."
+        )
     row.status = "pending"
     row.attempts = 0
     row.next_attempt_at = utcnow()
@@ -107,3 +114,45 @@ def retry_email(session: Session, workspace_id: int, email_id: int, actor: Actor
         to_address=row.to_address,
     )
     return row
+
+
+def cancel_email(session: Session, workspace_id: int, email_id: int, actor: Actor) -> OutboxEmail:
+    """Stop an undelivered email from being sent (a pending or failed one); it stays listed
+    as cancelled. Its link is dropped: a cancelled invite must not be passed on by hand."""
+    row = session.scalar(
+        select(OutboxEmail)
+        .where(OutboxEmail.id == email_id, OutboxEmail.workspace_id == workspace_id)
+        .with_for_update()
+    )
+    if row is None:
+        raise NotFound("That email is not in this workspace's outbox.")
+    if row.status == "sent":
+        raise Conflict("This email was already delivered, so it cannot be cancelled.")
+    if row.status == "cancelled":
+        raise Conflict("This email was already cancelled.")
+    row.status = "cancelled"
+    row.link = None
+    close_failure_item(session, row, actor)
+    record_event(
+        session,
+        workspace_id,
+        actor,
+        "mail.cancelled",
+        customer_id=row.customer_id,
+        outbox_id=row.id,
+        kind=row.kind,
+        to_address=row.to_address,
+    )
+    return row
+
+
+def close_failure_item(session: Session, row: OutboxEmail, actor: Actor) -> None:
+    """A cancelled email needs no more following up: its "mail failed" item, if open, is done."""
+    item = find_item(session, row.workspace_id, f"mail_failed:{row.id}")
+    if item is None or item.state != "open":
+        return
+    item.state = "done"
+    item.done_note = "The email was cancelled."
+    item.done_by_name = actor.name
+    item.done_at = utcnow()
+    touch(session, item)

@@ -27,6 +27,7 @@ from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, NotFound
+from server.domain.follow_up_causes import payment_recorded
 from server.domain.messages import receipt_message
 from server.domain.outbox import queue_email
 from server.domain.visibility import published_policy
@@ -256,6 +257,7 @@ def _record(
     )
     record_change(session, workspace.id, "invoice", invoice.id, "upsert")
     record_change(session, workspace.id, "payment", payment.id, "upsert")
+    payment_recorded(session, invoice, payment, applied)
 
 
 def _queue_receipt(

@@ -20,6 +20,7 @@ from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.customer_summary import refresh_customer
 from server.domain.errors import TooManyRequests, Unauthorized
+from server.domain.follow_up_causes import sign_in_trouble
 from server.domain.portal_sessions import OpenSession, start_session
 from server.domain.secrets import hash_password, needs_rehash, password_problem, verify_password
 
@@ -144,6 +145,7 @@ def _failed(db: Session, account: PortalAccount, failures: int) -> None:
             until=account.locked_until.isoformat(),
         )
         touch_account_summary(db, account)
+        sign_in_trouble(db, account, "locked", locked_until=account.locked_until)
 
 
 def set_password(db: Session, account: PortalAccount, password: str) -> None:

@@ -17,6 +17,7 @@ from server.domain import throttle
 from server.domain.access_changes import revoke_pending_invites, revoke_pending_resets
 from server.domain.audit import Actor, record_event
 from server.domain.errors import Gone, Invalid, TooManyRequests, Unauthorized
+from server.domain.follow_up_causes import sign_in_trouble
 from server.domain.portal_auth import new_password_problem, set_password, touch_account_summary
 from server.domain.portal_sessions import OpenSession, end_session, end_sessions, start_session
 from server.domain.secrets import digest, verify_password
@@ -48,6 +49,32 @@ def find_invite(
     if account.status == "disabled":
         return None
     return invite, account, contact
+
+
+def note_expired_invite(db: Session, ws: Workspace, token: str) -> bool:
+    """Tell the office that an invite link was opened after it expired (the contact is still
+    waiting to get in), once per link; True when the office now knows.
+
+    This writes on a GET, deliberately: it changes nothing for the visitor and is idempotent
+    (one item per link however often it is opened), like noting a visit. Only a link that
+    simply ran out counts: a used, revoked or replaced one means the office already acted.
+    """
+    found = db.execute(
+        select(Invite, PortalAccount)
+        .join(PortalAccount, PortalAccount.id == Invite.account_id)
+        .where(Invite.digest == digest(token), Invite.workspace_id == ws.id)
+    ).one_or_none()
+    if found is None:
+        return False
+    invite, account = found
+    now = utcnow()
+    if invite.used_at or invite.revoked_at or invite.expires_at > now:
+        return False
+    if account.status != "invited":
+        return False
+    sign_in_trouble(db, account, "expired_invite_clicked", occasion=str(invite.id), at=now)
+    db.commit()
+    return True
 
 
 def _check_password(password: str, confirm: str, account: PortalAccount, contact: Contact) -> None:

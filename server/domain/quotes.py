@@ -16,6 +16,7 @@ from server.db.models import Quote
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.follow_up_causes import quote_answered
 from server.domain.portal_billing_views import quote_state
 from server.domain.portal_view_models import MISSING, Scope
 
@@ -84,7 +85,9 @@ def approve(
     }
     if not _decide(db, scope, quote, values):
         raise _refused(db, quote)
+    db.refresh(quote)
     record_change(db, scope.workspace_id, "quote", quote.id, "upsert")
+    quote_answered(db, quote)
     record_event(
         db,
         scope.workspace_id,
@@ -115,7 +118,9 @@ def decline(db: Session, scope: Scope, quote_id: int, actor: Actor, reason: str)
     }
     if not _decide(db, scope, quote, values):
         raise _refused(db, quote)
+    db.refresh(quote)
     record_change(db, scope.workspace_id, "quote", quote.id, "upsert")
+    quote_answered(db, quote)
     record_event(
         db,
         scope.workspace_id,

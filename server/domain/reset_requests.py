@@ -23,6 +23,7 @@ from server.domain.access_changes import revoke_pending_resets
 from server.domain.audit import Actor, record_event
 from server.domain.branding import published_branding
 from server.domain.errors import TooManyRequests
+from server.domain.follow_up_causes import sign_in_trouble
 from server.domain.messages import reset_message
 from server.domain.outbox import queue_email
 from server.domain.portal_auth import normalise_email
@@ -116,4 +117,5 @@ def _send_reset(factory: sessionmaker[Session], request: ResetRequest) -> None:
             customer_id=account.customer_id,
             contact_id=contact.id,
         )
+        sign_in_trouble(db, account, "reset_requested")
         db.commit()

@@ -14,6 +14,7 @@ from server.domain import throttle
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
+from server.domain.follow_up_causes import request_submitted
 from server.domain.portal_view_models import MISSING, Scope
 from server.domain.uploads import CleanFile
 
@@ -80,7 +81,8 @@ def check(db: Session, scope: Scope, form: RequestForm, photo_count: int) -> dic
 def submit(
     db: Session, scope: Scope, actor: Actor, form: RequestForm, photos: list[CleanFile]
 ) -> ServiceRequest:
-    """Record the request and its new job (source portal, status new) and any photos."""
+    """Record the request, its new job (source portal, status requested), any photos (held
+    for review) and its follow-up item."""
     if not scope.policy.allows("request_service"):
         raise Conflict("Service cannot be requested online. Please contact us.")
     errors = check(db, scope, form, len(photos))
@@ -95,7 +97,7 @@ def submit(
         address_id=form.address_id,
         description=text,
         preferred_times=form.preferred_times.strip() or None,
-        status="new",
+        status="requested",
         created_at=now,
     )
     db.add(request)
@@ -107,7 +109,7 @@ def submit(
         number=f"REQ-{request.id}",
         title=first_line[:80] + ("…" if len(first_line) > 80 else ""),
         description=text,
-        internal_status="new",
+        internal_status="requested",
         address_id=form.address_id,
         source="portal",
         created_at=now,
@@ -116,6 +118,7 @@ def submit(
     db.add(job)
     db.flush()
     request.job_id = job.id
+    photo_ids: list[int] = []
     for clean in photos:
         stored = StoredFile(
             workspace_id=scope.workspace_id,
@@ -139,9 +142,11 @@ def submit(
         )
         db.add(photo)
         db.flush()
+        photo_ids.append(photo.id)
         record_change(db, scope.workspace_id, "photo", photo.id, "upsert")
     record_change(db, scope.workspace_id, "service_request", request.id, "upsert")
     record_change(db, scope.workspace_id, "job", job.id, "upsert")
+    request_submitted(db, request, job, photo_ids)
     record_event(
         db,
         scope.workspace_id,

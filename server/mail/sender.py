@@ -38,6 +38,11 @@ from server.wire.branding import Branding, default_branding
 log = logging.getLogger("server.mail")
 
 LEASE = timedelta(minutes=5)
+
+# Told, in the sender's transaction, of an email given up on: ``(session, outbox_id)``. The
+# application passes the domain's function in (``server.app``); this package imports no
+# domain code.
+FailureHook = Callable[[Session, int], object]
 LINK_REMOVED = "(link removed after sending)"
 
 
@@ -138,12 +143,14 @@ class OutboxSender:
         *,
         skip_locked: bool,
         batch: int = 20,
+        on_failed: FailureHook | None = None,
     ) -> None:
         self._factory = factory
         self._smtp = smtp
         self._policy = policy
         self._skip_locked = skip_locked
         self._batch = batch
+        self._on_failed = on_failed
 
     def claim(self) -> list[Claimed]:
         """Take up to one batch of due pending rows and lease them to this sender."""
@@ -204,7 +211,7 @@ class OutboxSender:
                 values = {"next_attempt_at": now + wait, "last_error": text}
         with self._factory() as session:
             # Only the claim that is still current may finish the row (a staff retry resets it).
-            session.execute(
+            finished = session.execute(
                 update(OutboxEmail)
                 .where(
                     OutboxEmail.id == item.id,
@@ -213,6 +220,11 @@ class OutboxSender:
                 )
                 .values(**values)
             )
+            gave_up = values.get("status") == "failed" and finished.rowcount == 1  # type: ignore[attr-defined]
+            if gave_up and self._on_failed is not None:
+                # In the same transaction: the row is failed and the office is told, or
+                # neither (the next pass tries again).
+                self._on_failed(session, item.id)
             session.commit()
 
     async def run_once(self) -> int:
@@ -255,7 +267,13 @@ async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
 
         return nothing
     policy = RetryPolicy(settings.mail_max_attempts, settings.mail_retry_seconds)
-    sender = OutboxSender(app.state.sessionmaker, smtp, policy, skip_locked=not settings.is_sqlite)
+    sender = OutboxSender(
+        app.state.sessionmaker,
+        smtp,
+        policy,
+        skip_locked=not settings.is_sqlite,
+        on_failed=getattr(app.state, "mail_failed_hook", None),
+    )
     stop_event = asyncio.Event()
     task = asyncio.create_task(sender.run(stop_event, settings.mail_poll_seconds), name="mail")
 

@@ -140,9 +140,13 @@ def forgot(
     return response
 
 
-def _link_gone(request: Request, ws: PortalWorkspace, kind: str) -> Response:
+def _link_gone(
+    request: Request, ws: PortalWorkspace, kind: str, *, office_told: bool = False
+) -> Response:
     ctx = public_context(request, ws)
-    return render(request, "portal/link_gone.html", ctx, status=410, kind=kind)
+    return render(
+        request, "portal/link_gone.html", ctx, status=410, kind=kind, office_told=office_told
+    )
 
 
 # An invite link and a reset link lead to the same "choose a password" page; only the token
@@ -159,7 +163,8 @@ def _password_page(
     find, _, _ = _LINK_KINDS[kind]
     found = find(db, ws, token)
     if found is None:
-        return _link_gone(request, ws, kind)
+        told = kind == "invite" and portal_links.note_expired_invite(db, ws, token)
+        return _link_gone(request, ws, kind, office_told=told)
     _, account, contact = found
     return render(
         request,

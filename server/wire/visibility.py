@@ -65,7 +65,11 @@ ACTION_NEEDS_PROBLEM = {
 }
 
 # Internal job statuses and the label customers see by default.
+# "requested" is a service request from the portal the office has not yet accepted;
+# "declined" one the office turned down (the customer sees the reason with it). "new" is a
+# job the CRM pushed before scheduling it.
 JOB_STATUSES: dict[str, str] = {
+    "requested": "Requested",
     "new": "Requested",
     "scheduled": "Scheduled",
     "dispatched": "Technician on the way",
@@ -75,9 +79,10 @@ JOB_STATUSES: dict[str, str] = {
     "completed": "Completed",
     "invoiced": "Completed",
     "cancelled": "Cancelled",
+    "declined": "Declined",
 }
 ACTIVE_JOB_STATUSES = frozenset(
-    {"new", "scheduled", "dispatched", "in_progress", "on_hold", "awaiting_parts"}
+    {"requested", "new", "scheduled", "dispatched", "in_progress", "on_hold", "awaiting_parts"}
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.app import create_app
 from server.db import migrate
 from server.settings import Settings
+from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
 from tests.support.databases import BACKENDS, temporary_database
 from tests.support.live_server import free_port, serve_in_thread
 from tests.support.workspaces import TestWorkspace, make_workspace
@@ -67,3 +68,21 @@ def anon(server: Server) -> Iterator[httpx.Client]:
     """A client with no credentials."""
     with httpx.Client(base_url=server.url, timeout=30) as c:
         yield c
+
+
+@pytest.fixture
+def portal_customer(server: Server, ws: TestWorkspace) -> PortalCustomer:
+    """A customer with records and an active portal account (for follow-up tests)."""
+    return make_customer(server.sessionmaker, ws.id, ws.slug)
+
+
+@pytest.fixture
+def customer_browser(
+    server: Server, ws: TestWorkspace, portal_customer: PortalCustomer
+) -> Iterator[Browser]:
+    """A browser on the test workspace's portal, signed in as ``portal_customer``."""
+    b = Browser(server.url, ws.slug)
+    response = b.sign_in(portal_customer.email)
+    assert response.status_code == 303, response.text[:500]
+    yield b
+    b.close()

@@ -4,6 +4,7 @@ from server.db.models.access import Invite, PortalAccount, PortalSession, ResetT
 from server.db.models.audit import AuditEvent, Change
 from server.db.models.customers import Address, Contact, Customer
 from server.db.models.files import Document, Photo, StoredFile
+from server.db.models.follow_up import FollowUp
 from server.db.models.infra import IdempotencyKey, OutboxEmail, RateLimitHit
 from server.db.models.payments import Checkout, ProviderEvent
 from server.db.models.rollout import CustomerGroup, CustomerGroupMember, StaffInvite
@@ -29,6 +30,7 @@ __all__ = [
     "CustomerGroup",
     "CustomerGroupMember",
     "Document",
+    "FollowUp",
     "FormerSlug",
     "IdempotencyKey",
     "Invite",

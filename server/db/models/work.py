@@ -156,7 +156,8 @@ class Payment(Base):
 
 
 class ServiceRequest(Base):
-    """A customer's request for work; accepting it makes a job in the office queue."""
+    """A customer's request for work; it arrives as a job in "requested" in the office queue,
+    which the office accepts (scheduled), asks about (needs_info) or declines."""
 
     __tablename__ = "service_request"
 
@@ -173,8 +174,17 @@ class ServiceRequest(Base):
     )
     description: Mapped[str] = mapped_column(Text)
     preferred_times: Mapped[str | None] = mapped_column(String(500), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    # requested | needs_info (the office asked a question) | accepted | declined
+    status: Mapped[str] = mapped_column(String(20), default="requested")
     job_id: Mapped[int | None] = mapped_column(
         ForeignKey("job.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The office's question and the customer's answer, both shown on the portal's page.
+    question: Mapped[str | None] = mapped_column(Text, default=None)
+    asked_at: Mapped[datetime | None] = mapped_column(default=None)
+    answer: Mapped[str | None] = mapped_column(Text, default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Shown to the customer when the office declines.
+    decline_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
