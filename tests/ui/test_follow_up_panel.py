@@ -1,0 +1,162 @@
+"""The Follow-up inbox against a live server: empty, live items, filters, take, clashes,
+done and reopen, the customer deleted, and opening the record."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.follow_up_support import (
+    approve,
+    choose,
+    open_panel,
+    portal_customer,
+    settled,
+    sidebar_text,
+    staff_id,
+)
+from tests.ui.shell_support import Shell, until
+from ui.panels.follow_up.dialogs import DoneDialog
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def shell(qtbot, tmp_path, memory_keyring):
+    return Shell(qtbot, tmp_path)
+
+
+async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
+    await shell.open(ws, "dispatcher")
+    panel = await open_panel(shell)
+    assert panel.model.rowCount() == 0
+    assert panel.empty.isVisible() and "Nothing to follow up yet" in panel.empty.text()
+    assert sidebar_text(shell) == "Follow-up"
+    shell.screenshot("follow-up-empty")
+
+    # A customer approves a quote on the portal: the item arrives by sync, with its count.
+    customer, browser = portal_customer(live, ws)
+    approve(browser, customer.ids["quote"])
+    await until(lambda: panel.model.rowCount() == 1, 15)
+    await until(lambda: sidebar_text(shell) == "Follow-up (1)", 10)
+    item_id = panel.model.item_id(0)
+    item = await choose(panel, item_id)
+    assert item["kind"] == "quote_approved"
+    lines = panel.detail.findChildren(type(panel.detail.title))
+    texts = {label.text() for label in lines}
+    assert "Dana Whitfield" in texts  # the typed name
+    assert panel.detail.holder.text() == "Nobody has taken this yet."
+    assert "Quote approved (1)" in panel.filters.chips["quote_approved"].text()
+
+    # Take it: the answer shows at once.
+    panel.detail.buttons["take"].click()
+    await settled(panel)
+    assert panel.detail.info.text() == "You have it now."
+    assert panel.detail.holder.text().startswith("You took this at ")
+    assert panel.model.index(panel.model.row_of_item(item_id), 4).data() == "Dispatcher"
+    assert not panel.detail.buttons["take"].isEnabled()
+    assert panel.detail.buttons["take"].toolTip() == "You have this already."
+
+    # The manager takes it over meanwhile; the dispatcher, still on the old version, marks it
+    # done: the console says who took it and when, and shows the item as it now is.
+    manager = ws.client("manager")
+    current = manager.get(f"/api/v1/follow-ups/{item_id}")
+    r = manager.patch(
+        f"/api/v1/follow-ups/{item_id}",
+        json={"assignee_id": staff_id(ws, "manager"), "take_over": True},
+        headers={"If-Match": current.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
+    panel.detail.buttons["done"].click()
+    dialog = panel.item_actions.dialog
+    assert isinstance(dialog, DoneDialog)
+    dialog.ok.click()  # no note yet: refused in the dialog
+    assert "Write the note first" in dialog.error.text() and dialog.isVisible()
+    dialog.note.setPlainText("Called them back")
+    dialog.ok.click()
+    await settled(panel)
+    assert panel.detail.message.text().startswith("Manager took this at ")
+    assert panel.detail.holder.text().startswith("Manager has this at ")
+    assert not dialog.isVisible()
+    shell.screenshot("follow-up-clash")
+
+    # Now it is current: done with a note works, and the item leaves the open list.
+    panel.detail.buttons["done"].click()
+    dialog = panel.item_actions.dialog
+    dialog.note.setPlainText("Called them back")
+    dialog.ok.click()
+    await settled(panel)
+    assert panel.detail.info.text().startswith("Marked done.")
+    assert panel.detail.holder.text().startswith("Done by Dispatcher at ")
+    assert panel.model.row_of_item(item_id) is None  # "Open" is the default filter
+    await until(lambda: sidebar_text(shell) == "Follow-up", 10)
+    panel.detail.buttons["reopen"].click()
+    await settled(panel)
+    assert panel.detail.info.text() == "Reopened: it is back in the inbox."
+    assert panel.model.row_of_item(item_id) is not None
+    await shell.close()
+
+
+async def test_filters_search_and_the_customer_deleted(shell, ws, live):
+    from server.demo.follow_ups import seed_follow_ups
+
+    customer, browser = portal_customer(live, ws)
+    approve(browser, customer.ids["quote"])
+    with live.sessionmaker() as db:
+        seed_follow_ups(db, ws.id, 300)
+        db.commit()
+    await shell.open(ws, "dispatcher")
+    panel = await open_panel(shell)
+    await until(lambda: len(panel.model.index_) == 301, 20)
+    everything = panel.model.rowCount()
+    assert 0 < everything < 301  # open ones only by default
+    shell.window.resize(1280, 800)
+    shell.screenshot("follow-up-full")
+
+    panel.filters.chips["invoice_paid"].setChecked(True)
+    kinds = {panel.model.index(r, 1).data() for r in range(panel.model.rowCount())}
+    assert kinds == {"Invoice paid"}
+    panel.filters.chips["invoice_paid"].setChecked(False)
+    panel.filters.search.setText("whitfield")
+    assert panel.model.rowCount() >= 1
+    assert "of 301 items" in panel.filters.count_label.text()
+    shell.screenshot("follow-up-filtered")
+    panel.filters.search.setText("no such customer anywhere")
+    assert panel.model.rowCount() == 0 and "No item matches" in panel.empty.text()
+    panel.filters.search.clear()
+    panel.filters.assignee.setCurrentIndex(panel.filters.assignee.findData(-1))  # me
+    mine = {panel.model.index(r, 4).data() for r in range(panel.model.rowCount())}
+    assert mine == {"Dispatcher"}  # the seed gave some to each member of staff
+    panel.filters.assignee.setCurrentIndex(0)
+    panel.filters.dates.setCurrentIndex(panel.filters.dates.findData(-1))
+    panel.filters.since.setDate(panel.filters.until.date().addDays(3))
+    assert panel.model.rowCount() == 0 and "ends before it starts" in panel.empty.text()
+    panel.filters.dates.setCurrentIndex(0)
+    assert panel.model.rowCount() == everything
+
+    # The approving customer is deleted by the CRM: the item stays, its links are disabled.
+    panel.filters.search.setText("whitfield")
+    item_id = next(
+        panel.model.item_id(r)
+        for r in range(panel.model.rowCount())
+        if panel.model.index(r, 1).data() == "Quote approved"
+    )
+    await choose(panel, item_id)
+    assert panel.detail.buttons["customer"].isEnabled()
+    from server.db.models import Customer
+
+    with live.sessionmaker() as db:
+        db.get(Customer, customer.customer_id).external_id = f"crm-{customer.customer_id}"
+        db.commit()
+    r = ws.client("owner").delete(f"/api/v1/records/customers/crm-{customer.customer_id}")
+    assert r.status_code == 204, r.text
+    import asyncio
+
+    await asyncio.sleep(3)
+    print("DBG", ws.client("owner").get(f"/api/v1/follow-ups/{item_id}").json().get("customer_deleted"), panel.ctx.cache.get_record("follow_up", item_id).get("customer_deleted"), panel.detail.item.get("customer_deleted"), panel.shown_id, item_id)
+    await until(lambda: (panel.detail.item or {}).get("customer_deleted") is True, 15)
+    assert not panel.detail.buttons["customer"].isEnabled()
+    assert "deleted" in panel.detail.buttons["customer"].toolTip()
+    assert not panel.detail.buttons["as_seen"].isEnabled()
+    assert "(customer deleted since)" in panel.detail.meta.text()
+    shell.screenshot("follow-up-customer-deleted")
+    await shell.close()
