@@ -182,3 +182,15 @@ def customer_deleting(db: Session, workspace_id: int, customer_id: int) -> None:
         item.customer_id = None
         item.contact_id = None
         touch(db, item)
+
+
+def contact_deleting(db: Session, workspace_id: int, contact_id: int) -> None:
+    """A contact is about to be deleted: its items keep the name, and lose the link."""
+    items = db.scalars(
+        select(FollowUp).where(
+            FollowUp.workspace_id == workspace_id, FollowUp.contact_id == contact_id
+        )
+    ).all()
+    for item in items:
+        item.contact_id = None
+        touch(db, item)

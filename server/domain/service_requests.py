@@ -13,9 +13,9 @@ from server.db.models import Address, Job, Photo, ServiceRequest, StoredFile
 from server.domain import throttle
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
-from server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
+from server.domain.errors import Conflict, Invalid, TooManyRequests
 from server.domain.follow_up_causes import request_submitted
-from server.domain.portal_view_models import MISSING, Scope
+from server.domain.portal_view_models import Scope
 from server.domain.uploads import CleanFile
 
 MAX_PHOTOS = 5
@@ -160,21 +160,3 @@ def submit(
     )
     db.commit()
     return request
-
-
-def confirmation(
-    db: Session, scope: Scope, request_id: int
-) -> tuple[ServiceRequest, Address | None]:
-    """A request the customer sent, for its confirmation page."""
-    found = db.execute(
-        select(ServiceRequest, Address)
-        .outerjoin(Address, Address.id == ServiceRequest.address_id)
-        .where(
-            ServiceRequest.id == request_id,
-            ServiceRequest.workspace_id == scope.workspace_id,
-            ServiceRequest.customer_id == scope.customer_id,
-        )
-    ).one_or_none()
-    if found is None:
-        raise NotFound(MISSING)
-    return found[0], found[1]

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from server.deps import DB, RowIdPath
-from server.domain import service_requests
+from server.domain import request_decisions, service_requests
 from server.domain.errors import Conflict, DomainError, Invalid, NotFound, TooManyRequests
+from server.domain.portal_request_views import request_view
 from server.domain.portal_view_models import MISSING
 from server.domain.service_requests import MAX_PHOTOS, RequestForm
 from server.domain.uploads import CleanFile, clean_image, photos_problem
@@ -114,9 +115,63 @@ def _submit(
 
 
 @router.get("/requests/{request_id}")
-def confirmation(request: Request, ctx: Customer, db: DB, request_id: RowIdPath) -> Response:
-    """What was sent, and what happens next."""
-    sent, address = service_requests.confirmation(db, ctx.scope, request_id)
+def confirmation(
+    request: Request, ctx: Customer, db: DB, request_id: RowIdPath, answered: int = 0
+) -> Response:
+    """What was sent and where it stands: the office's question (answered here), the
+    booked visit, or the reason it was declined."""
+    return _request_page(request, ctx, db, request_id, just_answered=bool(answered))
+
+
+def _request_page(
+    request: Request,
+    ctx: CustomerContext,
+    db: Session,
+    request_id: int,
+    *,
+    status: int = 200,
+    answer: str = "",
+    errors: dict[str, str] | None = None,
+    just_answered: bool = False,
+) -> Response:
+    view = request_view(db, ctx.scope, request_id)
     return render(
-        request, "portal/request_sent.html", ctx, nav="request", sent=sent, address=address
+        request,
+        "portal/request_sent.html",
+        ctx,
+        status=status,
+        nav="request",
+        sent=view,
+        answer=answer,
+        errors=errors or {},
+        just_answered=just_answered,
     )
+
+
+@router.post("/requests/{request_id}/answer")
+async def answer_question(
+    request: Request, ctx: CustomerForm, db: DB, request_id: RowIdPath
+) -> Response:
+    """The customer's answer to the office's question about their request."""
+    data = await request.form(max_files=0, max_fields=5)
+    text = str(data.get("answer") or "")[:2500]
+    return await run_in_threadpool(_answer, request, ctx, db, request_id, text)
+
+
+def _answer(
+    request: Request, ctx: CustomerContext, db: Session, request_id: int, text: str
+) -> Response:
+    try:
+        request_decisions.answer(
+            db, ctx.scope.workspace_id, ctx.scope.customer_id, ctx.actor, request_id, text
+        )
+    except Invalid as exc:
+        db.rollback()
+        return _request_page(
+            request, ctx, db, request_id, status=422, answer=text, errors=exc.errors
+        )
+    except Conflict as exc:
+        db.rollback()
+        return _request_page(request, ctx, db, request_id, status=409, errors={"form": exc.detail})
+    db.commit()
+    return RedirectResponse(f"{ctx.base}/requests/{request_id}?answered=1", status_code=303)

@@ -204,7 +204,14 @@ class ActivityItem(Response):
     method: str | None = None
     description: str | None = None
     preferred_times: str | None = None
+    # A service request's status (requested | needs_info | accepted | declined), the
+    # office's question and the customer's answer, the reason it was declined, and the
+    # portal job it made. Each decision is a new item of the same request.
     status: str | None = None
+    question: str | None = None
+    answer: str | None = None
+    decline_reason: str | None = None
+    job_id: int | None = None
 
 
 class ActivityPage(Response):

@@ -221,3 +221,74 @@ def test_concurrent_senders_deliver_each_message_once(
         wait_for(lambda: all(row(mail_server, i).status == "sent" for i in ids), what="all sent")
         received = [m["Subject"] for m in inbox.messages if m["To"].startswith("bulk")]
     assert sorted(received) == sorted(f"Message {i}" for i in range(30))
+
+
+def _mail_items(mws: TestWorkspace) -> list[dict[str, object]]:
+    page = mws.client("dispatcher").get("/api/v1/follow-ups", params={"kind": "mail_failed"})
+    assert page.status_code == 200, page.text
+    data: list[dict[str, object]] = page.json()["data"]
+    return data
+
+
+def test_mail_given_up_on_is_filed_once_and_reopened_when_it_fails_again(
+    mail_server: Server, mws: TestWorkspace
+) -> None:
+    with smtp_server(SMTP_PORT) as inbox:
+        inbox.refuse.add("gone@example.com")
+        oid = queue(mail_server, mws, "gone@example.com", "Your invitation")
+        wait_for(lambda: len(_mail_items(mws)) == 1, what="the follow-up item")
+        (item,) = _mail_items(mws)
+        assert item["outbox_id"] == oid and item["state"] == "open"
+        assert item["title"] == "Email to gone@example.com could not be sent: Your invitation"
+        details = item["details"]
+        assert isinstance(details, dict) and "550" in str(details["error"])
+        assert details["to_address"] == "gone@example.com" and details["attempts"] == 1
+        done = mws.client("dispatcher").patch(
+            f"/api/v1/follow-ups/{item['id']}",
+            json={"state": "done", "note": "Asked for a new address"},
+            headers={"If-Match": f'"{item["version"]}"'},
+        )
+        assert done.status_code == 200
+        assert mws.client("dispatcher").post(f"/api/v1/outbox/{oid}/retry").status_code == 200
+        wait_for(
+            lambda: _mail_items(mws)[0]["state"] == "open", what="the item reopened by a retry"
+        )
+    assert len(_mail_items(mws)) == 1
+
+
+def test_cancel_stops_an_email_and_closes_its_item(mail_server: Server, mws: TestWorkspace) -> None:
+    client = mws.client("dispatcher")
+    with smtp_server(SMTP_PORT) as inbox:
+        inbox.refuse.add("typo@exampel.com")
+        oid = queue(mail_server, mws, "typo@exampel.com")
+        wait_for(lambda: row(mail_server, oid).status == "failed", what="permanent failure")
+        wait_for(lambda: len(_mail_items(mws)) == 1, what="the follow-up item")
+        sent = queue(mail_server, mws, "fine@example.com")
+        wait_for(lambda: row(mail_server, sent).status == "sent", what="delivery")
+    r = client.post(f"/api/v1/outbox/{oid}/cancel")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["link"] is None
+    (item,) = _mail_items(mws)
+    assert item["state"] == "done" and item["done_note"] == "The email was cancelled."
+    again = client.post(f"/api/v1/outbox/{oid}/cancel")
+    assert again.status_code == 409 and "already cancelled" in again.json()["detail"]
+    retry = client.post(f"/api/v1/outbox/{oid}/retry")
+    assert retry.status_code == 409 and "cancelled" in retry.json()["detail"]
+    delivered = client.post(f"/api/v1/outbox/{sent}/cancel")
+    assert delivered.status_code == 409 and "already delivered" in delivered.json()["detail"]
+    assert client.post("/api/v1/outbox/987654321/cancel").status_code == 404
+    listed = client.get("/api/v1/outbox", params={"status": "cancelled"}).json()
+    assert [e["id"] for e in listed["data"]] == [oid]
+
+
+def test_a_pending_email_can_be_cancelled_before_it_goes(
+    mail_server: Server, mws: TestWorkspace
+) -> None:
+    # No SMTP server: the email waits, pending. Cancelled, it is never sent after all.
+    oid = queue(mail_server, mws, "wait@example.com")
+    r = mws.client("dispatcher").post(f"/api/v1/outbox/{oid}/cancel")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    with smtp_server(SMTP_PORT) as inbox:
+        later = queue(mail_server, mws, "after@example.com")
+        wait_for(lambda: row(mail_server, later).status == "sent", what="the later email")
+        assert inbox.to("wait@example.com") == []
+    assert row(mail_server, oid).status == "cancelled"

@@ -33,6 +33,7 @@ class FollowUp(Base):
             "ix_follow_up_ws_assignee", "workspace_id", "assignee_id", "state", "happened_at", "id"
         ),
         Index("ix_follow_up_customer", "customer_id"),
+        Index("ix_follow_up_contact", "contact_id"),
         Index("ix_follow_up_request", "service_request_id"),
     )
 

@@ -81,6 +81,10 @@ def _request_item(seq: int, r: ServiceRequest) -> dict[str, Any]:
         "description": r.description,
         "preferred_times": r.preferred_times,
         "status": r.status,
+        "question": r.question,
+        "answer": r.answer,
+        "decline_reason": r.decline_reason,
+        "job_id": r.job_id,
     }
 
 

@@ -21,6 +21,7 @@ from server.db.models import Contact, Customer, PortalAccount, Workspace
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.errors import Conflict, Invalid
+from server.domain.follow_up import contact_deleting
 from server.domain.records.customers import Upserted, touch_customer
 from server.domain.records.lookup import assign, by_external_id, existing, referenced_customer
 from server.domain.sign_in_email import move_sign_in
@@ -154,6 +155,7 @@ def delete_contact(session: Session, workspace_id: int, external_id: str, actor:
             account_status=account.status,
         )
         record_change(session, workspace_id, "portal_account", account.id, "delete")
+    contact_deleting(session, workspace_id, contact.id)
     session.delete(contact)
     session.flush()
     record_change(session, workspace_id, "contact", contact.id, "delete")

@@ -26,6 +26,7 @@ from server.db.models import (
 from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.customer_summary import refresh_customer
+from server.domain.follow_up import customer_deleting
 from server.domain.records.lookup import assign, by_external_id, existing
 from server.wire.records import AddressIn, CustomerIn
 
@@ -145,6 +146,7 @@ def delete_customer(session: Session, workspace_id: int, external_id: str, actor
     session.execute(delete(Photo).where(Photo.customer_id == cid))
     if file_ids:
         session.execute(delete(StoredFile).where(StoredFile.id.in_(file_ids)))
+    customer_deleting(session, workspace_id, cid)
     session.delete(customer)
     session.flush()
     for entity, entity_id in [*tombstones, ("customer", cid)]:

@@ -138,7 +138,7 @@ def test_service_request_becomes_a_job_in_the_queue(
             select(ServiceRequest).where(ServiceRequest.customer_id == customer.customer_id)
         ).one()
         job = db.get(Job, sr.job_id)
-        assert job is not None and job.source == "portal" and job.internal_status == "new"
+        assert job is not None and job.source == "portal" and job.internal_status == "requested"
         assert sr.preferred_times == "Mornings" and sr.address_id == customer.ids["address"]
         photo = db.scalars(select(Photo).where(Photo.service_request_id == sr.id)).one()
         assert photo.review_status == "pending"
