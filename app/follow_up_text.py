@@ -57,6 +57,23 @@ def when(value: Any, now: datetime | None = None) -> str:
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
+def short_when(value: Any, now: datetime | None = None) -> str:
+    """A time for the inbox's narrow column: "10:02" today, "Yesterday 10:02", "3 Mar 10:02"
+    this year, "3 Mar 2025" before."""
+    moment = parse_time(value)
+    if moment is None:
+        return "—"
+    local = moment.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    if (today - local.date()).days == 1:
+        return f"Yesterday {local:%H:%M}"
+    if local.year == today.year:
+        return f"{local.day} {local:%b %H:%M}"
+    return f"{local.day} {local:%b %Y}"
+
+
 def money(cents: int | None, currency: str | None) -> str:
     """An amount such as "$1,240.00" (the currency code when it has no symbol here)."""
     if cents is None:
@@ -86,7 +103,8 @@ def holder_line(item: Mapping[str, Any], me_id: int | None = None) -> str:
     since = f" at {when(at)}" if at else ""
     if me_id is not None and item.get("assignee_id") == me_id:
         return f"You took this{since}."
-    return f"{item.get('assignee_name') or 'Someone'} has this{since}."
+    since = f" since {when(at)}" if at else ""
+    return f"{item.get('assignee_name') or 'Someone'} has had this{since}."
 
 
 def clash_message(current: Mapping[str, Any], server_says: str, me_id: int | None = None) -> str:

@@ -46,7 +46,7 @@ def test_done_and_holder_lines():
     assert holder_line(item(1)) == "Nobody has taken this yet."
     mine = item(1, assignee_id=3, assignee_name="Me", assigned_at=TEN_OH_TWO)
     assert holder_line(mine, 3) == "You took this at 10:02."
-    assert holder_line(mine, 4) == "Me has this at 10:02."
+    assert holder_line(mine, 4) == "Me has had this since 10:02."
 
 
 def test_each_kind_has_its_lines():

@@ -75,7 +75,7 @@ async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
     dialog.ok.click()
     await settled(panel)
     assert panel.detail.message.text().startswith("Manager took this at ")
-    assert panel.detail.holder.text().startswith("Manager has this at ")
+    assert panel.detail.holder.text().startswith("Manager has had this since ")
     assert not dialog.isVisible()
     shell.screenshot("follow-up-clash")
 
@@ -109,6 +109,7 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     await until(lambda: len(panel.model.index_) == 301, 20)
     everything = panel.model.rowCount()
     assert 0 < everything < 301  # open ones only by default
+    await until(lambda: sidebar_text(shell) == f"Follow-up ({everything})", 10)
     shell.window.resize(1280, 800)
     shell.screenshot("follow-up-full")
 
@@ -149,10 +150,6 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
         db.commit()
     r = ws.client("owner").delete(f"/api/v1/records/customers/crm-{customer.customer_id}")
     assert r.status_code == 204, r.text
-    import asyncio
-
-    await asyncio.sleep(3)
-    print("DBG", ws.client("owner").get(f"/api/v1/follow-ups/{item_id}").json().get("customer_deleted"), panel.ctx.cache.get_record("follow_up", item_id).get("customer_deleted"), panel.detail.item.get("customer_deleted"), panel.shown_id, item_id)
     await until(lambda: (panel.detail.item or {}).get("customer_deleted") is True, 15)
     assert not panel.detail.buttons["customer"].isEnabled()
     assert "deleted" in panel.detail.buttons["customer"].toolTip()

@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 ENTITY = "follow_up"
 # More changed items than this in one go (a full sync) reload the index instead of patching.
 RELOAD_ABOVE = 2000
-WIDTHS = {0: 96, 1: 120, 2: 170, 4: 110, 5: 60}
+# The title ("What happened") takes what is left; the rest keep to what they must show.
+WIDTHS = {0: 100, 1: 112, 3: 130, 4: 92, 5: 52}
+TITLE_COLUMN = 2
 
 
 class FollowUpPanel(QWidget):
@@ -71,7 +73,7 @@ class FollowUpPanel(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([700, 420])
+        self.splitter.setSizes([760, 380])
         self.splitter.setChildrenCollapsible(False)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.splitter, "Inbox")
@@ -130,11 +132,12 @@ class FollowUpPanel(QWidget):
         hh = table.horizontalHeader()
         hh.setMinimumSectionSize(50)
         for col in range(len(COLUMNS)):
-            if col == 3:
+            if col == TITLE_COLUMN:
                 hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
             else:
                 hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
                 table.setColumnWidth(col, WIDTHS[col])
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return table
 
     # -- loading and live changes ----------------------------------------------------------
@@ -192,8 +195,9 @@ class FollowUpPanel(QWidget):
 
     def _after_reset(self) -> None:
         total, shown = len(self.model.index_), self.model.rowCount()
+        noun = "item" if total == 1 else "items"
         self.filters.count_label.setText(
-            f"{shown:,} items" if shown == total else f"{shown:,} of {total:,} items"
+            f"{shown:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
         )
         self.filters.set_counts(self.model.index_.counts(self.me_id))
         self.empty.setText(self._empty_text(total, shown))

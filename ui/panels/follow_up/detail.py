@@ -14,6 +14,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -61,6 +62,8 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Everything wraps (texts and button rows), so the pane never needs to scroll sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.item: dict[str, Any] | None = None
         body = QWidget()
         body.setObjectName("detailBody")
@@ -95,15 +98,16 @@ class DetailPane(QScrollArea):
         self.rows: list[QWidget] = []
         for group in (ITEM_ACTIONS, REQUEST_ACTIONS, {FIX_ACTION: "Fix"}, RECORD_ACTIONS):
             row = QWidget()
-            line = QHBoxLayout(row)
-            line.setContentsMargins(0, 4, 0, 0)
-            for name, text in group.items():
+            # Two buttons a line: they fit a narrow pane without a sideways scroll bar.
+            grid = QGridLayout(row)
+            grid.setContentsMargins(0, 4, 0, 0)
+            for i, (name, text) in enumerate(group.items()):
                 button = QPushButton(text)
                 button.setObjectName(f"followUp_{name}")
                 button.clicked.connect(lambda _c=False, n=name: self.action.emit(n))
                 self.buttons[name] = button
-                line.addWidget(button)
-            line.addStretch(1)
+                grid.addWidget(button, i // 2, i % 2)
+            grid.setColumnStretch(2, 1)
             layout.addWidget(row)
             self.rows.append(row)
         self.request_row, self.fix_row = self.rows[1], self.rows[2]

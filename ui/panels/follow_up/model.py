@@ -14,9 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from app.follow_up_index import InboxFilter, InboxIndex
-from app.follow_up_text import KIND_LABELS, when
+from app.follow_up_text import KIND_LABELS, short_when
 
-COLUMNS = ("When", "Type", "Customer", "What happened", "Who has it", "State")
+COLUMNS = ("When", "Type", "What happened", "Customer", "Who has it", "State")
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_COLORS = {
     "quote_approved": "#15803d",
@@ -110,13 +110,13 @@ class InboxModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 moment = datetime.fromtimestamp(ix.happened[pos], UTC)
-                return when(moment, self.now)
+                return short_when(moment, self.now)
             if col == 1:
                 return KIND_LABELS.get(ix.kinds[pos], ix.kinds[pos])
             if col == 2:
-                return ix.customers[pos] or "—"
-            if col == 3:
                 return ix.titles[pos]
+            if col == 3:
+                return ix.customers[pos] or "—"
             if col == 4:
                 return ix.assignees[pos] or "Nobody"
             if col == 5:
@@ -126,7 +126,7 @@ class InboxModel(QAbstractTableModel):
                 return QColor(KIND_COLORS.get(ix.kinds[pos], "#374151"))
             if ix.states[pos] == "done":
                 return QColor("#6b7280")
-        elif role == Qt.ItemDataRole.FontRole and col == 3 and ix.states[pos] == "open":
+        elif role == Qt.ItemDataRole.FontRole and col == 2 and ix.states[pos] == "open":
             if ix.assignee_ids[pos] is None:
                 return self._bold  # nobody has it yet: it stands out
         elif role == ITEM_ID_ROLE:

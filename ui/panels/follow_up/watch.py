@@ -54,6 +54,8 @@ class FollowUpWatch(QObject):
             self.tray.setToolTip("Toolbag Portal")
             self.tray.messageClicked.connect(self._on_clicked)
             self.tray.show()
+        self.running: asyncio.Task[Any] | None = None
+        self._again = False
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.refresh)
         self._unhook = ctx.cache.on_records_changed(self._on_records)
@@ -75,11 +77,19 @@ class FollowUpWatch(QObject):
             self._timer.start()
 
     def refresh(self) -> asyncio.Task[Any]:
-        """Count again and decide on the items that arrived since last time."""
+        """Count again and decide on the items that arrived since last time.
+
+        One check at a time, never cancelled half-way (its items would go unconsidered):
+        asked again meanwhile, it checks once more when done.
+        """
+        if self.running is not None and not self.running.done():
+            self._again = True
+            return self.running
         ids, self._pending = self._pending, set()
-        return self.ctx.ops.run(
-            self._refresh(ids), label="Checking follow-ups", key="follow-up-watch"
-        )
+        self._again = False
+        self.running = self.ctx.ops.run(self._refresh(ids), label="Checking follow-ups")
+        self.running.add_done_callback(lambda _t: self._again and self._timer.start())
+        return self.running
 
     async def _refresh(self, ids: set[int]) -> None:
         try:
