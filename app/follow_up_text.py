@@ -110,7 +110,8 @@ def holder_line(item: Mapping[str, Any], me_id: int | None = None) -> str:
 def clash_message(current: Mapping[str, Any], server_says: str, me_id: int | None = None) -> str:
     """Why a change did not go through, from the item as it now is (after a 409 or 412)."""
     if current.get("state") == "done":
-        return f"{done_line(current)}. Nothing was changed; reopen it if more is needed."
+        done = done_line(current).rstrip(".")
+        return f"{done}. Nothing was changed; reopen it if more is needed."
     holder = current.get("assignee_id")
     if holder is not None and holder != me_id:
         at = current.get("assigned_at")

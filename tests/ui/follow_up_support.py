@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
@@ -54,6 +55,12 @@ async def settled(panel: FollowUpPanel) -> None:
 
 def _only_sync(panel: FollowUpPanel) -> bool:
     return all(t.get_name() in ("Checking follow-ups",) for t in panel.ctx.ops.tasks)
+
+
+async def shot(shell: Shell, name: str, widget: Any = None) -> None:
+    """A screenshot once the layout has caught up with the last change."""
+    await asyncio.sleep(0.15)
+    shell.screenshot(name, widget)
 
 
 def staff_id(ws: Any, role: str) -> int:

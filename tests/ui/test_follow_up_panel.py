@@ -11,6 +11,7 @@ from tests.ui.follow_up_support import (
     open_panel,
     portal_customer,
     settled,
+    shot,
     sidebar_text,
     staff_id,
 )
@@ -31,7 +32,7 @@ async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
     assert panel.model.rowCount() == 0
     assert panel.empty.isVisible() and "Nothing to follow up yet" in panel.empty.text()
     assert sidebar_text(shell) == "Follow-up"
-    shell.screenshot("follow-up-empty")
+    await shot(shell, "follow-up-empty")
 
     # A customer approves a quote on the portal: the item arrives by sync, with its count.
     customer, browser = portal_customer(live, ws)
@@ -77,7 +78,7 @@ async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
     assert panel.detail.message.text().startswith("Manager took this at ")
     assert panel.detail.holder.text().startswith("Manager has had this since ")
     assert not dialog.isVisible()
-    shell.screenshot("follow-up-clash")
+    await shot(shell, "follow-up-clash")
 
     # Now it is current: done with a note works, and the item leaves the open list.
     panel.detail.buttons["done"].click()
@@ -111,7 +112,7 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     assert 0 < everything < 301  # open ones only by default
     await until(lambda: sidebar_text(shell) == f"Follow-up ({everything})", 10)
     shell.window.resize(1280, 800)
-    shell.screenshot("follow-up-full")
+    await shot(shell, "follow-up-full")
 
     panel.filters.chips["invoice_paid"].setChecked(True)
     kinds = {panel.model.index(r, 1).data() for r in range(panel.model.rowCount())}
@@ -120,7 +121,7 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     panel.filters.search.setText("whitfield")
     assert panel.model.rowCount() >= 1
     assert "of 301 items" in panel.filters.count_label.text()
-    shell.screenshot("follow-up-filtered")
+    await shot(shell, "follow-up-filtered")
     panel.filters.search.setText("no such customer anywhere")
     assert panel.model.rowCount() == 0 and "No item matches" in panel.empty.text()
     panel.filters.search.clear()
@@ -155,5 +156,5 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     assert "deleted" in panel.detail.buttons["customer"].toolTip()
     assert not panel.detail.buttons["as_seen"].isEnabled()
     assert "(customer deleted since)" in panel.detail.meta.text()
-    shell.screenshot("follow-up-customer-deleted")
+    await shot(shell, "follow-up-customer-deleted")
     await shell.close()

@@ -11,6 +11,7 @@ from tests.ui.follow_up_support import (
     portal_customer,
     request_service,
     settled,
+    shot,
 )
 from tests.ui.shell_support import Shell, until
 from ui.panels.follow_up.dialogs import AcceptDialog, AskDialog, DeclineDialog
@@ -38,7 +39,7 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     assert "The kitchen tap drips all night long" in _texts(panel)
     assert "Weekday mornings" in _texts(panel)
     assert "New request: waiting for the office" in _texts(panel)
-    shell.screenshot("follow-up-detail-service_request")
+    await shot(shell, "follow-up-detail-service_request")
 
     # Ask: too short a question is refused in the dialog, which keeps what was typed.
     panel.detail.buttons["ask"].click()
@@ -48,7 +49,7 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     dialog.ok.click()
     assert "at least 5 characters" in dialog.error.text() and dialog.isVisible()
     assert dialog.question.toPlainText() == "Why"
-    shell.screenshot("follow-up-ask-error", dialog)
+    await shot(shell, "follow-up-ask-error", dialog)
     dialog.question.setPlainText("Could you send a photo of the tap?")
     dialog.ok.click()
     await settled(panel)
@@ -64,7 +65,7 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     dialog.end.setDateTime(dialog.start.dateTime().addSecs(-3600))
     dialog.ok.click()
     assert "must end after it starts" in dialog.error.text() and dialog.isVisible()
-    shell.screenshot("follow-up-accept-error", dialog)
+    await shot(shell, "follow-up-accept-error", dialog)
     dialog.reject()
 
     # Declined by the manager meanwhile: accepting from the stale screen is explained and the
@@ -97,7 +98,7 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     assert isinstance(dialog, DeclineDialog)
     dialog.ok.click()
     assert "Write the reason first" in dialog.error.text()
-    shell.screenshot("follow-up-decline-error", dialog)
+    await shot(shell, "follow-up-decline-error", dialog)
     dialog.reject()
     panel.detail.buttons["accept"].click()
     dialog = panel.item_actions.dialog
@@ -107,5 +108,5 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     assert panel.detail.info.text().startswith("Accepted:")
     await until(lambda: (panel.detail.item or {}).get("request_status") == "accepted", 10)
     assert "Sam Carter" in _texts(panel)
-    shell.screenshot("follow-up-request-accepted")
+    await shot(shell, "follow-up-request-accepted")
     await shell.close()

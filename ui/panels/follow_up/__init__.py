@@ -267,9 +267,12 @@ class FollowUpPanel(QWidget):
         """From a notification: the inbox tab with this item shown, whatever the filters."""
         self.tabs.setCurrentIndex(0)
         self._wanted = item_id  # chosen again once the inbox has loaded
-        if self.model.row_of_item(item_id) is None and self.loaded:
-            self.filters.search.clear()
-            self.filters.state.setCurrentIndex(2)  # open and done: it may be done already
+        item = self.ctx.cache.get_record(ENTITY, item_id)
+        state = self.filters.state.currentData()
+        if item is not None and state not in (None, item.get("state")):
+            self.filters.state.setCurrentIndex(self.filters.state.findData(None))  # done already
+        if self.loaded and self.model.row_of_item(item_id) is None:
+            self.filters.clear()
         self.show_item(item_id)
 
     def people(self) -> list[tuple[int, str]]:

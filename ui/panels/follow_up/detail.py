@@ -42,8 +42,8 @@ ITEM_ACTIONS = {
     "reopen": "Reopen",
 }
 RECORD_ACTIONS = {
-    "customer": "Open the customer",
-    "as_seen": "See it as the customer did",
+    "customer": "Open customer",
+    "as_seen": "See as customer",
 }
 REQUEST_ACTIONS = {
     "accept": "Accept and schedule…",
@@ -62,8 +62,10 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        # Everything wraps (texts and button rows), so the pane never needs to scroll sideways.
+        # Everything wraps (texts and button rows), so the pane never needs to scroll sideways;
+        # the splitter keeps it at least as wide as its widest row of buttons.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(340)
         self.item: dict[str, Any] | None = None
         body = QWidget()
         body.setObjectName("detailBody")
@@ -139,7 +141,7 @@ class DetailPane(QScrollArea):
         contact = f" · {item['contact_name']}" if item.get("contact_name") else ""
         self.meta.setText(f"{customer}{contact} · {when(item.get('happened_at'))}")
         done = done_line(item)
-        self.holder.setText(f"{done}." if done else holder_line(item, me_id))
+        self.holder.setText(_sentence(done) if done else holder_line(item, me_id))
         for label, value in detail_lines(item):
             self.lines.addRow(wrap(QLabel(f"<b>{label}</b>")), wrap(QLabel(value)))
         self.request_row.setVisible(kind == "service_request")
@@ -186,6 +188,10 @@ class DetailPane(QScrollArea):
     def _clear_lines(self) -> None:
         while self.lines.rowCount():
             self.lines.removeRow(0)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def record_available(item: Mapping[str, Any]) -> tuple[bool, str]:

@@ -123,6 +123,19 @@ class FilterBar(QWidget):
         self.assignee.setCurrentIndex(max(index, 0))
         self.assignee.blockSignals(False)
 
+    def clear(self) -> None:
+        """Show everything but the state chosen: no search, kinds, person or dates."""
+        for widget in (self.search, *self.chips.values(), self.assignee, self.dates):
+            widget.blockSignals(True)
+        self.search.clear()
+        for chip in self.chips.values():
+            chip.setChecked(False)
+        self.assignee.setCurrentIndex(0)
+        self.dates.setCurrentIndex(0)
+        for widget in (self.search, *self.chips.values(), self.assignee, self.dates):
+            widget.blockSignals(False)
+        self._on_dates(0)  # hides the custom range and tells the panel once
+
     def set_counts(self, counts: dict[str, int]) -> None:
         """Open items per kind on the chips."""
         for kind, chip in self.chips.items():
