@@ -36,6 +36,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("last_email", str, "", "Email of the last staff member signed in to server_url."),
     Setting("request_timeout", float, 30.0, "Seconds to wait for an answer from the server."),
     Setting("sync_interval", float, 5.0, "Seconds between checks for changes while online."),
+    Setting(
+        "local_sync_interval",
+        float,
+        1.0,
+        "Seconds between checks for changes on the local workspace (on this computer a check "
+        "costs next to nothing, so what customers do shows in the inbox within about a second).",
+    ),
     Setting("sync_page_size", int, 1000, "Changes fetched per request while syncing."),
     Setting(
         "reconnect_max_delay",

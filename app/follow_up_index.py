@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.cache.follow_ups import INDEX_COLUMNS, SELECT_INDEX, index_row
+from app.cache.follow_ups import INDEX_COLUMNS, SELECT_INDEX, SELECT_NEWEST, index_row
 
 NOBODY = 0  # the assignee filter's value for "nobody has it"
+MEMO = 64  # search results remembered for the current filter (typing and deleting letters)
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,27 @@ class InboxIndex:
             self.assignees,
             self.search,
         ) = columns
+        # A first screenful read before the rest (``load(newest=...)``), and how many in all.
+        self.partial = False
+        self._total = 0
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what was worked out from the columns (they changed)."""
         self._position: dict[int, int] | None = None
-        self._last: tuple[InboxFilter, list[int]] | None = None
+        # The positions the last filter's fields (all but the text) let through.
+        self._base: tuple[InboxFilter, list[int]] | None = None
+        self._memo: dict[str, list[int]] = {}
+        self._by_state: dict[str, list[int]] = {}
+        self._counts: dict[int | None, dict[str, int]] = {}
 
     @classmethod
-    def load(cls, path: Path | str) -> InboxIndex:
-        """Read the inbox columns of a cache file (its own read-only connection)."""
+    def load(cls, path: Path | str, newest: tuple[str, int] | None = None) -> InboxIndex:
+        """Read the inbox columns of a cache file (its own read-only connection).
+
+        ``newest=(state, n)`` reads only the newest ``n`` items in that state (a first
+        screenful) and remembers how many items there are in all (``total``).
+        """
         uri = f"{Path(path).resolve().as_uri()}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         try:
@@ -72,17 +88,27 @@ class InboxIndex:
             columns = [index.ids, index.kinds, index.states, index.happened]
             columns += [index.customer_ids, index.assignee_ids, index.titles, index.customers]
             columns += [index.assignees, index.search]
-            cursor = conn.execute(SELECT_INDEX)
+            if newest is None:
+                cursor = conn.execute(SELECT_INDEX)
+            else:
+                index._total = int(conn.execute("SELECT count(*) FROM follow_up").fetchone()[0])
+                cursor = conn.execute(SELECT_NEWEST, newest)
             while chunk := cursor.fetchmany(10000):
                 for values, column in zip(zip(*chunk, strict=True), columns, strict=True):
                     column.extend(values)
             conn.execute("COMMIT")
         finally:
             conn.close()
+        index.partial = newest is not None
         return index
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def total(self) -> int:
+        """How many items the inbox holds (also while only a first screenful is read)."""
+        return self._total if self.partial else len(self.ids)
 
     @property
     def position(self) -> dict[int, int]:
@@ -94,21 +120,30 @@ class InboxIndex:
     # -- filtering -------------------------------------------------------------------------
 
     def filter(self, f: InboxFilter) -> list[int]:
-        """Positions of the items ``f`` lets through, newest first."""
-        last = self._last
+        """Positions of the items ``f`` lets through, newest first (ascending positions)."""
+        fields = f.without_text()
+        if self._base is None or self._base[0] != fields:
+            self._base = (fields, self._filter_fields(f))
+            self._memo = {}
+        base = self._base[1]
         text = f.text.strip().casefold()
-        if last is not None and last[0].without_text() == f.without_text() and text:
-            previous = last[0].text.strip().casefold()
-            if previous and text.startswith(previous):
-                search = self.search
-                found = [p for p in last[1] if text in search[p]]
-                self._last = (f, found)
-                return found
-        found = self._filter_fields(f)
-        if text:
+        if not text:
+            return base
+        found = self._memo.get(text)
+        if found is None:
+            # Typing on: look only among the matches of the text typed so far (a prefix of
+            # this one); deleting letters finds the shorter text's matches remembered here.
+            pool = base
+            for size in range(len(text) - 1, 0, -1):
+                shorter = self._memo.get(text[:size])
+                if shorter is not None:
+                    pool = shorter
+                    break
             search = self.search
-            found = [p for p in found if text in search[p]]
-        self._last = (f, found)
+            found = [p for p in pool if text in search[p]]
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            self._memo[text] = found
         return found
 
     def _filter_fields(self, f: InboxFilter) -> list[int]:
@@ -116,8 +151,11 @@ class InboxIndex:
         if f.since is not None or f.until is not None:
             positions = self._time_range(f.since, f.until)
         if f.state is not None:
-            states, state = self.states, f.state
-            positions = [p for p in positions if states[p] == state]
+            if isinstance(positions, range) and len(positions) == len(self.ids):
+                positions = self._state_positions(f.state)
+            else:
+                states, state = self.states, f.state
+                positions = [p for p in positions if states[p] == state]
         if f.kinds:
             kinds, wanted = self.kinds, f.kinds
             positions = [p for p in positions if kinds[p] in wanted]
@@ -130,6 +168,14 @@ class InboxIndex:
                 positions = [p for p in positions if assignees[p] == who]
         return list(positions)
 
+    def _state_positions(self, state: str) -> list[int]:
+        # Every kind/person filter starts from one state's items: kept once worked out.
+        found = self._by_state.get(state)
+        if found is None:
+            states = self.states
+            found = self._by_state[state] = [p for p in range(len(states)) if states[p] == state]
+        return found
+
     def _time_range(self, since: float | None, until: float | None) -> range:
         # The columns are newest first: a time range is one slice, found by bisection.
         negated = _Negated(self.happened)
@@ -139,6 +185,12 @@ class InboxIndex:
 
     def counts(self, me_id: int | None = None) -> dict[str, int]:
         """Open items per kind, plus ``"mine"`` (open and mine) and ``"all"`` (all open)."""
+        known = self._counts.get(me_id)
+        if known is None:
+            known = self._counts[me_id] = self._count(me_id)
+        return dict(known)
+
+    def _count(self, me_id: int | None) -> dict[str, int]:
         out: dict[str, int] = {}
         mine = total = 0
         for kind, state, who in zip(self.kinds, self.states, self.assignee_ids, strict=True):
@@ -175,7 +227,7 @@ class InboxIndex:
                 self._insert(row)
             changed = True
         if changed:
-            self._last = None
+            self._forget()
         return changed
 
     def _columns(self) -> list[list[Any]]:
@@ -195,7 +247,7 @@ class InboxIndex:
     def _remove(self, pos: int) -> None:
         for column in self._columns():
             del column[pos]
-        self._position = None
+        self._forget()
 
     def _insert(self, row: Sequence[Any]) -> None:
         negated = _Negated(self.happened)
@@ -205,7 +257,7 @@ class InboxIndex:
             pos += 1
         for column, value in zip(self._columns(), row, strict=True):
             column.insert(pos, value)
-        self._position = None
+        self._forget()
 
 
 class _Negated(Sequence[float]):

@@ -47,6 +47,8 @@ INDEX_COLUMNS = (
     "search",
 )
 SELECT_INDEX = f"SELECT {', '.join(INDEX_COLUMNS)} FROM follow_up ORDER BY happened DESC, id DESC"  # noqa: S608
+# The newest items of one state: the first screenful, shown before the whole inbox is read.
+SELECT_NEWEST = f"SELECT {', '.join(INDEX_COLUMNS)} FROM follow_up WHERE state = ? ORDER BY happened DESC, id DESC LIMIT ?"  # noqa: E501, S608
 _UPSERT = f"INSERT OR REPLACE INTO follow_up ({', '.join(INDEX_COLUMNS)}) VALUES ({', '.join('?' * len(INDEX_COLUMNS))})"  # noqa: E501, S608
 
 

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 ENTITY = "follow_up"
 # More changed items than this in one go (a full sync) reload the index instead of patching.
 RELOAD_ABOVE = 2000
+FIRST_SCREEN = 100  # rows shown before the whole inbox is read
 # The title ("What happened") takes what is left; the rest keep to what they must show.
 WIDTHS = {0: 100, 1: 112, 3: 130, 4: 92, 5: 52}
 TITLE_COLUMN = 2
@@ -109,6 +110,9 @@ class FollowUpPanel(QWidget):
         self._wanted: int | None = None
         self.shown_id: int | None = None
         self.loaded = False
+        # The newest open items at once (a few milliseconds), so the panel opens with rows
+        # while the whole inbox is read on a worker thread.
+        self.model.set_index(InboxIndex.load(ctx.cache.path, ("open", FIRST_SCREEN)))
         self.loading = self.load()
 
     def focus_search(self) -> None:
@@ -148,8 +152,9 @@ class FollowUpPanel(QWidget):
 
     async def _load(self) -> None:
         index = await asyncio.to_thread(InboxIndex.load, self.ctx.cache.path)
-        self._changed.clear()  # the fresh index has them already
         self.model.set_index(index)
+        if self._changed:  # items that came while reading: applying them again is harmless
+            self._timer.start()
         self.filters.set_people(self.people())
         self.loaded = True
 
@@ -159,9 +164,9 @@ class FollowUpPanel(QWidget):
             self._timer.start()
 
     def _apply_changes(self) -> None:
-        ids, self._changed = self._changed, set()
         if not self.loaded:
-            return
+            return  # kept until the inbox is read
+        ids, self._changed = self._changed, set()
         if len(ids) > RELOAD_ABOVE:
             self.loading = self.load()
             return
@@ -194,12 +199,16 @@ class FollowUpPanel(QWidget):
         self.model.set_filter(self.filters.current())
 
     def _after_reset(self) -> None:
-        total, shown = len(self.model.index_), self.model.rowCount()
+        index = self.model.index_
+        total, shown = index.total, self.model.rowCount()
         noun = "item" if total == 1 else "items"
-        self.filters.count_label.setText(
-            f"{shown:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
-        )
-        self.filters.set_counts(self.model.index_.counts(self.me_id))
+        if index.partial:
+            self.filters.count_label.setText(f"Reading {total:,} {noun}…")
+        else:
+            self.filters.count_label.setText(
+                f"{shown:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
+            )
+            self.filters.set_counts(index.counts(self.me_id))
         self.empty.setText(self._empty_text(total, shown))
         self.empty.setVisible(shown == 0)
         if self._wanted is not None:

@@ -6,6 +6,7 @@ and a filter or a keystroke swaps the list of positions under a model reset.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -40,7 +41,6 @@ class InboxModel(QAbstractTableModel):
         self.positions: Sequence[int] = []
         self.filter_ = InboxFilter()
         self.now = datetime.now(UTC)
-        self._row_of: dict[int, int] | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -61,7 +61,6 @@ class InboxModel(QAbstractTableModel):
         self.beginResetModel()
         self.now = datetime.now(UTC)
         self.positions = self.index_.filter(self.filter_)
-        self._row_of = None
         self.endResetModel()
 
     # -- lookups ---------------------------------------------------------------------------
@@ -75,9 +74,9 @@ class InboxModel(QAbstractTableModel):
         pos = self.index_.position.get(item_id)
         if pos is None:
             return None
-        if self._row_of is None:
-            self._row_of = {p: r for r, p in enumerate(self.positions)}
-        return self._row_of.get(pos)
+        # Positions stay in column order whatever the filter: one bisection finds the row.
+        row = bisect.bisect_left(self.positions, pos)
+        return row if row < len(self.positions) and self.positions[row] == pos else None
 
     # -- Qt model --------------------------------------------------------------------------
 
