@@ -58,8 +58,8 @@ def when(value: Any, now: datetime | None = None) -> str:
 
 
 def short_when(value: Any, now: datetime | None = None) -> str:
-    """A time for the inbox's narrow column: "10:02" today, "Yesterday 10:02", "3 Mar 10:02"
-    this year, "3 Mar 2025" before."""
+    """A time for the inbox's narrow column: "10:02" today, "3 Mar 10:02" this year,
+    "3 Mar 2025" before."""
     moment = parse_time(value)
     if moment is None:
         return "—"
@@ -67,8 +67,6 @@ def short_when(value: Any, now: datetime | None = None) -> str:
     today = (now or datetime.now(UTC)).astimezone().date()
     if local.date() == today:
         return f"{local:%H:%M}"
-    if (today - local.date()).days == 1:
-        return f"Yesterday {local:%H:%M}"
     if local.year == today.year:
         return f"{local.day} {local:%b %H:%M}"
     return f"{local.day} {local:%b %Y}"

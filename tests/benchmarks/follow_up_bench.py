@@ -23,6 +23,8 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from itertools import compress, repeat
+from operator import contains
 from pathlib import Path
 from typing import Any
 
@@ -224,9 +226,10 @@ async def _keystrokes(report: Report, panel: Any) -> None:
         timed(lambda chip=chip: chip.setChecked(False))
     for index in (1, 2, 0):
         timed(lambda index=index: panel.filters.state.setCurrentIndex(index))
+    # The floor of a search: one substring test per item, iterated in C, over every item.
     texts, q = ix.search, name[:1]
     started = time.perf_counter()
-    _ = [p for p in range(len(texts)) if q in texts[p]]
+    _ = list(compress(range(len(texts)), map(contains, texts, repeat(q))))
     bare = time.perf_counter() - started
     worst = p95(times)
     report(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.follow_up_text import KIND_LABELS
 from tests.ui.follow_up_support import (
     approve,
     choose,
@@ -134,6 +135,21 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     assert panel.model.rowCount() == 0 and "ends before it starts" in panel.empty.text()
     panel.filters.dates.setCurrentIndex(0)
     assert panel.model.rowCount() == everything
+
+    # Each kind in the detail pane (looked at in the screenshots), and a narrow window.
+    panel.filters.state.setCurrentIndex(panel.filters.state.findData(None))
+    ix = panel.model.index_
+    for kind in KIND_LABELS:
+        first = next(i for i, k in zip(ix.ids, ix.kinds, strict=True) if k == kind)
+        item = await choose(panel, first)
+        assert panel.detail.kind.text() == KIND_LABELS[kind].upper()
+        assert panel.detail.lines.rowCount() >= 1, item
+        if kind != "service_request":  # the live one is pictured by the requests test
+            await shot(shell, f"follow-up-detail-{kind}")
+    shell.window.resize(760, 640)
+    await shot(shell, "follow-up-narrow")
+    shell.window.resize(1280, 800)
+    panel.filters.state.setCurrentIndex(panel.filters.state.findData("open"))
 
     # The approving customer is deleted by the CRM: the item stays, its links are disabled.
     panel.filters.search.setText("whitfield")

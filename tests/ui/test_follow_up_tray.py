@@ -76,9 +76,12 @@ async def test_notified_once_across_resync_and_restart(qtbot, tmp_path, memory_k
     approve(other_browser, other.ids["quote"])
     await until(lambda: len(second.shown) == 1, 15)
     assert second.shown[0].item_id not in (None, note.item_id)
-    assert other.customer_id == again.window.context.cache.get_record(
-        "follow_up", second.shown[0].item_id
-    )["customer_id"]
+    assert (
+        other.customer_id
+        == again.window.context.cache.get_record("follow_up", second.shown[0].item_id)[
+            "customer_id"
+        ]
+    )
     await again.close()
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -41,6 +41,7 @@ ENTITY = "follow_up"
 # More changed items than this in one go (a full sync) reload the index instead of patching.
 RELOAD_ABOVE = 2000
 FIRST_SCREEN = 100  # rows shown before the whole inbox is read
+NARROW = 980  # panel width under which the detail sits below the list
 # The title ("What happened") takes what is left; the rest keep to what they must show.
 WIDTHS = {0: 100, 1: 112, 3: 130, 4: 92, 5: 52}
 TITLE_COLUMN = 2
@@ -114,6 +115,15 @@ class FollowUpPanel(QWidget):
         # while the whole inbox is read on a worker thread.
         self.model.set_index(InboxIndex.load(ctx.cache.path, ("open", FIRST_SCREEN)))
         self.loading = self.load()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """In a narrow window the detail goes under the list, so the list keeps its columns."""
+        super().resizeEvent(event)
+        wanted = Qt.Orientation.Vertical if self.width() < NARROW else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            tall = wanted == Qt.Orientation.Vertical
+            self.splitter.setSizes([420, 300] if tall else [760, 380])
 
     def focus_search(self) -> None:
         """Put the cursor in the search box with its text selected."""
