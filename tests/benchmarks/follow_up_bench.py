@@ -186,15 +186,22 @@ async def _openings(report: Report, ctx: Any, cache_path: Path) -> Any:
             await asyncio.sleep(0.05)
     p50, worst, base = statistics.median(opened), max(opened), statistics.median(bare)
     report(f"openings: {', '.join(_ms(s) for s in opened)}; {len(panel.model.index_):,} items")
+    report(f"whole inbox read and searchable: {', '.join(_ms(s) for s in searchable)}")
     report.figure(
-        "follow-up: panel open to rows drawn (100k items), p50",
+        "follow-up: panel open to first rows drawn (100k items), p50",
         _ms(p50),
         _ms(base),
         p50 / base,
         f"<= {OPEN_MS:.0f} ms",
         p50 * 1000 <= OPEN_MS,
     )
-    report.figure("follow-up: panel open to rows drawn, worst", _ms(worst), _ms(base), worst / base)
+    report.figure(
+        "follow-up: panel open to first rows drawn, worst", _ms(worst), _ms(base), worst / base
+    )
+    whole = statistics.median(searchable)
+    report.figure(
+        "follow-up: panel open to all items searchable, p50", _ms(whole), _ms(base), whole / base
+    )
     return panel
 
 

@@ -174,3 +174,32 @@ async def test_filters_search_and_the_customer_deleted(shell, ws, live):
     assert "(customer deleted since)" in panel.detail.meta.text()
     await shot(shell, "follow-up-customer-deleted")
     await shell.close()
+
+
+async def test_a_role_without_the_permission_sees_why(shell, ws, live):
+    owner = ws.client("owner")
+    table = owner.get("/api/v1/team/permissions")
+    roles = table.json()["roles"]
+    dispatcher = [p for p in roles["dispatcher"] if p not in ("handle_follow_up", "view_mail")]
+    r = owner.put(
+        "/api/v1/team/permissions",
+        json={"roles": {"dispatcher": dispatcher}},
+        headers={"If-Match": table.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
+    customer, browser = portal_customer(live, ws)
+    approve(browser, customer.ids["quote"])
+    await shell.open(ws, "dispatcher")
+    panel = await open_panel(shell)
+    await until(lambda: panel.model.rowCount() == 1, 15)
+    await choose(panel, panel.model.item_id(0))
+    for name in ("take", "assign", "done"):
+        button = panel.detail.buttons[name]
+        assert not button.isEnabled()
+        assert "needs the 'handle_follow_up' permission" in button.toolTip()
+    outbox = panel.tabs.indexOf(panel.outbox)
+    assert not panel.tabs.isTabEnabled(outbox)
+    assert "'view_mail' permission" in panel.tabs.tabToolTip(outbox)
+    assert panel.detail.buttons["customer"].isEnabled()  # reading is view_customers
+    await shot(shell, "follow-up-no-permission")
+    await shell.close()

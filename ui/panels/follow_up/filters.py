@@ -140,7 +140,9 @@ class FilterBar(QWidget):
         """Open items per kind on the chips."""
         for kind, chip in self.chips.items():
             n = counts.get(kind, 0)
-            chip.setText(f"{KIND_LABELS[kind]} ({n:,})" if n else KIND_LABELS[kind])
+            text = f"{KIND_LABELS[kind]} ({n:,})" if n else KIND_LABELS[kind]
+            if chip.text() != text:  # a new text lays the chips out again: only when it changed
+                chip.setText(text)
 
     def _on_dates(self, _index: int) -> None:
         custom = self.dates.currentData() == -1

@@ -32,6 +32,18 @@ KIND_COLORS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+FONT = Qt.ItemDataRole.FontRole.value
+ITEM_ID = int(ITEM_ID_ROLE)
+_ROLES = frozenset({DISPLAY, TOOLTIP, FOREGROUND, FONT, ITEM_ID})
+_KIND_QCOLORS = {kind: QColor(color) for kind, color in KIND_COLORS.items()}
+_GREY = QColor("#6b7280")
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
+
 class InboxModel(QAbstractTableModel):
     """Follow-up items matching the current filter, newest first."""
 
@@ -41,6 +53,7 @@ class InboxModel(QAbstractTableModel):
         self.positions: Sequence[int] = []
         self.filter_ = InboxFilter()
         self.now = datetime.now(UTC)
+        self._when: dict[float, str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -60,6 +73,7 @@ class InboxModel(QAbstractTableModel):
         """Recompute the visible rows."""
         self.beginResetModel()
         self.now = datetime.now(UTC)
+        self._when.clear()  # "today" may have moved on
         self.positions = self.index_.filter(self.filter_)
         self.endResetModel()
 
@@ -96,20 +110,30 @@ class InboxModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.positions):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every role of every visible cell on each repaint (a keystroke repaints
+        # the table): roles are plain ints here, and the unused ones are turned away first.
+        if role not in _ROLES:
             return None
-        pos = self.positions[index.row()]
+        row = index.row()
+        positions = self.positions
+        if not 0 <= row < len(positions) or not index.isValid():
+            return None
+        pos = positions[row]
         ix = self.index_
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (DISPLAY, TOOLTIP):
             if col == 0:
-                moment = datetime.fromtimestamp(ix.happened[pos], UTC)
-                return short_when(moment, self.now)
+                moment = ix.happened[pos]
+                text = self._when.get(moment)
+                if text is None:  # a repaint asks again for the same rows: said once
+                    if len(self._when) > 5000:  # scrolled far: keep it small
+                        self._when.clear()
+                    text = short_when(datetime.fromtimestamp(moment, UTC), self.now)
+                    self._when[moment] = text
+                return text
             if col == 1:
                 return KIND_LABELS.get(ix.kinds[pos], ix.kinds[pos])
             if col == 2:
@@ -120,14 +144,14 @@ class InboxModel(QAbstractTableModel):
                 return ix.assignees[pos] or "Nobody"
             if col == 5:
                 return "Done" if ix.states[pos] == "done" else "Open"
-        elif role == Qt.ItemDataRole.ForegroundRole:
+        elif role == FOREGROUND:
             if col == 1:
-                return QColor(KIND_COLORS.get(ix.kinds[pos], "#374151"))
+                return _KIND_QCOLORS.get(ix.kinds[pos], _GREY)
             if ix.states[pos] == "done":
-                return QColor("#6b7280")
-        elif role == Qt.ItemDataRole.FontRole and col == 2 and ix.states[pos] == "open":
-            if ix.assignee_ids[pos] is None:
-                return self._bold  # nobody has it yet: it stands out
-        elif role == ITEM_ID_ROLE:
+                return _GREY
+        elif role == FONT:
+            if col == 2 and ix.states[pos] == "open" and ix.assignee_ids[pos] is None:
+                return self._bold  # open and nobody has it yet: it stands out
+        elif role == ITEM_ID:
             return int(ix.ids[pos])
         return None
