@@ -41,7 +41,14 @@ def list_follow_ups(
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="Happened at or after.")] = None,
     until: Annotated[AwareDatetime | None, Query(description="Happened before.")] = None,
-    q: Annotated[str | None, text_query(200, "Words in the title or the names.")] = None,
+    q: Annotated[
+        str | None,
+        text_query(
+            200,
+            "Words in the title or the names (each anywhere). Words of one or two letters "
+            "only narrow a search that has a longer word.",
+        ),
+    ] = None,
     customer_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: CursorQuery = None,
@@ -65,7 +72,7 @@ def follow_up_counts(staff: Reader, db: DB) -> FollowUpCounts:
     return inbox.counts(db, staff.workspace_id, staff.user.id)
 
 
-@router.get("/{item_id}", response_model=FollowUpOut)
+@router.get("/{item_id:int}", response_model=FollowUpOut)
 def get_follow_up(item_id: RowIdPath, staff: Reader, db: DB, response: Response) -> FollowUpOut:
     """One item; the ETag is its version."""
     item = inbox.get_item(db, staff.workspace_id, item_id)
@@ -74,7 +81,7 @@ def get_follow_up(item_id: RowIdPath, staff: Reader, db: DB, response: Response)
 
 
 @router.patch(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=FollowUpOut,
     responses={
         409: {"model": FollowUpClash, "description": DESCRIPTIONS[409]},

@@ -18,6 +18,11 @@ import logging
 
 from sqlalchemy import Connection, inspect, text
 
+from server.db.follow_up_search_index import (
+    install_follow_up_search,
+    is_follow_up_search_object,
+)
+
 log = logging.getLogger("server.db.search_index")
 
 FTS_TABLE = "customer_fts"
@@ -43,11 +48,14 @@ _SQLITE_DDL = (
 
 def is_search_object(name: str | None) -> bool:
     """Whether a schema object belongs here (autogenerate must leave these alone)."""
-    return bool(name) and (str(name).startswith(FTS_TABLE) or name == PG_TRGM_INDEX)
+    ours = bool(name) and (str(name).startswith(FTS_TABLE) or name == PG_TRGM_INDEX)
+    return ours or is_follow_up_search_object(name)
 
 
 def install_search_index(conn: Connection) -> None:
-    """Create the search index of this database if the customer table exists and it does not."""
+    """Create the search indexes of this database (customers, follow-up items) if their tables
+    exist and they do not."""
+    install_follow_up_search(conn)
     if not inspect(conn).has_table("customer"):
         return  # an empty database seen by autogenerate
     if conn.dialect.name == "sqlite":

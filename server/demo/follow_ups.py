@@ -12,7 +12,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, literal, select
+from sqlalchemy import String, bindparam, literal, select, text
 from sqlalchemy.orm import Session
 
 from server.db.base import Base, UtcDateTime, utcnow
@@ -157,6 +157,8 @@ def seed_follow_ups(
         write_rows(session.connection(), table, rows)
     if first_id is not None:
         _record_changes(session, workspace_id, first_id)
+    # Fresh statistics, so both planners see the inbox's real shape at once.
+    session.execute(text("ANALYZE follow_up"))
     return count
 
 

@@ -21,13 +21,13 @@ JOB_WEIGHTS = {
     "invoiced": 35,
     "cancelled": 6,
 }
-# Service requests make the jobs in "requested" (add_request); "declined" is the office's
-# answer to one, which the demo leaves to the office.
+# Service requests make the jobs in "requested" and "declined" (add_request).
 REQUEST_JOB_STATUSES = {"requested", "declined"}
 assert set(JOB_WEIGHTS) | REQUEST_JOB_STATUSES == set(JOB_STATUSES), "every job status seeded"
 QUOTE_WEIGHTS = {"pending": 30, "approved": 40, "declined": 15, "expired": 15}
 INVOICE_WEIGHTS = {"paid": 70, "open": 27, "void": 3}
 OFFICE_METHODS = ("check", "cash", "card", "bank_transfer")
+DECLINE_REASON = "This is outside the area we cover. We are sorry we cannot help this time."
 
 
 def _at_hour(day: datetime, hour: int) -> datetime:
@@ -236,7 +236,9 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
     description = rng.choice(names.SERVICE_REQUESTS)
     request_id = ctx.ids.take("service_request")
     address_id = draft.addresses[0]["id"]
-    # As the portal does it: the request becomes a "requested" job, numbered after it.
+    # As the portal does it: the request becomes a "requested" job, numbered after it. Every
+    # fifth the office has already turned down (the customer sees why).
+    declined = ctx.tally["request_new"] % 5 == 1
     job: Row = {
         "id": ctx.ids.take("job"),
         "workspace_id": ctx.workspace_id,
@@ -245,7 +247,7 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
         "number": f"REQ-{request_id}",
         "title": description[:80],
         "description": description,
-        "internal_status": "requested",
+        "internal_status": "declined" if declined else "requested",
         "address_id": address_id,
         "technician_name": None,
         "internal_notes": None,
@@ -266,9 +268,15 @@ def add_request(ctx: SeedContext, draft: CustomerDraft, contact: Row) -> Row:
         "address_id": address_id,
         "description": description,
         "preferred_times": rng.choice(names.PREFERRED_TIMES),
-        "status": "requested",
+        "status": "declined" if declined else "requested",
         "job_id": job["id"],
         "created_at": created,
+        "question": None,
+        "asked_at": None,
+        "answer": None,
+        "answered_at": None,
+        "decline_reason": DECLINE_REASON if declined else None,
+        "decided_at": created + timedelta(hours=2) if declined else None,
     }
     ctx.batch.add("service_request", row)
     ctx.tally["request_new"] += 1

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
+from server.db.engine import writable
 from server.db.models import Contact, Invite, PortalAccount, ResetToken, Workspace
 from server.domain import throttle
 from server.domain.access_changes import revoke_pending_invites, revoke_pending_resets
@@ -72,8 +73,13 @@ def note_expired_invite(db: Session, ws: Workspace, token: str) -> bool:
         return False
     if account.status != "invited":
         return False
-    sign_in_trouble(db, account, "expired_invite_clicked", occasion=str(invite.id), at=now)
-    db.commit()
+    # A GET reads through a read-only session: the note is written through a writer.
+    with writable(db) as w:
+        mine = w.get(PortalAccount, account.id)
+        if mine is None:
+            return False
+        sign_in_trouble(w, mine, "expired_invite_clicked", occasion=str(invite.id), at=now)
+        w.commit()
     return True
 
 

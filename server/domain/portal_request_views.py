@@ -78,7 +78,7 @@ def request_view(db: Session, scope: Scope, request_id: int) -> RequestView:
         status=request.status,
         status_label=label,
         next_step=next_step,
-        question=request.question if request.status in ("needs_info", "requested") else None,
+        question=request.question,
         asked_at=request.asked_at,
         answer=request.answer,
         answered_at=request.answered_at,

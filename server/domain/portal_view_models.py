@@ -71,6 +71,9 @@ class JobView:
     active: bool
     photos: list[PhotoView] = field(default_factory=list)
     documents: list[DocumentView] = field(default_factory=list)
+    # The service request this job came from, and whether it waits for the customer's answer.
+    request_id: int | None = None
+    request_waiting: bool = False
 
 
 class JobCard(NamedTuple):

@@ -7,6 +7,8 @@ customer; anything else is the same NotFound as a missing row.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from server.db.models import (
     Document,
     Job,
     Photo,
+    ServiceRequest,
 )
 from server.domain import portal_billing_views as billing
 from server.domain.errors import NotFound
@@ -154,7 +157,17 @@ def job_detail(db: Session, scope: Scope, job_id: int) -> JobView:
     job, address = found
     photos = list_photos(db, scope, job_id=job.id) if _linked(scope, "photos") else []
     docs = list_documents(db, scope, job_id=job.id) if _linked(scope, "documents") else []
-    return job_view(scope, job, address.one_line() if address else None, photos, docs)
+    view = job_view(scope, job, address.one_line() if address else None, photos, docs)
+    if job.source != "portal":
+        return view
+    request = db.execute(
+        select(ServiceRequest.id, ServiceRequest.status).where(
+            ServiceRequest.job_id == job.id, ServiceRequest.customer_id == scope.customer_id
+        )
+    ).first()
+    if request is None:
+        return view
+    return replace(view, request_id=request[0], request_waiting=request[1] == "needs_info")
 
 
 def _linked(scope: Scope, section: str) -> bool:

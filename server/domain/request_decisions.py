@@ -157,11 +157,11 @@ def accept(
     db: Session, ws: Workspace, actor: Actor, request_id: int, body: AcceptRequest
 ) -> ServiceRequest:
     """Schedule the request's job; the item is done. The caller commits."""
+    request = find(db, ws.id, request_id, lock=True)
+    _still_open(request, ws, "accepted")
     if body.scheduled_end <= body.scheduled_start:
         message = "The visit must end after it starts."
         raise Invalid(message, errors={"scheduled_end": message})
-    request = find(db, ws.id, request_id, lock=True)
-    _still_open(request, ws, "accepted")
     now = utcnow()
     job = db.get(Job, request.job_id) if request.job_id else None
     if job is None:

@@ -10,8 +10,9 @@ from server.wire.base import Response
 class ChangeOut(Response):
     """One record's latest change. ``data`` is its current form for upserts, None for deletes.
 
-    For ``entity == "customer"`` the data is a ``CustomerRow``; other entities carry their
-    staff-API representation.
+    For ``entity == "customer"`` the data is a ``CustomerRow``, for ``"follow_up"`` a
+    ``FollowUpOut`` (``server.wire.follow_up``); other entities carry their staff-API
+    representation.
     """
 
     seq: int

@@ -142,7 +142,12 @@ class FollowUpPatch(Request):
     take_over: StrictBool = False
 
 
-FollowUpPage = Page[FollowUpOut]
+class FollowUpPage(Page[FollowUpOut]):
+    """A page of the inbox. ``count`` is how many items match in all, except that a text
+    search (``q``) counts at most 1,000: past that ``count`` is 1,000 and ``count_capped`` is
+    true ("1,000 or more"), so a very common word costs no more than a rare one."""
+
+    count_capped: bool = False
 
 
 class FollowUpCounts(Response):

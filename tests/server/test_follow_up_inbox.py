@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from server.db.base import utcnow
@@ -200,3 +201,31 @@ def test_another_workspace_sees_none_of_the_items(
         assert r.status_code == 404
     finally:
         other.close()
+
+
+def test_a_common_word_counts_up_to_the_cap(
+    server: Server, ws: TestWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.domain import follow_up_inbox
+    from tests.server.portal.fixtures import make_customer
+
+    make_customer(server.sessionmaker, ws.id, ws.slug, records=False)
+    with server.sessionmaker() as db:
+        seed_follow_ups(db, ws.id, 300, days=30, seed=4)
+        db.commit()
+    owner = ws.client("owner")
+    exact = items(owner, q="paid")
+    assert 20 < exact["count"] < 300 and exact["count_capped"] is False
+    monkeypatch.setattr(follow_up_inbox, "COUNT_CAP", 20)
+    monkeypatch.setattr(follow_up_inbox, "COMMON", 5)  # SQLite: "paid" is now a common word
+    capped = items(owner, q="paid", limit=200)
+    assert capped["count"] == 20 and capped["count_capped"] is True
+    # The page itself is not cut short: every match is there, newest first.
+    assert len(capped["data"]) == exact["count"]
+    assert all("paid" in i["title"].lower() for i in capped["data"])
+    rare = items(owner, q="zzqx")
+    assert rare["count"] == 0 and rare["count_capped"] is False
+    # One or two letters alone do not search (they only narrow a longer word's search).
+    assert items(owner, q="jo")["count"] == 300
+    both = items(owner, q="paid zz")
+    assert both["count"] == 0

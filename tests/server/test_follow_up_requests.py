@@ -92,6 +92,9 @@ def test_ask_then_the_customer_answers_on_the_portal(
     assert item["request_status"] == "needs_info" and item["details"]["question"] == question
     page = customer_browser.get(f"/requests/{rid}")
     assert page.status_code == 200 and question in page.text and "Send answer" in page.text
+    job_page = customer_browser.get(f"/jobs/{item['job_id']}")
+    assert "We have a question about your request" in job_page.text
+    assert f"/requests/{rid}" in job_page.text
     empty = customer_browser.post(
         f"/requests/{rid}/answer", {"answer": " "}, form_page=f"/requests/{rid}"
     )
@@ -120,6 +123,10 @@ def test_ask_then_the_customer_answers_on_the_portal(
     )
     assert twice.status_code in (403, 409), twice.status_code  # no form any more
     assert office.get(url).json()["answer"] == "Under the sink, where the pipe joins."
+    job_page = customer_browser.get(f"/jobs/{item['job_id']}")
+    assert "We have a question" not in job_page.text and "See the request you sent" in (
+        job_page.text
+    )
 
 
 def test_accept_schedules_the_job_and_cannot_be_repeated(

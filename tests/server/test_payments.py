@@ -84,6 +84,18 @@ def test_pay_an_invoice_in_the_sandbox(server: Server, ws: TestWorkspace, payer:
         )
         assert ("invoice", inv_id) in changed and ("payment", payment.id) in changed
 
+    # The office's inbox has the payment, once, with what a dispatcher needs to read.
+    paid_items = (
+        ws.client("dispatcher")
+        .get("/api/v1/follow-ups", params={"kind": "invoice_paid"})
+        .json()["data"]
+    )
+    assert len(paid_items) == 1
+    assert paid_items[0]["payment_id"] == payment.id and paid_items[0]["invoice_id"] == inv_id
+    assert paid_items[0]["details"]["receipt_number"] == payment.receipt_number
+    assert paid_items[0]["details"]["amount_cents"] == 12_550
+    assert "($125.50, receipt " in paid_items[0]["title"]
+
     receipt = payer.client.get(f"{payer.base}/receipts/{payment.id}")
     assert receipt.status_code == 200
     assert payment.receipt_number in receipt.text and "$125.50" in receipt.text
@@ -96,6 +108,8 @@ def test_pay_an_invoice_in_the_sandbox(server: Server, ws: TestWorkspace, payer:
     refused = payer.post(f"{payer.base}/invoices/{inv_id}/pay")
     assert refused.status_code == 409 and "already paid" in refused.text
     assert "already paid" in payer.client.get(f"{payer.base}/invoices/{inv_id}/pay").text
+    again_items = ws.client("dispatcher").get("/api/v1/follow-ups").json()
+    assert again_items["count"] == 1
 
 
 def test_a_declined_card_takes_nothing(server: Server, payer: Payer) -> None:

@@ -15,6 +15,7 @@ from server.db import migrate
 from server.db.models import (
     AuditEvent,
     Checkout,
+    FollowUp,
     Invoice,
     OutboxEmail,
     Payment,
@@ -223,6 +224,19 @@ def test_a_second_stripe_payment_of_a_paid_invoice_is_kept_for_refund(
             s.scalars(select(AuditEvent.action).where(AuditEvent.customer_id == payer.customer_id))
         )
         assert "payment.unapplied" in actions
+        kinds = sorted(
+            (f.kind, f.payment_id)
+            for f in s.scalars(select(FollowUp).where(FollowUp.customer_id == payer.customer_id))
+        )
+        assert kinds == [("invoice_paid", rows[0].id), ("refund_needed", rows[1].id)]
+        refund = s.scalars(select(FollowUp).where(FollowUp.kind == "refund_needed")).all()
+        assert any(f.title.startswith("Refund $50.00 to ") for f in refund)
+    # A webhook delivered again files nothing more.
+    with httpx.Client(base_url=stripe_server.url, timeout=30) as c:
+        assert fake.deliver(c, hook(payer), fake.event(second)).status_code == 200
+    with stripe_server.sessionmaker() as s:
+        count = s.scalars(select(FollowUp).where(FollowUp.customer_id == payer.customer_id)).all()
+        assert len(count) == 2
 
 
 def test_webhook_bad_input(stripe_server: Server, payer: Payer, fake: FakeStripe) -> None:

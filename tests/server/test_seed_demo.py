@@ -124,7 +124,8 @@ def test_every_job_quote_invoice_state(server: Server, seeded: tuple[int, str, s
         jobs = session.scalars(select(Job).where(Job.workspace_id == ws_id)).all()
         scheduled = [j for j in jobs if j.internal_status == "scheduled"]
         assert all(j.scheduled_start and j.scheduled_start > utcnow() for j in scheduled)
-        assert all(j.technician_name for j in jobs if j.internal_status != "new")
+        unassigned = ("new", "requested", "declined")  # not (or never to be) assigned yet
+        assert all(j.technician_name for j in jobs if j.internal_status not in unassigned)
         assert any(j.internal_notes for j in jobs)
         done = [j for j in jobs if j.internal_status in ("completed", "invoiced")]
         assert done and all(j.completed_at and j.completed_at < utcnow() for j in done)

@@ -24,9 +24,11 @@ from server.db.models import (
     Change,
     CustomerGroup,
     CustomerGroupMember,
+    FollowUp,
     Invite,
     OutboxEmail,
     PortalAccount,
+    ServiceRequest,
     StaffUser,
 )
 from server.wire.branding import EMAIL_KINDS
@@ -133,6 +135,22 @@ def _seed(server: Server, a: TestWorkspace) -> Seeded:
         s.flush()
         s.add(CustomerGroupMember(group_id=group.id, customer_id=ids["customer"]))
         ids["group"] = group.id
+        request = ServiceRequest(
+            workspace_id=a.id, customer_id=ids["customer"], description="Fix the tap"
+        )
+        s.add(request)
+        s.flush()
+        item = FollowUp(
+            workspace_id=a.id,
+            kind="service_request",
+            dedupe_key=f"service_request:{request.id}",
+            customer_id=ids["customer"],
+            title="Service requested",
+            service_request_id=request.id,
+        )
+        s.add(item)
+        s.flush()
+        ids["service_request"], ids["follow_up"] = request.id, item.id
         ids["account"], ids["email"] = account.id, mail.id
         ids["member"] = s.scalars(
             select(StaffUser.id).where(StaffUser.email == a.emails["dispatcher"])
@@ -171,6 +189,8 @@ def _example(name: str, path: str, values: dict[str, str], seeded: Seeded) -> st
         "staff_id": "member",
         "email_id": "email",
         "group_id": "group",
+        "item_id": "follow_up",
+        "request_id": "service_request",
     }
     if name in simple:
         return str(seeded.ids[simple[name]])

@@ -29,6 +29,7 @@ class FollowUp(Base):
         # The inbox reads newest first under any of these filters; each ends in the order.
         Index("ix_follow_up_ws_happened", "workspace_id", "happened_at", "id"),
         Index("ix_follow_up_ws_state_kind", "workspace_id", "state", "kind", "happened_at", "id"),
+        Index("ix_follow_up_ws_kind", "workspace_id", "kind", "happened_at", "id"),
         Index(
             "ix_follow_up_ws_assignee", "workspace_id", "assignee_id", "state", "happened_at", "id"
         ),

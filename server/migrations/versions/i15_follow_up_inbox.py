@@ -98,6 +98,9 @@ def upgrade() -> None:
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.create_index("ix_follow_up_customer", ["customer_id"], unique=False)
         batch_op.create_index("ix_follow_up_contact", ["contact_id"], unique=False)
+        batch_op.create_index(
+            "ix_follow_up_ws_kind", ["workspace_id", "kind", "happened_at", "id"], unique=False
+        )
         batch_op.create_index("ix_follow_up_request", ["service_request_id"], unique=False)
         batch_op.create_index(
             "ix_follow_up_ws_assignee",
@@ -152,5 +155,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_follow_up_request")
         batch_op.drop_index("ix_follow_up_customer")
         batch_op.drop_index("ix_follow_up_contact")
+        batch_op.drop_index("ix_follow_up_ws_kind")
 
     op.drop_table("follow_up")
