@@ -55,9 +55,16 @@ async def test_outbox_shows_failures_and_sends_again_or_cancels(shell, ws, live)
     item = await choose(panel, panel.model.item_id(0))
     assert item["kind"] == "mail_failed"
     await shot(shell, "follow-up-detail-mail_failed")
-    panel.tabs.setCurrentWidget(panel.outbox)
+    # The item leads to the outbox, on its email.
+    assert panel.detail.buttons["fix"].text() == "Show in the outbox"
+    panel.detail.buttons["fix"].click()
     outbox = panel.outbox
-    await until(lambda: outbox.loaded, 10)
+    await until(lambda: outbox.loaded and outbox.selected() is not None, 10)
+    await settled(panel)
+    assert panel.tabs.currentWidget() is outbox
+    assert outbox.selected()["id"] == item["outbox_id"]
+    outbox.status.setCurrentIndex(0)  # every email
+    await until(lambda: len(outbox.emails) == 2, 10)
     await settled(panel)
     statuses = {e["id"]: e["status"] for e in outbox.emails}
     assert statuses[first] == statuses[second] == "failed"

@@ -98,7 +98,10 @@ class ItemActions:
         allow("as_seen", ok, why)
         trouble = (item.get("details") or {}).get("trouble")
         fix = TROUBLE_FIX.get(str(trouble))
-        if fix is not None:
+        if item.get("kind") == "mail_failed":
+            can_mail = can(Permission.VIEW_MAIL)
+            allow(FIX_ACTION, can_mail, _needs(self.ctx, Permission.VIEW_MAIL))
+        elif fix is not None:
             needed = access.PERMISSIONS[fix[0]]
             if not can(needed):
                 allow(FIX_ACTION, False, _needs(self.ctx, needed))
@@ -145,6 +148,8 @@ class ItemActions:
             kinds = {"accept": AcceptDialog, "ask": AskDialog, "decline": DeclineDialog}
             dialog = kinds[name](summary, self.panel)
             self._open(dialog, lambda v: self._decide(dialog, item, name, v))
+        elif name == FIX_ACTION and item.get("kind") == "mail_failed":
+            self.ctx.ops.run(self._show_in_outbox(item), label="Opening the outbox")
         elif name == FIX_ACTION:
             self.ctx.ops.run(self._fix(item), label="Fixing the sign-in")
         elif name == "customer":
@@ -281,6 +286,18 @@ class ItemActions:
             "when you have told them.",
             error=False,
         )
+
+    async def _show_in_outbox(self, item: Mapping[str, Any]) -> None:
+        outbox = self.panel.outbox
+        self.panel.tabs.setCurrentWidget(outbox)
+        if outbox.status.currentData() != "failed":
+            outbox.status.setCurrentIndex(outbox.status.findData("failed"))  # loads again
+        await outbox.load()
+        wanted = item.get("outbox_id")
+        for row, email in enumerate(outbox.emails):
+            if email["id"] == wanted:
+                outbox.table.selectRow(row)
+                return
 
     async def _open_customer(self, customer_id: int) -> None:
         if self.ctx.cache.get_customer(customer_id) is None:

@@ -147,6 +147,8 @@ class DetailPane(QScrollArea):
         self.request_row.setVisible(kind == "service_request")
         trouble = (item.get("details") or {}).get("trouble")
         fix = TROUBLE_FIX.get(str(trouble)) if kind == "sign_in_trouble" else None
+        if kind == "mail_failed":
+            fix = ("outbox", "Show in the outbox")
         self.fix_row.setVisible(fix is not None)
         if fix is not None:
             self.buttons[FIX_ACTION].setText(fix[1])

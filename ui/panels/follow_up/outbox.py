@@ -101,6 +101,8 @@ class OutboxView(QWidget):
         self.emails = (self.emails if more else []) + list(page["data"])
         self.next_cursor = page.get("next_cursor")
         self.loaded = True
+        if not more:  # new rows: a chosen row would now point at another email
+            self.table.clearSelection()
         self._fill()
 
     def _fill(self) -> None:
