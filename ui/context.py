@@ -17,6 +17,10 @@ from app.sync import SyncEngine
 if TYPE_CHECKING:
     from ui.operations import Operations
 
+# The object name of what a panel starts for the workspace beside itself (a counter, a tray
+# icon): the main window ends every such child when the workspace closes.
+WORKSPACE_HELPER = "workspaceHelper"
+
 
 @dataclass
 class PanelContext:

@@ -17,7 +17,7 @@ from tests.ui.follow_up_support import (
     staff_id,
 )
 from tests.ui.shell_support import Shell, until
-from ui.panels.follow_up.dialogs import DoneDialog
+from ui.panels.follow_up.dialogs import AssignDialog, DoneDialog
 
 pytestmark = pytest.mark.asyncio
 
@@ -95,6 +95,17 @@ async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
     await settled(panel)
     assert panel.detail.info.text() == "Reopened: it is back in the inbox."
     assert panel.model.row_of_item(item_id) is not None
+
+    # Hand it to the manager (people seen holding items, and me).
+    panel.detail.buttons["assign"].click()
+    await until(lambda: isinstance(panel.item_actions.dialog, AssignDialog), 10)
+    dialog = panel.item_actions.dialog
+    names = [dialog.person.itemText(i) for i in range(dialog.person.count())]
+    assert "Manager" in names and "Dispatcher (me)" in names
+    dialog.person.setCurrentIndex(names.index("Manager"))
+    dialog.ok.click()
+    await settled(panel)
+    assert panel.detail.info.text() == "Given to Manager."
     await shell.close()
 
 

@@ -9,12 +9,13 @@ finished the item first) shows who did what under the item and shows the item as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QPixmap
 
-from app import access, file_review, follow_ups
+from app import access, file_review, follow_ups, team
 from app.errors import ApiError
 from app.follow_up_text import REQUEST_STATUS_LABELS, TROUBLE_FIX, portal_path
 from server.wire.permissions import Permission
@@ -137,12 +138,9 @@ class ItemActions:
         elif name == "reopen":
             self.patch(item, "Reopening the item", state="open")
         elif name == "assign":
-            dialog: FormDialog = AssignDialog(
-                self.panel.people(), item.get("assignee_id"), self.panel
-            )
-            self._open(dialog, lambda v: self._patch_from(dialog, item, v))
+            self.ctx.ops.run(self._assign(item), label="Finding who can take it")
         elif name == "done":
-            dialog = DoneDialog(summary, self.panel)
+            dialog: FormDialog = DoneDialog(summary, self.panel)
             self._open(dialog, lambda v: self._patch_from(dialog, item, {"state": "done", **v}))
         elif name in ("accept", "ask", "decline"):
             kinds = {"accept": AcceptDialog, "ask": AskDialog, "decline": DeclineDialog}
@@ -158,6 +156,25 @@ class ItemActions:
             )
         elif name == "as_seen":
             self._open_as_seen(item)
+
+    async def _assign(self, item: dict[str, Any]) -> None:
+        people = self.panel.people()
+        if self.ctx.session.can(Permission.MANAGE_TEAM):
+            # Whoever may see the team list gets every active member, not only those who
+            # hold items already.
+            with contextlib.suppress(ApiError):
+                members = await team.members(self.ctx.api)
+                me = self.panel.me_id
+                people = sorted(
+                    (
+                        (int(m["id"]), f"{m['name']} (me)" if m["id"] == me else str(m["name"]))
+                        for m in members
+                        if m.get("status", "active") == "active"
+                    ),
+                    key=lambda p: p[1].casefold(),
+                )
+        dialog = AssignDialog(people, item.get("assignee_id"), self.panel)
+        self._open(dialog, lambda v: self._patch_from(dialog, item, v))
 
     def _open(self, dialog: FormDialog, submit: Any) -> None:
         self.dialog = dialog

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 from app.cache.follow_ups import open_counts
 from app.follow_up_notify import Notification, NotifyLog, NotifyRules, decide
 from app.follow_up_text import KIND_LABELS
-from ui.context import PanelContext
+from ui.context import WORKSPACE_HELPER, PanelContext
 from ui.resources import icon
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 KEY = "follow_up"
 TITLE = "Follow-up"
 ENTITY = "follow_up"
+SHOWN_KEPT = 100  # notifications remembered (for a look back; the cache keeps the ids)
 
 
 def tray_available() -> bool:
@@ -40,6 +41,7 @@ class FollowUpWatch(QObject):
 
     def __init__(self, ctx: PanelContext, window: QWidget) -> None:
         super().__init__(window)
+        self.setObjectName(WORKSPACE_HELPER)  # the window ends it when the workspace closes
         self.ctx = ctx
         self.window = window
         self.counts: dict[str, int] = {}
@@ -61,6 +63,8 @@ class FollowUpWatch(QObject):
         self._unhook = ctx.cache.on_records_changed(self._on_records)
         self.destroyed.connect(lambda *_a, stop=self._unhook: _quietly(stop))
         self.destroyed.connect(lambda *_a, notes=self._log: notes.close())
+        if self.tray is not None:  # gone from the notification area with the workspace
+            self.destroyed.connect(lambda *_a, tray=self.tray: tray.hide())
         QTimer.singleShot(0, self.refresh)
 
     def _current(self) -> bool:
@@ -135,6 +139,7 @@ class FollowUpWatch(QObject):
     def notify(self, note: Notification) -> None:
         """Show one notification (kept in ``shown`` also when no tray can show it)."""
         self.shown.append(note)
+        del self.shown[:-SHOWN_KEPT]
         self._clicked = note.item_id
         if self.tray is not None:
             self.tray.showMessage(
