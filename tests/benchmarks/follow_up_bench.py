@@ -37,6 +37,8 @@ from tests.benchmarks.harness import SLUG, LiveServer, seeded_server
 from tests.benchmarks.report import Report
 
 ITEMS = int(os.environ.get("PORTAL_BENCH_FOLLOW_UPS", "100000"))
+# A folder to save pictures of the full and the searched inbox in (to look at), if given.
+SHOTS = os.environ.get("PORTAL_BENCH_SHOTS")
 OPENINGS = 7
 REACHES = 5
 OPEN_MS, KEY_P95_MS, REACH_S = 300.0, 16.0, 2.0
@@ -221,9 +223,11 @@ async def _keystrokes(report: Report, panel: Any) -> None:
         panel.table.viewport().repaint()
         times.append(time.perf_counter() - started)
 
+    _picture(panel, "follow-up-100k")
     for text in (name, word):
         for ch in text:
             timed(lambda ch=ch: QTest.keyClick(search, ch))
+        _picture(panel, f"follow-up-100k-search-{text.split()[0]}")
         for _ in text:
             timed(lambda: QTest.keyClick(search, Qt.Key.Key_Backspace))
         await asyncio.sleep(0)
@@ -251,6 +255,12 @@ async def _keystrokes(report: Report, panel: Any) -> None:
         f"<= {KEY_P95_MS:.0f} ms",
         worst * 1000 <= KEY_P95_MS,
     )
+
+
+def _picture(panel: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        panel.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
 async def _reaches(report: Report, srv: LiveServer, panel: Any, engine: Any) -> None:
