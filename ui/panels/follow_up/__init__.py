@@ -207,6 +207,19 @@ class FollowUpPanel(QWidget):
     def _apply_filter(self) -> None:
         self._wanted = self.current_id()
         self.model.set_filter(self.filters.current())
+        shown = self.shown_id
+        if (
+            shown is not None
+            and self.model.row_of_item(shown) is None
+            and self.model.index_.partial is False
+        ):
+            # The item on the right is not in the list any more: do not act on it unseen.
+            self.shown_id = None
+            self.detail.show_item(None)
+            self.detail.empty.setText(
+                "The item you had open is not among these results. Change the filters to see "
+                "it again."
+            )
 
     def _after_reset(self) -> None:
         index = self.model.index_

@@ -51,6 +51,7 @@ REQUEST_ACTIONS = {
     "decline": "Decline…",
 }
 FIX_ACTION = "fix"
+CHOOSE = "Choose an item in the list to see it in full."
 
 
 class DetailPane(QScrollArea):
@@ -72,7 +73,7 @@ class DetailPane(QScrollArea):
         self.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(16, 12, 16, 12)
-        self.empty = wrap(QLabel("Choose an item on the left to see it in full."))
+        self.empty = wrap(QLabel(CHOOSE))
         self.empty.setObjectName("cardText")
         layout.addWidget(self.empty)
         self.kind = QLabel()
@@ -131,6 +132,7 @@ class DetailPane(QScrollArea):
         self._clear_lines()
         self.set_photos([])
         if item is None:
+            self.empty.setText(CHOOSE)
             return
         kind = str(item.get("kind"))
         self.kind.setText(KIND_LABELS.get(kind, kind).upper())
