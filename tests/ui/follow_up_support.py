@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
+from tests.server.portal.fixtures import PNG, Browser, PortalCustomer, make_customer
 from tests.ui.shell_support import Shell, until
 from ui.panels.follow_up import FollowUpPanel
 
@@ -28,14 +28,17 @@ def approve(browser: Browser, quote_id: int, name: str = "Dana Whitfield") -> No
     assert r.status_code == 303, r.text[:300]
 
 
-def request_service(browser: Browser, customer: PortalCustomer, text: str) -> None:
-    """The contact asks for service through the portal's form."""
+def request_service(
+    browser: Browser, customer: PortalCustomer, text: str, photo: bool = False
+) -> None:
+    """The contact asks for service through the portal's form (with a photo if asked)."""
     form = {
         "description": text,
         "address_id": str(customer.ids["address"]),
         "preferred_times": "Weekday mornings",
     }
-    r = browser.post("/request", form)
+    files = [("photos", ("boiler.png", PNG, "image/png"))] if photo else None
+    r = browser.post("/request", form, files=files, form_page="/request")
     assert r.status_code == 303, r.text[:300]
 
 

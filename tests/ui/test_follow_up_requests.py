@@ -89,10 +89,15 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
 
     # A second customer's request: an empty reason is refused, then it is accepted.
     other, other_browser = portal_customer(live, ws)
-    request_service(other_browser, other, "Boiler makes a banging noise")
+    request_service(other_browser, other, "Boiler makes a banging noise", photo=True)
     await until(lambda: len(panel.model.index_) == 2, 15)
     second = next(i for i in panel.model.index_.ids if i != item["id"])
     await choose(panel, second)
+    # Its photo waits for review: the dispatcher (no file review) is told where it shows.
+    await until(lambda: panel.detail.photos.count() > 0, 10)
+    thumb = panel.detail.photos.itemAt(0).widget()
+    assert thumb.text() == "Photo: File review shows it"
+    assert "1 (held for review until shared)" in _texts(panel)
     panel.detail.buttons["decline"].click()
     dialog = panel.item_actions.dialog
     assert isinstance(dialog, DeclineDialog)
@@ -109,4 +114,19 @@ async def test_ask_accept_and_decline_with_their_errors(shell, ws, live):
     await until(lambda: (panel.detail.item or {}).get("request_status") == "accepted", 10)
     assert "Sam Carter" in _texts(panel)
     await shot(shell, "follow-up-request-accepted")
+    await shell.close()
+
+
+async def test_a_reviewer_sees_the_request_photos(shell, ws, live):
+    await shell.open(ws, "manager")
+    panel = await open_panel(shell)
+    customer, browser = portal_customer(live, ws)
+    request_service(browser, customer, "Cracked radiator valve in the hall", photo=True)
+    await until(lambda: panel.model.rowCount() == 1, 15)
+    await choose(panel, panel.model.item_id(0))
+    await until(lambda: panel.detail.photos.count() > 0, 10)
+    await settled(panel)
+    thumb = panel.detail.photos.itemAt(0).widget()
+    assert thumb.pixmap() is not None and not thumb.pixmap().isNull()
+    await shot(shell, "follow-up-request-photo")
     await shell.close()

@@ -13,13 +13,10 @@ import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QPixmap
-
-from app import access, file_review, follow_ups, team
+from app import access, follow_ups, team
 from app.errors import ApiError
 from app.follow_up_text import REQUEST_STATUS_LABELS, TROUBLE_FIX, portal_path
 from server.wire.permissions import Permission
-from ui.panels.files.thumbnails import thumbnail
 from ui.panels.follow_up.detail import FIX_ACTION, record_available
 from ui.panels.follow_up.dialogs import (
     AcceptDialog,
@@ -29,12 +26,12 @@ from ui.panels.follow_up.dialogs import (
     DoneDialog,
     FormDialog,
 )
+from ui.panels.follow_up.photos import show_photos
 from ui.panels.navigate import ACCESS, PREVIEW, open_panel
 
 if TYPE_CHECKING:
     from ui.panels.follow_up import FollowUpPanel
 
-MAX_PHOTOS = 4
 DECIDED = frozenset({"accepted", "declined"})
 
 
@@ -358,28 +355,7 @@ class ItemActions:
 
     def show_photos(self, item: Mapping[str, Any]) -> None:
         """Thumbnails of a service request's photos (read from the server)."""
-        ids = list((item.get("details") or {}).get("photo_ids") or [])[:MAX_PHOTOS]
-        if item.get("kind") != "service_request" or not ids:
-            return
-        if not self.ctx.session.can(Permission.REVIEW_FILES):
-            self.panel.detail.set_photos(["Photo: File review shows it"] * len(ids))
-            return
-        self.ctx.ops.run(
-            self._photos(int(item["id"]), ids), label="Loading photos", key="follow-up-photos"
-        )
-
-    async def _photos(self, item_id: int, ids: list[int]) -> None:
-        pictures: list[QPixmap | str] = []
-        for photo_id in ids:
-            try:
-                data = await file_review.content(self.ctx.api, "photo", photo_id)
-            except ApiError:
-                pictures.append("Photo not available")
-                continue
-            image = await asyncio.to_thread(thumbnail, data, "image/jpeg")
-            pictures.append("Photo not readable" if image is None else QPixmap.fromImage(image))
-        if self.panel.shown_id == item_id:
-            self.panel.detail.set_photos(pictures)
+        show_photos(self.panel, item)
 
     def _say_on(self, item_id: int, text: str, error: bool = True) -> None:
         if self.panel.shown_id == item_id:
