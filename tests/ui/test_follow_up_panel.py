@@ -106,6 +106,12 @@ async def test_inbox_fills_live_take_clash_done_and_reopen(shell, ws, live):
     dialog.ok.click()
     await settled(panel)
     assert panel.detail.info.text() == "Given to Manager."
+
+    # The item opens its customer in Access.
+    panel.detail.buttons["customer"].click()
+    await until(lambda: shell.window.current_panel_key() == "access", 10)
+    access = shell.window.panels["access"]
+    await until(lambda: access.shown_id == customer.customer_id, 20)
     await shell.close()
 
 
