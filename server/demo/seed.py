@@ -34,6 +34,7 @@ from server.demo.bulk import Batch, IdPool, record_feed
 from server.demo.context import SeedContext, Staff
 from server.demo.documents import add_document, add_photo
 from server.demo.files import demo_files
+from server.demo.inbox import file_recent_activity
 from server.demo.people import CustomerDraft, make_customer
 from server.demo.report import describe
 from server.demo.work import add_invoice, add_job, add_quote, add_request
@@ -205,6 +206,7 @@ def seed_demo(session: Session, *, slug: str = "demo", customers: int = 200, see
             record_change(session, ws.id, entity, ws.id, "upsert")
     for staff_id in new_staff:
         record_change(session, ws.id, "team", staff_id, "upsert")
+    file_recent_activity(session, ws.id, names.STAFF["dispatcher"])
     record_event(session, ws.id, SYSTEM, "demo_seeded", customers=customers, seed=seed)
     # Counted in the database: the driver's row count of an INSERT ... SELECT is not to be
     # trusted (on PostgreSQL it was -1 for each entity, and the report said -10 rows).

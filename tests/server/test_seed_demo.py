@@ -20,6 +20,7 @@ from server.db.models import (
     Contact,
     Customer,
     Document,
+    FollowUp,
     Invite,
     Invoice,
     Job,
@@ -334,3 +335,23 @@ def test_bad_input(server: Server, slug: str, customers: int, message: str) -> N
             seed_demo(session, slug=slug, customers=customers, seed=1)
         session.rollback()
         assert session.scalar(select(Workspace.id).where(Workspace.slug == slug)) is None
+
+
+def test_the_demo_inbox_has_the_newest_customer_actions(
+    server: Server, seeded: tuple[int, str, str]
+) -> None:
+    ws_id, _, _ = seeded
+    with server.sessionmaker() as session:
+        items = session.scalars(select(FollowUp).where(FollowUp.workspace_id == ws_id)).all()
+        kinds = {i.kind for i in items}
+        assert {"service_request", "invoice_paid", "quote_approved"} <= kinds
+        requests = [i for i in items if i.kind == "service_request"]
+        assert requests and all(i.state == "open" for i in requests)
+        assert any(i.state == "done" and i.done_note for i in items)
+        # Each item is on the changes feed once.
+        fed = session.scalars(
+            select(Change.entity_id).where(
+                Change.workspace_id == ws_id, Change.entity == "follow_up"
+            )
+        ).all()
+        assert sorted(fed) == sorted(i.id for i in items)
