@@ -148,6 +148,12 @@ def detail_lines(item: Mapping[str, Any]) -> list[tuple[str, str]]:
             add("Still owed", money(d.get("balance_cents"), d.get("currency")))
         if kind == "refund_needed":
             add("Why a refund", d.get("reason"))
+            # The console cannot refund: say where it is done and how to close the item.
+            add(
+                "What to do",
+                "Refund it where the payment was taken (the payment provider's dashboard), "
+                "then mark this done with the refund's reference.",
+            )
     elif kind == "service_request":
         add("Where it stands", REQUEST_STATUS_LABELS.get(item.get("request_status") or ""))
         add("Job", d.get("job_number"))

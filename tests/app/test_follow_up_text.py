@@ -97,6 +97,7 @@ def test_each_kind_has_its_lines():
     assert ("Error", "550 no such user") in detail_lines(mail)
     refund = item(7, "refund_needed", details={"reason": "Invoice already paid"})
     assert ("Why a refund", "Invoice already paid") in detail_lines(refund)
+    assert "payment provider" in dict(detail_lines(refund))["What to do"]
     assert len(KIND_LABELS) == 7
 
 
