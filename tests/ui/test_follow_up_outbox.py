@@ -88,10 +88,22 @@ async def test_outbox_shows_failures_and_sends_again_or_cancels(shell, ws, live)
     assert {e["id"]: e["status"] for e in outbox.emails}[second] == "cancelled"
     assert not outbox.retry.isEnabled() and "cancelled" in outbox.retry.toolTip()
 
-    # Only failed emails: the filter asks the server.
+    # Cancelled by someone else meanwhile: cancelling it again from the stale list explains.
+    row = next(i for i, e in enumerate(outbox.emails) if e["id"] == first)
+    outbox.table.selectRow(row)
+    r = ws.client("owner").post(f"/api/v1/outbox/{first}/cancel")
+    assert r.status_code == 200, r.text
+    outbox.cancel.click()
+    await settled(panel)
+    assert outbox.message.text() == (
+        "This email was already cancelled. The list shows the outbox as it is now."
+    )
+    assert {e["id"]: e["status"] for e in outbox.emails}[first] == "cancelled"
+
+    # Only cancelled emails: the filter asks the server.
     outbox.status.setCurrentIndex(outbox.status.findData("cancelled"))
     await settled(panel)
-    assert [e["id"] for e in outbox.emails] == [second]
+    assert sorted(e["id"] for e in outbox.emails) == sorted([first, second])
     await shell.close()
 
 

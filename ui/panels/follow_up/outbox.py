@@ -178,8 +178,8 @@ class OutboxView(QWidget):
             fresh = await follow_ups.outbox_action(self.ctx.api, email_id, action)
         except ApiError as exc:
             if exc.status in (404, 409):
-                self.message.setText(f"{exc.message} The list shows the outbox as it is now.")
                 await self._load(False)
+                self.message.setText(f"{exc.message} The list shows the outbox as it is now.")
                 return
             raise
         self.emails = [fresh if int(e["id"]) == email_id else e for e in self.emails]
