@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -40,7 +39,6 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         heading = QLabel(title)
         heading.setObjectName("cardTitle")
         layout.addWidget(heading)
@@ -66,6 +64,7 @@ class FormDialog(QDialog):
         self.error.setText(message)
         self.error.setVisible(bool(message))
         self.ok.setEnabled(True)
+        self.adjustSize()  # room for the message: it never covers the field above it
 
     def server_refused(self, message: str, errors: Mapping[str, str]) -> None:
         """The server's reason, with its per-field messages named by field."""
