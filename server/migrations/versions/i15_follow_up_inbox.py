@@ -131,10 +131,42 @@ def upgrade() -> None:
         )
 
     op.execute("UPDATE service_request SET status = 'requested' WHERE status = 'new'")
+    grant_follow_up_to_saved_roles(op.get_bind())
     op.execute(
         "UPDATE job SET internal_status = 'requested' "
         "WHERE source = 'portal' AND internal_status = 'new'"
     )
+
+
+def grant_follow_up_to_saved_roles(conn: sa.Connection) -> int:
+    """Every role has handle_follow_up by default; a workspace that saved its own permission
+    lists gets it added to each, so nobody loses the inbox on upgrade (owners can take it
+    away again in Team). Returns how many workspaces changed."""
+    json_type = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql")
+    workspace = sa.table(
+        "workspace",
+        sa.column("id", sa.BigInteger()),
+        sa.column("permissions", json_type),
+        sa.column("permissions_version", sa.Integer()),
+    )
+    changed = 0
+    for ws_id, saved, version in conn.execute(
+        sa.select(workspace.c.id, workspace.c.permissions, workspace.c.permissions_version)
+    ).all():
+        if not saved:
+            continue
+        granted = {
+            role: [*names, "handle_follow_up"] if "handle_follow_up" not in names else names
+            for role, names in saved.items()
+        }
+        if granted != saved:
+            conn.execute(
+                workspace.update()
+                .where(workspace.c.id == ws_id)
+                .values(permissions=granted, permissions_version=(version or 1) + 1)
+            )
+            changed += 1
+    return changed
 
 
 def downgrade() -> None:
