@@ -233,4 +233,7 @@ def _error_from(response: httpx.Response) -> ApiError:
         return expired
     if status == 410:
         return CursorExpired(detail, status, errors)
-    return ApiError(detail, status, errors)
+    error = ApiError(detail, status, errors)
+    if isinstance(body, dict):
+        error.body = body
+    return error

@@ -15,6 +15,9 @@ from typing import Any
 
 from app import paths
 
+# The notifier's default kinds (app.follow_up_notify reads them back from here).
+NOTIFY_DEFAULT_KINDS = ("quote_approved", "service_request", "sign_in_trouble", "refund_needed")
+
 log = logging.getLogger(__name__)
 
 
@@ -33,6 +36,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("last_email", str, "", "Email of the last staff member signed in to server_url."),
     Setting("request_timeout", float, 30.0, "Seconds to wait for an answer from the server."),
     Setting("sync_interval", float, 5.0, "Seconds between checks for changes while online."),
+    Setting(
+        "local_sync_interval",
+        float,
+        1.0,
+        "Seconds between checks for changes on the local workspace (on this computer a check "
+        "costs next to nothing, so what customers do shows in the inbox within about a second).",
+    ),
     Setting("sync_page_size", int, 1000, "Changes fetched per request while syncing."),
     Setting(
         "reconnect_max_delay",
@@ -42,6 +52,20 @@ SETTINGS: tuple[Setting, ...] = (
         "refused connection costs the server nothing; the console is back within this long).",
     ),
     Setting("local_demo_customers", int, 500, "Demo customers seeded on first run."),
+    Setting(
+        "notify_kinds",
+        list,
+        list(NOTIFY_DEFAULT_KINDS),
+        "Kinds of follow-up item announced by a desktop notification when they arrive "
+        "(quote_approved, service_request...).",
+    ),
+    Setting(
+        "quiet_hours_start",
+        str,
+        "",
+        "From this time of day (HH:MM, local) no desktop notification is shown; empty: none.",
+    ),
+    Setting("quiet_hours_end", str, "", "When the quiet hours end (HH:MM, local)."),
     Setting("log_level", str, "INFO", "How much the console writes to its log (DEBUG, INFO...)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

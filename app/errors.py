@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """The server answered with an error, or could not be reached.
@@ -17,6 +19,8 @@ class ApiError(Exception):
         self.message = message
         self.status = status
         self.errors: dict[str, str] = dict(errors or {})
+        # The decoded JSON answer, for errors that carry more (a 412's current version).
+        self.body: dict[str, Any] = {}
 
     @property
     def forbidden(self) -> bool:

@@ -26,6 +26,8 @@ class StaffSession:
     portal_status: str
     # The server's lasting identity of the workspace: what the local cache is keyed by.
     workspace_key: str
+    # The staff member's own id (who "me" is in the follow-up inbox); None from old answers.
+    staff_id: int | None = None
 
     @classmethod
     def from_me(cls, server_url: str, me: Mapping[str, Any]) -> StaffSession:
@@ -43,6 +45,7 @@ class StaffSession:
             workspace_key=str(
                 me.get("workspace_key") or url_workspace_key(server_url, int(me["workspace_id"]))
             ),
+            staff_id=int(me["id"]) if me.get("id") is not None else None,
         )
 
     def can(self, permission: Permission) -> bool:

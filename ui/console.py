@@ -203,7 +203,9 @@ class Console(LocalWorkspace, SyncStatus, QObject):
             api,
             self.cache,
             page_size=self.config.sync_page_size,
-            interval=self.config.sync_interval,
+            interval=self.config.local_sync_interval
+            if source == "local"
+            else self.config.sync_interval,
             offline_max_delay=self.config.reconnect_max_delay,
         )
         self.sync.on_state(self._on_sync_state)

@@ -21,6 +21,10 @@ from server.wire.local_time import LocalFormat
 if TYPE_CHECKING:
     from ui.operations import Operations
 
+# The object name of what a panel starts for the workspace beside itself (a counter, a tray
+# icon): the main window ends every such child when the workspace closes.
+WORKSPACE_HELPER = "workspaceHelper"
+
 
 @dataclass
 class PanelContext:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.session import StaffSession
-from ui.context import PanelContext
+from ui.context import WORKSPACE_HELPER, PanelContext
 from ui.panels import PANELS
 from ui.panels.coming_soon import ComingSoonPanel
 from ui.resources import icon, stylesheet
@@ -38,6 +38,7 @@ PANEL_TITLES = {
     "preview": "Preview",
     "files": "File review",
     "branding": "Branding",
+    "follow_up": "Follow-up",
     "rollout": "Rollout",
     "team": "Team",
     "settings": "Settings",
@@ -325,6 +326,9 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
         self.panels = {}
+        # What a panel started for the workspace (a tray icon, a notifier) ends with it.
+        for helper in self.findChildren(QObject, WORKSPACE_HELPER):
+            helper.deleteLater()
 
     def close_workspace(self, message: str) -> None:
         """Forget the panels (signed out, or switching server); offer what can be done next."""

@@ -19,8 +19,10 @@ from typing import Any
 
 import orjson
 
+from app.cache import follow_ups
 from app.cache.files import (
     PageOutOfOrder,
+    Transaction,
     make_private,
     read_customer_columns,
     remove_cache_files,
@@ -257,6 +259,8 @@ class Cache:
         deletes: list[tuple[int]] = []
         record_upserts: list[tuple[str, int, bytes]] = []
         record_deletes: list[tuple[str, int]] = []
+        inbox: list[Any] = []  # follow-up items: their inbox rows are written beside them
+        inbox_gone: list[int] = []
         customer_ids, records = summary.customer_ids, summary.records
         dumps = orjson.dumps
         # The loop runs for every record of a full sync (half a million): kept lean.
@@ -278,6 +282,8 @@ class Cache:
                     record_deletes.append((entity, rid))
                 else:
                     record_upserts.append((entity, rid, dumps(data)))
+                if entity == follow_ups.ENTITY:
+                    inbox_gone.append(rid) if gone else inbox.append(data)
         summary.rows = len(upserts) + len(deletes) + len(record_upserts) + len(record_deletes)
         finishing = self.resyncing and not page.get("has_more", False)
         with self._lock, self._transaction():
@@ -295,6 +301,8 @@ class Cache:
                 c.executemany("INSERT OR REPLACE INTO record VALUES (?, ?, ?)", record_upserts)
             if record_deletes:
                 c.executemany("DELETE FROM record WHERE entity = ? AND id = ?", record_deletes)
+            if inbox or inbox_gone:
+                follow_ups.write_rows(c, inbox, inbox_gone)
             if self._meta_in_tx("resync") == "1":
                 self._track_resync(summary, upserts, record_upserts, finishing)
             if summary.customer_ids:
@@ -335,6 +343,7 @@ class Cache:
             "DELETE FROM record WHERE NOT EXISTS (SELECT 1 FROM resync_seen s "
             "WHERE s.entity = record.entity AND s.id = record.id)"
         )
+        follow_ups.drop_unseen(c)
         c.execute("DROP TABLE resync_seen")
         self._set_meta("resync", "0")
 
@@ -356,6 +365,7 @@ class Cache:
             for table in ("customer", "record", "meta"):
                 self._conn.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed names)
             self._conn.execute("DROP TABLE IF EXISTS resync_seen")
+            follow_ups.clear(self._conn)
         self.forget_index()
         self.notify(PageSummary(customer_ids=ids))
 
@@ -395,18 +405,5 @@ class Cache:
     def _set_meta(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def __enter__(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+    def _transaction(self) -> Transaction:
+        return Transaction(self._conn)

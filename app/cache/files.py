@@ -50,3 +50,16 @@ def read_customer_columns(path: Path) -> tuple[str, dict[str, list[Any]]]:
     finally:
         conn.close()
     return ("0" if row is None else str(row[0])), dict(zip(COLUMNS, lists, strict=True))
+
+
+class Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.cache import follow_ups
 from app.cache.rows import COLUMNS, FINGERPRINT, NUMBERS
 
 # The layout's own version, and the wire's columns: either changing starts a fresh cache.
@@ -18,6 +19,8 @@ STATEMENTS: tuple[str, ...] = (
     # Every other entity of the changes feed, kept as its JSON for the panels that want it.
     "CREATE TABLE IF NOT EXISTS record ("
     "entity TEXT NOT NULL, id INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (entity, id))",
+    # The follow-up inbox's own columns, and what was notified (see app.cache.follow_ups).
+    *follow_ups.STATEMENTS,
 )
 
 _NAMES = ", ".join(COLUMNS)

@@ -13,6 +13,8 @@ from ui.panels.access import AccessPanel
 from ui.panels.branding import BrandingPanel
 from ui.panels.files import FilesPanel
 from ui.panels.files.count import watch_count
+from ui.panels.follow_up import FollowUpPanel
+from ui.panels.follow_up.watch import watch_follow_ups
 from ui.panels.preview import PreviewPanel
 from ui.panels.rollout import RolloutPanel
 from ui.panels.settings import SettingsPanel
@@ -52,6 +54,15 @@ PANELS: list[PanelSpec] = [
         "files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES, watch_count
     ),
     PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
+    PanelSpec(
+        "follow_up",
+        "Follow-up",
+        "follow-up",
+        FollowUpPanel,
+        True,
+        Permission.VIEW_CUSTOMERS,
+        watch_follow_ups,
+    ),
     PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, Permission.VIEW_CUSTOMERS),
     PanelSpec("team", "Team", "team", TeamPanel, True, Permission.MANAGE_TEAM),
     PanelSpec("settings", "Settings", "settings", SettingsPanel, True, Permission.VIEW_CUSTOMERS),

@@ -119,6 +119,12 @@ class ContactPicker:
             return self.reload()
         return self.ctx.ops.run(self._as_record(record), label="Opening the preview")
 
+    def show_page_as(self, record: dict[str, Any]) -> asyncio.Task[Any]:
+        """The published page ``record["portal_path"]`` as the record's contact saw it (from
+        the Follow-up inbox: ``customer_id``, ``contact_id``, ``customer_name``)."""
+        self._set_mode("published", reload=False)
+        return self.ctx.ops.run(self._as_record(record), label="Opening the preview")
+
     async def _as_record(self, record: dict[str, Any]) -> None:
         contacts = await self._load_contacts(int(record["customer_id"]))
         chosen = next((c for c in contacts if c.id == record.get("contact_id")), None)

@@ -30,6 +30,7 @@ from server.wire.permissions import Permission
 from server.wire.settings import currency_problem, locale_problem, time_zone_problem
 from ui.context import PanelContext
 from ui.panels.branding.fields import card
+from ui.panels.settings.notifications import NotificationsCard
 
 NEEDS_WORKSPACE = "Changing workspace settings needs the “edit workspace” permission."
 ZONE_REQUIRED = (
@@ -125,6 +126,7 @@ class SettingsView(QScrollArea):
         self.save_button = QPushButton("Save settings")
         actions.addWidget(self.save_button)
         column.addLayout(actions)
+        self.column = column
         column.addStretch(1)
         self.setWidget(body)
 
@@ -149,6 +151,9 @@ class SettingsPanel(QWidget):
         self.etag = ""
         self.loading: asyncio.Task[Any] | None = None
         self.view.save_button.clicked.connect(self._on_save)
+        # This computer's own choices, below the workspace's (saved apart, in the console).
+        self.notifications = NotificationsCard(ctx.settings)
+        self.view.column.insertWidget(self.view.column.count() - 1, self.notifications)
         self.view.time_zone.currentTextChanged.connect(lambda _t: self._on_typed())
         self.view.language.currentTextChanged.connect(lambda _t: self._on_typed())
         self.view.currency.currentTextChanged.connect(lambda _t: self._on_typed())
