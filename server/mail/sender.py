@@ -121,7 +121,10 @@ def _scrubbed(column: Any) -> Any:
 
 
 def _permanent(error: Exception) -> bool:
-    """A 5xx answer (such as an unknown mailbox) will not change on retry."""
+    """A 5xx answer (such as an unknown mailbox) will not change on retry, nor will a message
+    the mail library refuses to send at all (an address it cannot parse raises ValueError)."""
+    if not isinstance(error, aiosmtplib.SMTPException | OSError):
+        return True
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         return all(500 <= r.code < 600 for r in error.recipients)
     return isinstance(error, aiosmtplib.SMTPResponseException) and 500 <= error.code < 600
@@ -248,7 +251,9 @@ class OutboxSender:
                 error: Exception | None = None
                 try:
                     await self.deliver(item.message)
-                except (aiosmtplib.SMTPException, OSError) as exc:
+                except Exception as exc:
+                    # Whatever went wrong is this row's outcome: a row left leased with no
+                    # error recorded would be claimed again every lease, for ever, unseen.
                     error = exc
                     log.warning(
                         "mail delivery failed", extra={"outbox_id": item.id, "error": str(exc)}

@@ -112,3 +112,22 @@ def test_a_cancelled_pass_keeps_the_lease_only_on_the_row_in_flight(outbox) -> N
     assert len(leased) == 1 and leased[0].next_attempt_at > utcnow()  # may have been sent
     assert all(r.attempts == 0 and r.next_attempt_at <= utcnow() for r in rows if r not in leased)
     assert all(r.status == "pending" for r in rows)
+
+
+def test_an_address_the_mail_library_refuses_fails_that_row_and_the_batch_goes_on(outbox) -> None:
+    # Such a row used to stay leased with no error, claimed again every five minutes, unseen.
+    factory, ids, backend = outbox
+    with factory() as s:
+        ws_id = s.get(OutboxEmail, ids[0]).workspace_id
+        bad = queue_email(s, ws_id, "test", "x@@example.com", Message("Bad", "t\n", "<p>h</p>"))
+        s.commit()
+        bad_id = bad.id
+    with smtp_server(SMTP_PORT) as inbox:
+        sender = OutboxSender(factory, SMTP, RetryPolicy(3, 1), skip_locked=backend == "postgresql")
+        assert asyncio.run(sender.run_once()) == 6
+        received = sorted(m["Subject"] for m in inbox.messages)
+    (failed,) = _rows(factory, [bad_id])
+    assert failed.status == "failed" and failed.attempts == 1
+    assert "ValueError" in (failed.last_error or "")
+    assert received == [f"M{i}" for i in range(5)]
+    assert all(r.status == "sent" for r in _rows(factory, ids))
