@@ -127,7 +127,8 @@ def figures(
     report.figure(
         "soak: emails lost / duplicated",
         f"{lost} / {duplicated} of {len(ids)} "
-        f"({tally.invites} invites, {len(tally.paid)} receipts)",
+        f"({tally.invites} invites, {len(tally.paid)} receipts; "
+        f"{by_status.get('failed', 0)} refused as undeliverable, shown to staff)",
         target="0 / 0",
         passed=lost == 0 and duplicated == 0 and len(ids) > 0,
     )
