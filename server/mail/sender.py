@@ -126,7 +126,10 @@ def _scrubbed(column: Any) -> Any:
 
 
 def _permanent(error: Exception) -> bool:
-    """A 5xx answer (such as an unknown mailbox) will not change on retry."""
+    """A 5xx answer (such as an unknown mailbox) will not change on retry, nor will a message
+    the mail library refuses to send at all (an address it cannot parse raises ValueError)."""
+    if not isinstance(error, aiosmtplib.SMTPException | OSError):
+        return True
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         return all(500 <= r.code < 600 for r in error.recipients)
     return isinstance(error, aiosmtplib.SMTPResponseException) and 500 <= error.code < 600
@@ -227,24 +230,58 @@ class OutboxSender:
                 self._on_failed(session, item.id)
             session.commit()
 
-    async def run_once(self) -> int:
-        """One pass: claim, send and finish every due row; returns how many were tried."""
+    def release(self, items: list[Claimed]) -> None:
+        """Hand claimed rows that were never tried back at once, as if never claimed."""
+        with self._factory() as session:
+            for item in items:
+                session.execute(
+                    update(OutboxEmail)
+                    .where(
+                        OutboxEmail.id == item.id,
+                        OutboxEmail.status == "pending",
+                        OutboxEmail.attempts == item.attempts,
+                    )
+                    .values(attempts=item.attempts - 1, next_attempt_at=utcnow())
+                )
+            session.commit()
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """One pass: claim, send and finish every due row; returns how many were claimed.
+
+        When ``stop`` is set mid-batch (a worker retiring in a rolling restart) or the pass is
+        cancelled, the rows not yet tried go back to the outbox at once, for another worker,
+        instead of waiting out their lease. A row being sent at that moment keeps its lease: it
+        may have reached the mail server, and sending it again could duplicate it.
+        """
         items = await asyncio.to_thread(self.claim)
-        for item in items:
-            error: Exception | None = None
-            try:
-                await self.deliver(item.message)
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                error = exc
-                log.warning("mail delivery failed", extra={"outbox_id": item.id, "error": str(exc)})
-            await asyncio.to_thread(self.finish, item, error)
+        tried = 0
+        try:
+            for item in items:
+                if stop is not None and stop.is_set():
+                    break
+                tried += 1
+                error: Exception | None = None
+                try:
+                    await self.deliver(item.message)
+                except Exception as exc:
+                    # Whatever went wrong is this row's outcome: a row left leased with no
+                    # error recorded would be claimed again every lease, for ever, unseen.
+                    error = exc
+                    log.warning(
+                        "mail delivery failed", extra={"outbox_id": item.id, "error": str(exc)}
+                    )
+                await asyncio.to_thread(self.finish, item, error)
+        finally:
+            if items[tried:]:
+                # Blocking, briefly: a cancelled pass must not be cancelled again mid-release.
+                self.release(items[tried:])
         return len(items)
 
     async def run(self, stop: asyncio.Event, poll_seconds: float) -> None:
         """Send until ``stop`` is set, looking for due mail every ``poll_seconds``."""
         while not stop.is_set():
             try:
-                busy = await self.run_once()
+                busy = await self.run_once(stop)
             except Exception:
                 # The database may be briefly unreachable; the rows wait, try again later.
                 log.exception("mail sender pass failed")

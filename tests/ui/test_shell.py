@@ -323,3 +323,30 @@ async def test_open_portal_and_about(shell, ws, monkeypatch):
     text = shell.console._about.text.text()
     assert str(log_files.log_file()) in text and "PySide6" in text and ws.base_url in text
     await shell.close()
+
+
+async def test_a_second_local_start_shows_the_cache_and_waits_for_the_server_quietly(
+    qtbot, tmp_path
+):
+    first = Shell(qtbot, tmp_path / "first")
+    first.config.set("local_demo_customers", 30)
+    await first.console.start(None)
+    await until(lambda: first.console.last_sync is not None, within=60)
+    await first.close()
+
+    second = Shell(qtbot, tmp_path / "second")
+    c, w = second.console, second.window
+    failures = []
+    c.ops.failed.connect(lambda message, _retry: failures.append(message))
+    starting = asyncio.ensure_future(c.start(None))
+    # The remembered workspace opens from its cache while its server starts; what the panels
+    # ask meanwhile waits for the server instead of failing as unreachable.
+    await until(lambda: c.cache is not None, within=30)
+    assert c.cache.customer_count() == 30
+    files = next(i for i in range(w.sidebar.count()) if "File review" in w.sidebar.item(i).text())
+    w.sidebar.setCurrentRow(files)
+    await asyncio.wait_for(starting, 60)
+    await until(lambda: not c.ops.tasks, within=30)
+    assert failures == []
+    assert not w.message_banner.isVisible() and not w.offline_banner.isVisible()
+    await second.close()
