@@ -47,6 +47,7 @@ COUNT_CAP = 1000
 ROW_COLUMNS = (*(getattr(Customer, column) for column, _ in ROW_FIELDS), Customer.sort_name)
 _shapes: dict[tuple[Any, ...], tuple[Select[Any], Select[Any]]] = {}
 _walks: dict[tuple[Any, ...], Select[Any]] = {}
+_dense: dict[tuple[Any, ...], Select[Any]] = {}
 
 
 def status_condition(status: str, now: Any) -> ColumnElement[bool]:
@@ -166,6 +167,27 @@ def walk(likes: int, status: str | None, after: bool, dialect: str) -> Select[An
             conds.append(_after())
         _walks[key] = (_walk_subquery if dialect == "postgresql" else _walk_range)(likes, conds)
     return _walks[key]
+
+
+def dense_count(likes: int, status: str | None) -> Select[Any]:
+    """How many of the first ``count_window`` customers in name order (of the status) match,
+    up to ``count_to`` (PostgreSQL stops reading once it has counted that many)."""
+    key = (likes, status)
+    if key not in _dense:
+        conds: list[ColumnElement[bool]] = [Customer.workspace_id == bindparam("ws")]
+        if status is not None:
+            conds.append(status_condition(status, _now()))
+        window = (
+            select(Customer.search_text)
+            .where(*conds)
+            .order_by(Customer.sort_name, Customer.id)
+            .limit(bindparam("count_window"))
+            .subquery("window")
+        )
+        found = select(window.c.search_text).where(*_found(window.c.search_text, likes))
+        counted = found.limit(bindparam("count_to")).subquery("found")
+        _dense[key] = select(func.count()).select_from(counted)
+    return _dense[key]
 
 
 def _found(text_of: Any, likes: int) -> list[ColumnElement[bool]]:

@@ -7,9 +7,10 @@ only renders ``portal/home.html`` from that model. What the real page costs on t
 portal's own work: session lookup, queries, middleware.
 
 Each threading model the portal's home route uses has its own path, so a figure compares
-like with like: ``/home`` renders on a worker thread, taking turns with the portal's own
-limiter size (``PAGE_BUILDERS``), as a page built from the database is; ``/home-loop``
-renders on the event loop, as a page answered from memory on PostgreSQL is.
+like with like: ``/home`` renders on a worker thread, taking turns with as many others as the
+portal builds pages at once on that database (``page_builders``), as a page built from the
+database is; ``/home-loop`` renders on the event loop, as a page answered from memory on
+PostgreSQL is.
 
     python -m tests.benchmarks.bare_portal_app --database-url URL --account-id N --port P
 """
@@ -23,7 +24,7 @@ import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from server.db.engine import make_engine
@@ -32,7 +33,7 @@ from server.domain.branding import published_branding
 from server.domain.portal_view_models import HomeView
 from server.domain.portal_views import home_view
 from server.domain.visibility import published_policy
-from server.portal.deps import PAGE_BUILDERS, CustomerContext
+from server.portal.deps import CustomerContext, page_builders
 from server.portal.render import PAGE_HEADERS, render_text
 
 
@@ -77,7 +78,7 @@ def page(ctx: CustomerContext, model: HomeView) -> str:
     return render_text("portal/home.html", ctx, home=model, notice=None, nav="home")
 
 
-def create_app(ctx: CustomerContext, model: HomeView) -> FastAPI:
+def create_app(ctx: CustomerContext, model: HomeView, builders_at_once: int) -> FastAPI:
     """``GET /home`` and ``GET /home-loop`` render the captured model; ``GET /healthz``
     answers at once."""
     app = FastAPI()
@@ -95,7 +96,7 @@ def create_app(ctx: CustomerContext, model: HomeView) -> FastAPI:
     async def home() -> HTMLResponse:
         """The same template and headers as the portal's home page, on a worker thread."""
         if not builders:
-            builders.append(anyio.CapacityLimiter(PAGE_BUILDERS))
+            builders.append(anyio.CapacityLimiter(builders_at_once))
         return await anyio.to_thread.run_sync(answer, limiter=builders[0])
 
     @app.get("/home-loop")
@@ -120,7 +121,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     ctx, model = capture(args.database_url, args.account_id)
     configure_logging("INFO")
-    app = create_app(ctx, model)
+    dialect = make_url(args.database_url).get_backend_name()
+    app = create_app(ctx, model, page_builders(dialect))
     freeze_startup_objects()  # as the portal server does once started
     uvicorn.run(app, host="127.0.0.1", port=args.port, workers=1, log_config=None)
     return 0

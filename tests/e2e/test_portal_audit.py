@@ -53,6 +53,7 @@ def _watch(page: Page) -> Seen:
 
 def _audit(page: Page, seen: Seen, live: LiveServer, name: str) -> None:
     """The checks on one loaded page, then axe and the screenshots at 1280 and 390 px."""
+    page.wait_for_load_state("networkidle")  # preloads a page has not used yet included
     assert not seen.errors, seen.errors
     failed = [(r.url, r.status) for r in seen.responses if r.status >= 400]
     assert not failed, failed

@@ -30,6 +30,7 @@ def crowd(server: Server, ws: TestWorkspace, monkeypatch: pytest.MonkeyPatch) ->
         add_customer(f, ws.id, f"Alex {surname}", address=(f"{i} Zed Quay", "Elmford", "3"))
     monkeypatch.setattr(customer_search, "COUNT_CAP", 3)
     monkeypatch.setattr(customers, "WALK_ROWS_PER_ROW", 2)
+    monkeypatch.setattr(customers, "PROBE_ROWS_PER_ROW", 1)
     return ws.client("dispatcher")
 
 
@@ -85,3 +86,16 @@ def test_a_status_filter_is_counted_to_the_cap(crowd: httpx.Client) -> None:
     names, bodies = _every_page(crowd, portal_status="not_invited", limit="5")
     assert len(names) == 2 * len(SPREAD) + len(CLUSTER)
     assert bodies[0]["count"] == 3 and bodies[0]["count_capped"]
+
+
+def test_a_word_in_most_rows_is_counted_in_name_order(
+    crowd: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first rows in name order hold a page of it (PostgreSQL then counts there too).
+    monkeypatch.setattr(customers, "PROBE_ROWS_PER_ROW", 10)
+    names, bodies = _every_page(crowd, q="elmford", limit="2")
+    expected = [f"Sam {s}" for s in SPREAD] + [f"Alex {s}" for s in CLUSTER]  # name order
+    assert names == expected
+    assert all(b["count"] == 3 and b["count_capped"] for b in bodies)
+    few = crowd.get("/api/v1/customers", params={"q": "elmford", "limit": "50"}).json()
+    assert len(few["data"]) == len(expected) and few["count_capped"]
