@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from server.wire.files import FileOut
+from server.wire.local_time import LocalFormat, Localised, format_when
 from server.wire.visibility import VisibilityPolicy
 from server.wire.visibility_text import switch_description, switch_title
 
@@ -69,8 +70,10 @@ def explain(
     draft: bool,
     file: FileOut | None = None,
     customer: tuple[int, str] | None = None,
+    formats: Localised | None = None,
 ) -> Explanation:
-    """Why the picked element is on the page, under ``policy`` (the draft when ``draft``)."""
+    """Why the picked element is on the page, under ``policy`` (the draft when ``draft``);
+    times in the business's zone and locale (``formats``; UTC, said so, without one)."""
     which = "the draft policy" if draft else "the published policy"
     text = str(picked.get("text") or "").strip()
     out = Explanation(f"“{text[:60]}”" if text else "This part of the page")
@@ -83,8 +86,9 @@ def explain(
         kind, ident = ref
         if file is not None:
             who = file.reviewed_by_name or "a staff member who has since left"
-            when = f"{file.reviewed_at:%d %b %Y %H:%M} UTC" if file.reviewed_at else "earlier"
-            out.lines.append(f"This {kind} was reviewed and shared by {who} on {when}.")
+            reviewed = file.reviewed_at
+            when = f" on {format_when(reviewed, formats or LocalFormat(None))}" if reviewed else ""
+            out.lines.append(f"This {kind} was reviewed and shared by {who}{when}.")
         else:
             out.lines.append(f"This {kind} was reviewed and shared by the office.")
         out.links.append(Link(f"Review this {kind} again", f"files:{kind}:{ident}"))

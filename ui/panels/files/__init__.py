@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QListWidgetItem, QVBoxLayout, QWidget
 from app import file_review
 from app.errors import ApiError
 from server.wire.files import FileOut
+from server.wire.local_time import format_day
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.files import thumbnails
@@ -179,7 +180,7 @@ class FilesPanel(QWidget):
         v.heading.setText(f.title or f.filename)
         reviewed = (
             f" · {STATUSES[f.review_status]} by {f.reviewed_by_name or 'a former staff member'}"
-            f" on {f.reviewed_at:%d %b %Y}"
+            f" on {format_day(f.reviewed_at, self.ctx.local_format())}"
             if f.reviewed_at
             else ""
         )

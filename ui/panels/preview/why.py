@@ -55,7 +55,10 @@ class WhyVisible:
             except ApiError:
                 file = None
         customer = (self.contact.customer_id, self.contact.customer_name) if self.contact else None
-        text = preview_inspector.explain(found, policy, draft=draft, file=file, customer=customer)
+        formats = self.ctx.local_format()
+        text = preview_inspector.explain(
+            found, policy, draft=draft, file=file, customer=customer, formats=formats
+        )
         html = f"<p><b>{_esc(text.heading)}</b></p>"
         html += "".join(f"<p>{_esc(line)}</p>" for line in text.lines)
         html += "".join(
