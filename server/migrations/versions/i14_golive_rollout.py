@@ -110,7 +110,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_invite")),
         sa.UniqueConstraint("digest", name=op.f("uq_staff_invite_digest")),
     )
-    op.create_index(op.f("ix_staff_invite_staff_id"), "staff_invite", ["staff_id"], unique=False)
+    op.create_index(
+        op.f("ix_staff_invite_staff_id"), "staff_invite", ["staff_id"], unique=False
+    )
     op.create_index(
         "ix_audit_ws_action", "audit_event", ["workspace_id", "action", "id"], unique=False
     )
@@ -138,6 +140,8 @@ def downgrade() -> None:
     op.drop_index("ix_audit_ws_action", table_name="audit_event")
     op.drop_index(op.f("ix_staff_invite_staff_id"), table_name="staff_invite")
     op.drop_table("staff_invite")
-    op.drop_index(op.f("ix_customer_group_member_customer_id"), table_name="customer_group_member")
+    op.drop_index(
+        op.f("ix_customer_group_member_customer_id"), table_name="customer_group_member"
+    )
     op.drop_table("customer_group_member")
     op.drop_table("customer_group")
