@@ -10,16 +10,71 @@ from PySide6.QtWidgets import QWidget
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.access import AccessPanel
-from ui.panels.branding import BrandingPanel
-from ui.panels.files import FilesPanel
-from ui.panels.files.count import watch_count
-from ui.panels.follow_up import FollowUpPanel
-from ui.panels.follow_up.watch import watch_follow_ups
-from ui.panels.preview import PreviewPanel
-from ui.panels.rollout import RolloutPanel
-from ui.panels.settings import SettingsPanel
-from ui.panels.team import TeamPanel
-from ui.panels.visibility import VisibilityPanel
+
+# Access is the panel a console opens on; every other panel's module is imported when the
+# panel is first built (or its sidebar count first started), so start-up does not pay for
+# eight panels' imports (about 0.15 s). The imports sit in functions, where a bundler
+# still finds them.
+
+
+def _visibility(ctx: PanelContext) -> QWidget:
+    from ui.panels.visibility import VisibilityPanel
+
+    return VisibilityPanel(ctx)
+
+
+def _preview(ctx: PanelContext) -> QWidget:
+    from ui.panels.preview import PreviewPanel
+
+    return PreviewPanel(ctx)
+
+
+def _files(ctx: PanelContext) -> QWidget:
+    from ui.panels.files import FilesPanel
+
+    return FilesPanel(ctx)
+
+
+def _files_count(ctx: PanelContext, window: QWidget) -> object:
+    from ui.panels.files.count import watch_count
+
+    return watch_count(ctx, window)
+
+
+def _branding(ctx: PanelContext) -> QWidget:
+    from ui.panels.branding import BrandingPanel
+
+    return BrandingPanel(ctx)
+
+
+def _follow_up(ctx: PanelContext) -> QWidget:
+    from ui.panels.follow_up import FollowUpPanel
+
+    return FollowUpPanel(ctx)
+
+
+def _follow_up_watch(ctx: PanelContext, window: QWidget) -> object:
+    from ui.panels.follow_up.watch import watch_follow_ups
+
+    return watch_follow_ups(ctx, window)
+
+
+def _rollout(ctx: PanelContext) -> QWidget:
+    from ui.panels.rollout import RolloutPanel
+
+    return RolloutPanel(ctx)
+
+
+def _team(ctx: PanelContext) -> QWidget:
+    from ui.panels.team import TeamPanel
+
+    return TeamPanel(ctx)
+
+
+def _settings(ctx: PanelContext) -> QWidget:
+    from ui.panels.settings import SettingsPanel
+
+    return SettingsPanel(ctx)
 
 
 @dataclass(frozen=True)
@@ -47,23 +102,21 @@ PANELS: list[PanelSpec] = [
     PanelSpec("access", "Access", "access", AccessPanel, True, Permission.VIEW_CUSTOMERS),
     # What customers see: the policy, the exact preview, and the files awaiting review.
     PanelSpec(
-        "visibility", "What customers see", "visibility", VisibilityPanel, True, Permission.PREVIEW
+        "visibility", "What customers see", "visibility", _visibility, True, Permission.PREVIEW
     ),
-    PanelSpec("preview", "Preview", "preview", PreviewPanel, True, Permission.PREVIEW),
-    PanelSpec(
-        "files", "File review", "files", FilesPanel, True, Permission.REVIEW_FILES, watch_count
-    ),
-    PanelSpec("branding", "Branding", "branding", BrandingPanel, True, Permission.PREVIEW),
+    PanelSpec("preview", "Preview", "preview", _preview, True, Permission.PREVIEW),
+    PanelSpec("files", "File review", "files", _files, True, Permission.REVIEW_FILES, _files_count),
+    PanelSpec("branding", "Branding", "branding", _branding, True, Permission.PREVIEW),
     PanelSpec(
         "follow_up",
         "Follow-up",
         "follow-up",
-        FollowUpPanel,
+        _follow_up,
         True,
         Permission.VIEW_CUSTOMERS,
-        watch_follow_ups,
+        _follow_up_watch,
     ),
-    PanelSpec("rollout", "Rollout", "rollout", RolloutPanel, True, Permission.VIEW_CUSTOMERS),
-    PanelSpec("team", "Team", "team", TeamPanel, True, Permission.MANAGE_TEAM),
-    PanelSpec("settings", "Settings", "settings", SettingsPanel, True, Permission.VIEW_CUSTOMERS),
+    PanelSpec("rollout", "Rollout", "rollout", _rollout, True, Permission.VIEW_CUSTOMERS),
+    PanelSpec("team", "Team", "team", _team, True, Permission.MANAGE_TEAM),
+    PanelSpec("settings", "Settings", "settings", _settings, True, Permission.VIEW_CUSTOMERS),
 ]
