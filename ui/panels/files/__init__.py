@@ -201,6 +201,8 @@ class FilesPanel(QWidget):
     async def _show_pages(self, f: FileOut) -> None:
         data = await file_review.content(self.ctx.api, f.kind, f.id)
         pages = await asyncio.to_thread(thumbnails.render, data, f.content_type)
+        if [(p.kind, p.id) for p in self.picked()] != [(f.kind, f.id)]:
+            return  # decided or unpicked meanwhile: the pages would show beside nothing
         if not pages:
             self.view.pages.setText(
                 "No preview for this kind of file. Its name and size are above."
