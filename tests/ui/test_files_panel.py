@@ -55,6 +55,8 @@ def test_review_queue(see: Harness) -> None:
     assert see.api().get("/api/v1/files", params={"status": "pending"}).json()["count"] == 0
     assert _sidebar_text(window, "files") == "File review"
     assert v.empty.isVisible() and "Nothing waits" in v.empty.text()
+    # No file is picked: no page of an earlier pick arrives late in the viewer.
+    assert v.pages.pixmap() is None or v.pages.pixmap().isNull()
     screenshot(window, "files-empty")
     window.resize(760, 600)
     screenshot(window, "files-narrow")
