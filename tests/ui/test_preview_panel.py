@@ -190,6 +190,24 @@ def test_used_or_expired_links_and_sessions_reopen_by_themselves(see: Harness) -
     _loaded(see, panel, "published", jobs)
 
 
+def test_back_stays_within_one_preview(see: Harness) -> None:
+    _window, panel = _preview(see)
+    contact = _contact(see, panel)
+    see.call(lambda: panel.show_contact(contact))
+    _loaded(see, panel, "published", "/")
+    frame = panel.frames["published"]
+    assert not panel.controls.back.isEnabled()
+    frame.run_js(f"location.href = '/p/{see.ws.slug}/jobs'")
+    _loaded(see, panel, "published", "/jobs")
+    see.wait(lambda: panel.controls.back.isEnabled())  # Back within the same preview
+    # A fresh preview (a new link and session, as for another contact) on the invoices
+    # page: Back must not lead into the pages of the preview before it.
+    see.call(lambda: panel.show_contact(contact, "/invoices"))
+    _loaded(see, panel, "published", "/invoices")
+    assert frame.view.history().count() == 1
+    assert not panel.controls.back.isEnabled()
+
+
 def test_deleted_contact_and_server_gone_get_a_plain_message(see: Harness) -> None:
     window, panel = _preview(see)
     contact = _contact(see, panel)

@@ -95,7 +95,10 @@ class PreviewFrame(QWidget):
         self.view.setPage(self.page)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.page.left_portal.connect(self._open_outside)
-        self.view.loadFinished.connect(lambda ok: self.loaded.emit(ok, self.view.url()))
+        self.view.loadFinished.connect(self._on_load_finished)
+        # A fresh preview link starts a new session (another contact, other drafts): Back
+        # must not walk into the pages of the preview before it.
+        self._fresh_history = False
         row = QHBoxLayout(self.holder)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
@@ -119,7 +122,7 @@ class PreviewFrame(QWidget):
     # -- loading -----------------------------------------------------------------------------
 
     def open(self, url: str, origin: str, base_path: str) -> None:
-        """Forget the previous preview's session cookie, then open a fresh link.
+        """Forget the previous preview's session cookie and history, then open a fresh link.
 
         (The HTTP cache is kept: it holds only the portal's stylesheet and fonts, and clearing
         it interrupts the load that follows.)
@@ -127,7 +130,14 @@ class PreviewFrame(QWidget):
         self.page.origin = origin
         self.page.base_path = base_path
         self.profile.cookieStore().deleteAllCookies()
+        self._fresh_history = True
         self.view.load(QUrl(url))
+
+    def _on_load_finished(self, ok: bool) -> None:
+        if self._fresh_history and not self.view.page().isLoading():
+            self._fresh_history = False
+            self.view.history().clear()  # keeps only the page on screen
+        self.loaded.emit(ok, self.view.url())
 
     def url(self) -> QUrl:
         """The address on screen."""
