@@ -30,6 +30,7 @@ from app.follow_up_index import InboxIndex
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.follow_up.actions import ItemActions
+from ui.panels.follow_up.cells import InboxCells
 from ui.panels.follow_up.detail import DetailPane
 from ui.panels.follow_up.filters import FilterBar
 from ui.panels.follow_up.model import COLUMNS, ITEM_ID_ROLE, InboxModel
@@ -134,6 +135,7 @@ class FollowUpPanel(QWidget):
         table = QTableView()
         table.setObjectName("followUpTable")
         table.setModel(self.model)
+        table.setItemDelegate(InboxCells(self.model, table))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setWordWrap(False)

@@ -72,8 +72,10 @@ class InboxModel(QAbstractTableModel):
     def refilter(self) -> None:
         """Recompute the visible rows."""
         self.beginResetModel()
-        self.now = datetime.now(UTC)
-        self._when.clear()  # "today" may have moved on
+        now = datetime.now(UTC)
+        if now.astimezone().date() != self.now.astimezone().date():
+            self._when.clear()  # a short time says "10:02" only for today (here)
+        self.now = now
         self.positions = self.index_.filter(self.filter_)
         self.endResetModel()
 
@@ -122,36 +124,54 @@ class InboxModel(QAbstractTableModel):
         if not 0 <= row < len(positions) or not index.isValid():
             return None
         pos = positions[row]
-        ix = self.index_
         col = index.column()
         if role in (DISPLAY, TOOLTIP):
-            if col == 0:
-                moment = ix.happened[pos]
-                text = self._when.get(moment)
-                if text is None:  # a repaint asks again for the same rows: said once
-                    if len(self._when) > 5000:  # scrolled far: keep it small
-                        self._when.clear()
-                    text = short_when(datetime.fromtimestamp(moment, UTC), self.now)
-                    self._when[moment] = text
-                return text
-            if col == 1:
-                return KIND_LABELS.get(ix.kinds[pos], ix.kinds[pos])
-            if col == 2:
-                return ix.titles[pos]
-            if col == 3:
-                return ix.customers[pos] or "—"
-            if col == 4:
-                return ix.assignees[pos] or "Nobody"
-            if col == 5:
-                return "Done" if ix.states[pos] == "done" else "Open"
-        elif role == FOREGROUND:
-            if col == 1:
-                return _KIND_QCOLORS.get(ix.kinds[pos], _GREY)
-            if ix.states[pos] == "done":
-                return _GREY
-        elif role == FONT:
-            if col == 2 and ix.states[pos] == "open" and ix.assignee_ids[pos] is None:
-                return self._bold  # open and nobody has it yet: it stands out
-        elif role == ITEM_ID:
-            return int(ix.ids[pos])
+            return self._text(pos, col)
+        if role == FOREGROUND:
+            return self._color(pos, col)
+        if role == FONT:
+            return self._bold if self._stands_out(pos, col) else None
+        if role == ITEM_ID:
+            return int(self.index_.ids[pos])
         return None
+
+    def cell(self, row: int, col: int) -> tuple[str, QColor | None, bool]:
+        """What a cell shows: its text, its colour (None: the usual) and whether it is bold.
+
+        The inbox's delegate draws from this, one call per cell, instead of asking ``data``
+        for each role (see ``cells.py``).
+        """
+        pos = self.positions[row]
+        return self._text(pos, col), self._color(pos, col), self._stands_out(pos, col)
+
+    def _text(self, pos: int, col: int) -> str:
+        ix = self.index_
+        if col == 0:
+            moment = ix.happened[pos]
+            text = self._when.get(moment)
+            if text is None:  # a repaint asks again for the same rows: said once
+                if len(self._when) > 5000:  # scrolled far: keep it small
+                    self._when.clear()
+                text = short_when(datetime.fromtimestamp(moment, UTC), self.now)
+                self._when[moment] = text
+            return text
+        if col == 1:
+            return str(KIND_LABELS.get(ix.kinds[pos], ix.kinds[pos]))
+        if col == 2:
+            return str(ix.titles[pos])
+        if col == 3:
+            return str(ix.customers[pos] or "—")
+        if col == 4:
+            return str(ix.assignees[pos] or "Nobody")
+        return "Done" if ix.states[pos] == "done" else "Open"
+
+    def _color(self, pos: int, col: int) -> QColor | None:
+        ix = self.index_
+        if col == 1:
+            return _KIND_QCOLORS.get(ix.kinds[pos], _GREY)
+        return _GREY if ix.states[pos] == "done" else None
+
+    def _stands_out(self, pos: int, col: int) -> bool:
+        # Open and nobody has it yet: its title stands out.
+        ix = self.index_
+        return col == 2 and ix.states[pos] == "open" and ix.assignee_ids[pos] is None

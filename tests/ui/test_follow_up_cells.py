@@ -1,0 +1,92 @@
+"""The inbox's own cell drawing looks exactly like Qt's delegate, which it replaces for speed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QStyledItemDelegate, QTableView
+
+from app.cache.follow_ups import index_row
+from app.follow_up_index import InboxFilter, InboxIndex
+from tests.app.follow_up_items import item
+from ui.panels.follow_up.cells import InboxCells
+from ui.panels.follow_up.model import InboxModel
+
+LONG = "Service request: the boiler in the loft makes a knocking noise every morning " * 3
+
+
+def _model() -> InboxModel:
+    rows = []
+    for i in range(1, 61):
+        kind = ("quote_approved", "invoice_paid", "service_request", "mail_failed")[i % 4]
+        found = item(
+            i,
+            kind,
+            state="done" if i % 5 == 0 else "open",
+            assignee_id=None if i % 3 else 7,
+            assignee_name=None if i % 3 else "Sam Ortega",
+        )
+        if i % 4 == 2:
+            found["title"] = LONG  # cut with "…" to fit its column
+        rows.append(index_row(found))
+    model = InboxModel()
+    model.set_index(InboxIndex(sorted(rows, key=lambda r: (-r[3], -r[0]))))
+    model.set_filter(InboxFilter(state=None))
+    return model
+
+
+def _picture(qtbot, delegate_class: type, font: QFont | None = None) -> QImage:  # type: ignore[no-untyped-def]
+    model = _model()
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    if delegate_class is InboxCells:
+        table.setItemDelegate(InboxCells(model, table))
+    else:
+        table.setItemDelegate(QStyledItemDelegate(table))
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(26)
+    table.resize(900, 400)
+    table.show()
+    table.selectRow(2)
+    table.setFocus()
+    table.grab()
+    if font is not None:  # the view's font changes after a first drawing
+        table.setFont(font)
+    return table.grab().toImage()
+
+
+def _same(a: QImage, b: QImage) -> int:
+    """How many pixels differ."""
+    assert a.size() == b.size()
+    return sum(
+        1 for y in range(a.height()) for x in range(a.width()) if a.pixel(x, y) != b.pixel(x, y)
+    )
+
+
+def test_cells_are_drawn_as_qts_delegate_draws_them(qtbot):
+    # Colours per kind, grey for done, bold for open items nobody has, cut long titles, the
+    # selected row and the focused cell: pixel for pixel what Qt's own delegate draws.
+    ours = _picture(qtbot, InboxCells)
+    qts = _picture(qtbot, QStyledItemDelegate)
+    assert _same(ours, qts) == 0
+
+
+def test_a_new_font_is_used_at_once(qtbot):
+    big = QFont()
+    big.setPointSize(big.pointSize() + 4)
+    ours = _picture(qtbot, InboxCells, big)
+    qts = _picture(qtbot, QStyledItemDelegate, big)
+    assert _same(ours, qts) == 0
+
+
+def test_a_cell_says_what_the_roles_say():
+    model = _model()
+    for row in range(model.rowCount()):
+        for col in range(model.columnCount()):
+            index = model.index(row, col)
+            text, color, bold = model.cell(row, col)
+            assert text == index.data()
+            assert color == index.data(Qt.ItemDataRole.ForegroundRole)
+            assert bold == (index.data(Qt.ItemDataRole.FontRole) is not None)
