@@ -102,7 +102,17 @@ class InboxIndex:
         finally:
             conn.close()
         index.partial = newest is not None
+        if not index.partial:
+            index.prepare()
         return index
+
+    def prepare(self) -> None:
+        """Work out now what the first filter, search or choice would (``load`` calls this on
+        its worker thread): each state's items and where each item sits. Otherwise the first
+        keystroke or click after opening would pay for it on the UI thread."""
+        for state in set(self.states):
+            self._state_positions(state)
+        _ = self.position
 
     def __len__(self) -> int:
         return len(self.ids)

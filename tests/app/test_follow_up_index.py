@@ -104,3 +104,17 @@ def test_updates_patch_in_place_insert_by_time_and_remove():
     index.update([moved])
     assert index.ids[0] == 1 and len(index) == 11
     assert not index.update([], gone=[12345])
+
+
+def test_a_loaded_index_has_its_first_filters_worked_out(tmp_path):
+    # Loading (on a worker thread) prepares each state's items and the positions, so the first
+    # keystroke or state change after opening does not scan every item on the UI thread.
+    index = InboxIndex(
+        [index_row(item(i, state="done" if i % 3 == 0 else "open")) for i in (3, 2, 1)]
+    )
+    index.prepare()
+    assert index._by_state == {"open": [1, 2], "done": [0]}
+    assert index._position == {3: 0, 2: 1, 1: 2}
+    assert index.filter(InboxFilter(state="done")) == [0]
+    index.update([item(4)])  # a change forgets what was worked out, and it is found again
+    assert index._by_state == {} and index.filter(InboxFilter()) == [0, 2, 3]
