@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.models import Contact, Customer
+from server.db.plans import planned_with_values
 from server.db.search_index import has_sqlite_fts
 from server.domain import customer_search as sql
 from server.domain.customer_summary import row_fields
@@ -147,26 +148,27 @@ def list_customers(
     walked["after_every_name"] = AFTER_EVERY_NAME
     walked["count_window"] = DENSE_COUNT_ROWS
     walk = sql.walk(len(everything), portal_status, bool(cursor), conn.dialect.name)
-    rows: Sequence[Row[Any]] = ()
-    if not cursor and sort_matches:
-        # PostgreSQL's trigram index reads every entry of a word found in most customers'
-        # text (0.2 s for an email domain at 100,000) even to count a thousand of them. So a
-        # page is first looked for in a few rows in name order; when one is found there, the
-        # word is common, and the next rows in name order may hold the thousand the count
-        # needs. A rarer word costs the look at those few rows.
-        probe = {**params, **walked, "window": PROBE_ROWS_PER_ROW * (limit + 1)}
-        rows = conn.execute(walk, probe).all()
-        if len(rows) > limit:
-            dense = sql.dense_count(len(everything), portal_status)
-            count = conn.execute(dense, {**params, **walked}).scalar() or 0
-    if not cursor and not (len(rows) > limit and count > sql.COUNT_CAP):
-        count = conn.execute(counted, params).scalar() or 0
-    more_than_cap = capped and count > sql.COUNT_CAP
-    if searching and more_than_cap and len(rows) <= limit:
-        # A word this common is found every few rows: read the next rows in name order.
-        rows = conn.execute(walk, {**params, **walked}).all()
-    if len(rows) <= limit:  # not walked, or the window held too few (a word's rows cluster)
-        rows = conn.execute(page, params).all()
+    with planned_with_values(conn):  # not one plan for any word: see server.db.plans
+        rows: Sequence[Row[Any]] = ()
+        if not cursor and sort_matches:
+            # PostgreSQL's trigram index reads every entry of a word found in most customers'
+            # text (0.2 s for an email domain at 100,000) even to count a thousand of them. So a
+            # page is first looked for in a few rows in name order; when one is found there, the
+            # word is common, and the next rows in name order may hold the thousand the count
+            # needs. A rarer word costs the look at those few rows.
+            probe = {**params, **walked, "window": PROBE_ROWS_PER_ROW * (limit + 1)}
+            rows = conn.execute(walk, probe).all()
+            if len(rows) > limit:
+                dense = sql.dense_count(len(everything), portal_status)
+                count = conn.execute(dense, {**params, **walked}).scalar() or 0
+        if not cursor and not (len(rows) > limit and count > sql.COUNT_CAP):
+            count = conn.execute(counted, params).scalar() or 0
+        more_than_cap = capped and count > sql.COUNT_CAP
+        if searching and more_than_cap and len(rows) <= limit:
+            # A word this common is found every few rows: read the next rows in name order.
+            rows = conn.execute(walk, {**params, **walked}).all()
+        if len(rows) <= limit:  # not walked, or the window held too few (a word's rows cluster)
+            rows = conn.execute(page, params).all()
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(rows[-1].sort_name, rows[-1].id, count) if more else None
