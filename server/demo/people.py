@@ -121,6 +121,10 @@ def contact(
         "created_at": draft.customer["created_at"],
         "updated_at": draft.customer["created_at"],
     }
+    if row["email_invalid"]:
+        # Counted as judged, as the clean-up counts: a "broken" variant of an address can
+        # still be a valid one (a space put for a dot the local part did not have).
+        ctx.tally["email_invalid"] += 1
     draft.contacts.append(row)
     return row
 
@@ -217,7 +221,7 @@ def make_customer(ctx: SeedContext, index: int) -> CustomerDraft:
     }
     draft = CustomerDraft(customer, city)
     problem = _problem(ctx, index)
-    if problem:
+    if problem and problem != "invalid":  # invalid ones are counted as judged (``contact``)
         ctx.tally[f"email_{problem}"] += 1
     first_problem = problem if problem in ("missing", "invalid") else None
     if is_company:
