@@ -248,7 +248,7 @@ class Cache:
         self.notify(summary)
         return summary
 
-    def write_json(self, body: bytes, since: str | None = None) -> PageSummary:
+    def write_json(self, body: bytes | memoryview, since: str | None = None) -> PageSummary:
         """Decode a page of the changes feed and write it (both off the UI thread); see
         ``write``. Records are stored as the JSON the server sent (``page_rows.from_json``)."""
         return self._store(page_rows.from_json(body), since)

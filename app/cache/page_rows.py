@@ -79,7 +79,7 @@ class PageRows:
         self.records.setdefault(entity, set()).add(rid)
 
 
-def from_json(body: bytes) -> PageRows:
+def from_json(body: bytes | memoryview) -> PageRows:
     """The rows of a page as the server sent it (``ValueError`` if it is not one)."""
     try:
         return _rows_of(_PAGE.decode(body))
