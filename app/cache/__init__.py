@@ -250,8 +250,10 @@ class Cache:
 
     def write_json(self, body: bytes | memoryview, since: str | None = None) -> PageSummary:
         """Decode a page of the changes feed and write it (both off the UI thread); see
-        ``write``. Records are stored as the JSON the server sent (``page_rows.from_json``)."""
-        return self._store(page_rows.from_json(body), since)
+        ``write``. Records are stored as the JSON the server sent (``page_json.from_json``)."""
+        from app.cache import page_json  # the writer's alone: kept out of the console's start
+
+        return self._store(page_json.from_json(body), since)
 
     def write(self, page: Mapping[str, Any], since: str | None = None) -> PageSummary:
         """Write a page of changes and its ``next_cursor`` in one transaction (no listeners).

@@ -1,9 +1,12 @@
 """A feed page read from the server's bytes gives the rows the decoded page gives."""
 
+import subprocess
+import sys
+
 import orjson
 import pytest
 
-from app.cache import COLUMNS, Cache, page_rows
+from app.cache import COLUMNS, Cache, page_json, page_rows
 
 
 def customer(i: int, **fields) -> dict:
@@ -51,7 +54,7 @@ PAGE = {
 
 
 def test_the_servers_bytes_give_the_rows_of_the_decoded_page():
-    from_bytes = page_rows.from_json(orjson.dumps(PAGE))
+    from_bytes = page_json.from_json(orjson.dumps(PAGE))
     decoded = page_rows.from_page(PAGE)
     assert from_bytes.upserts == decoded.upserts
     assert from_bytes.upserts[1][COLUMNS.index("name")] == 'Zoë Ørsted & Söhne "Ltd"'
@@ -98,7 +101,7 @@ def test_a_record_is_stored_as_the_json_the_server_sent(tmp_path):
 )  # fmt: skip
 def test_a_page_that_is_not_one_fails_in_plain_words(body, says):
     with pytest.raises(ValueError, match=says):
-        page_rows.from_json(body)
+        page_json.from_json(body)
 
 
 def test_a_renamed_customer_field_fails_the_page_and_writes_nothing(tmp_path):
@@ -112,3 +115,10 @@ def test_a_renamed_customer_field_fails_the_page_and_writes_nothing(tmp_path):
         assert cache.customer_count() == 0 and cache.cursor == "0"
     finally:
         cache.close()
+
+
+def test_the_console_side_of_the_cache_does_not_import_msgspec():
+    # Only the writer reads pages from bytes; the console's start does not pay for msgspec.
+    code = "import sys, app.cache, app.sync; print('msgspec' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
