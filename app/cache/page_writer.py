@@ -11,9 +11,15 @@ Call it from one thread at a time (the sync's writer thread).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
-from typing import Any
+from typing import IO, Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
 
 import orjson
 
@@ -31,6 +37,20 @@ from app.helper_processes import helper_command
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 5.0
+
+
+# A page is a megabyte or two: through Linux's default 64 KiB pipe it took some thirty
+# wake-ups of each process; 1 MiB (the usual unprivileged limit) takes a couple.
+PIPE_BYTES = 1 << 20
+
+
+def _widen(stream: IO[bytes] | None) -> None:
+    """Give the pipe to the writer process a larger buffer where the system allows it."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if stream is None or set_size is None:
+        return
+    with contextlib.suppress(OSError):  # a smaller system limit: the default size works too
+        fcntl.fcntl(stream.fileno(), set_size, PIPE_BYTES)
 
 
 class CacheWriteError(RuntimeError):
@@ -89,7 +109,7 @@ class PageWriter:
         if proc.stdout is not None:
             proc.stdout.close()
 
-    def _ask(self, op: bytes, payload: bytes) -> dict[str, Any] | None:
+    def _ask(self, op: bytes, payload: bytes | tuple[bytes, ...]) -> dict[str, Any] | None:
         """The writer process's answer, or None when this process must do the work."""
         proc = self._process()
         if proc is None:
@@ -129,6 +149,7 @@ class PageWriter:
             log.warning("cannot start the cache writer process (%s); writing in the console", exc)
             self._use_process = False
             return None
+        _widen(self._proc.stdin)
         return self._proc
 
     def _give_up(self) -> None:

@@ -19,11 +19,18 @@ BEGIN_RESYNC = b"R"
 _HEADER = struct.Struct("!cI")
 
 
-def write_frame(stream: IO[bytes], op: bytes, payload: bytes | dict[str, Any]) -> None:
-    """Send one frame and flush it."""
-    body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-    stream.write(_HEADER.pack(op, len(body)))
-    stream.write(body)
+def write_frame(
+    stream: IO[bytes], op: bytes, payload: bytes | tuple[bytes, ...] | dict[str, Any]
+) -> None:
+    """Send one frame and flush it (a tuple payload is sent as its parts, joined)."""
+    if isinstance(payload, dict):
+        payload = orjson.dumps(payload)
+    # Parts are written one after the other: a page (a megabyte or two) is not copied into
+    # one new bytes object first.
+    parts = payload if isinstance(payload, tuple) else (payload,)
+    stream.write(_HEADER.pack(op, sum(map(len, parts))))
+    for part in parts:
+        stream.write(part)
     stream.flush()
 
 
@@ -48,15 +55,15 @@ def read_frame(stream: IO[bytes]) -> tuple[bytes, bytes] | None:
     return None if payload is None else (op, payload)
 
 
-def page_payload(since: str | None, body: bytes) -> bytes:
-    """A page's frame payload: where it starts (empty: unchecked), then its JSON."""
-    return (since or "").encode() + b"\n" + body
+def page_payload(since: str | None, body: bytes) -> tuple[bytes, bytes]:
+    """A page's frame payload: where it starts (empty: unchecked), a newline, its JSON."""
+    return (since or "").encode() + b"\n", body
 
 
-def split_page_payload(payload: bytes) -> tuple[str | None, bytes]:
-    """The cursor and JSON that ``page_payload`` joined."""
-    since, _, body = payload.partition(b"\n")
-    return since.decode() or None, body
+def split_page_payload(payload: bytes) -> tuple[str | None, memoryview]:
+    """The cursor and JSON that ``page_payload`` joined (the JSON a view, not a copy)."""
+    end = payload.index(b"\n")
+    return payload[:end].decode() or None, memoryview(payload)[end + 1 :]
 
 
 def summary_to_wire(summary: PageSummary) -> dict[str, Any]:

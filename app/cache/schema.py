@@ -27,4 +27,7 @@ _NAMES = ", ".join(COLUMNS)
 _MARKS = ", ".join("?" for _ in COLUMNS)
 # Column names are fixed constants, never user input.
 UPSERT_CUSTOMER = f"INSERT OR REPLACE INTO customer ({_NAMES}) VALUES ({_MARKS})"  # noqa: S608
+# The same without its values, for many rows per statement (``app.cache.bulk``).
+UPSERT_CUSTOMERS = f"INSERT OR REPLACE INTO customer ({_NAMES}) VALUES"
+UPSERT_RECORDS = "INSERT OR REPLACE INTO record VALUES"
 SELECT_CUSTOMERS = f"SELECT {', '.join(COLUMNS)} FROM customer"  # noqa: S608

@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 
-from app.cache import Cache
+from app.cache import Cache, page_json  # noqa: F401  (imported once, before the first page)
 from app.cache.protocol import (
     BEGIN_RESYNC,
     WRITE_PAGE,
