@@ -248,10 +248,14 @@ def test_sqlite_counts_everyone_s_days_from_the_day_indexes_and_a_group_from_its
         distinct = next(p for p in everyone if "count(DISTINCT" in p)
         assert distinct.count("COVERING INDEX ix_portal_account_adoption") == 2, distinct
         assert "TEMP B-TREE" not in distinct.split(" => ")[1], distinct
-        for plan in _plans(factory, ws_id, group_id):
+        # A group's statements start from its members, never from the workspace's rows.
+        group = _plans(factory, ws_id, group_id)
+        for plan in group:
             assert not any(index in plan for index in DAY_INDEXES), plan
             if "FROM portal_account" in plan:
                 assert "ix_portal_account_adoption (workspace_id=? AND customer_id=?)" in plan
+        statuses = next(p for p in group if "FROM customer " in p)
+        assert "SEARCH customer USING INTEGER PRIMARY KEY (rowid=?)" in statuses, statuses
 
 
 def _to(engine, target: str, down: bool = False) -> None:  # type: ignore[no-untyped-def]
