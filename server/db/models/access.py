@@ -17,7 +17,8 @@ def _day_index(column: str) -> Index:
     the index in order instead of sorting every account. Partial, so that only a query which
     itself says ``column IS NOT NULL`` may use it: the chart for everyone does, a pilot
     group's does not and starts from its members. PostgreSQL groups the covering adoption
-    index's rows by hashing, without a sort, and needs none."""
+    index's rows by hashing, without a sort, and needs none. SQLAlchemy's reflection skips
+    expression indexes, so a batch (table copy) migration of this table would drop them."""
     return Index(
         f"ix_portal_account_{column}_day",
         "workspace_id",
