@@ -77,7 +77,9 @@ def get_adoption(
 ) -> Adoption:
     """The funnel and weekly adoption for everyone, or for one saved group."""
     if group_id is not None:
-        pilot.get_group(db, staff.workspace, group_id)  # 404 for another workspace's group
+        # 404 for another workspace's group; only the group row: its funnel is counted
+        # once, below (the whole group answer counted it a first time, then dropped it).
+        pilot.find_group(db, staff.workspace, group_id)
     return Adoption(
         group_id=group_id,
         funnel=adoption.funnel(db, staff.workspace_id, group_id),

@@ -166,7 +166,8 @@ def create_group(session: Session, ws: Workspace, body: GroupCreate, actor: Acto
     return group.id
 
 
-def _group(session: Session, ws: Workspace, group_id: int) -> CustomerGroup:
+def find_group(session: Session, ws: Workspace, group_id: int) -> CustomerGroup:
+    """The workspace's group (NotFound, a 404, when it is another workspace's or none)."""
     group = session.scalar(
         select(CustomerGroup).where(
             CustomerGroup.id == group_id, CustomerGroup.workspace_id == ws.id
@@ -215,14 +216,14 @@ def list_groups(session: Session, ws: Workspace) -> list[CustomerGroupOut]:
 
 def get_group(session: Session, ws: Workspace, group_id: int) -> CustomerGroupOut:
     """One group (404 when it is not this workspace's)."""
-    return group_out(session, ws, _group(session, ws, group_id))
+    return group_out(session, ws, find_group(session, ws, group_id))
 
 
 def invite_batch(
     session: Session, ws: Workspace, group_id: int, size: int, actor: Actor, base_url: str
 ) -> InviteBatchResult:
     """Invite the primary contacts of the next ``size`` members not yet sent a batch invite."""
-    group = _group(session, ws, group_id)
+    group = find_group(session, ws, group_id)
     rows = list(
         session.execute(
             select(CustomerGroupMember.customer_id, Customer.primary_contact_id)
