@@ -72,9 +72,18 @@ def run(report: Report) -> None:
         threads = start_load(base, token, data, tally, time.monotonic() + SECONDS)
         time.sleep(SECONDS * 0.7)
         report(f"rolling restart of {WORKERS} workers (SIGHUP) under load")
+        before = _workers(proc.pid)
         proc.send_signal(signal.SIGHUP)
         for t in threads:
             t.join(timeout=SECONDS + 120)
+        # "No request dropped by the restart" means something only if the restart happened.
+        replaced = len(before - _workers(proc.pid))
+        report.figure(
+            "soak: workers replaced by the rolling restart (during the load)",
+            f"{replaced} of {len(before)}",
+            target=f"{WORKERS} of {WORKERS}",
+            passed=replaced == len(before) == WORKERS,
+        )
         drain_outbox(url, report)
         figures(report, url, data, tally, inbox, idle_p99, seconds=SECONDS, workers=WORKERS)
 
@@ -125,6 +134,21 @@ def _serve(
                 return base, proc
         time.sleep(0.2)
     raise RuntimeError("the server did not answer /healthz within 90 s")
+
+
+def _workers(supervisor: int) -> set[int]:
+    """The live worker processes of ``serve --workers N`` (children running spawn_main)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        parent, state = stat.rsplit(")", 1)[1].split()[1], stat.rsplit(")", 1)[1].split()[0]
+        if parent == str(supervisor) and state != "Z" and b"spawn_main" in cmdline:
+            found.add(int(entry.name))
+    return found
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

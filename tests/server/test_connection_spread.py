@@ -11,7 +11,7 @@ from server.connection_spread import ANSWERS_PER_CONNECTION, ConnectionSpread
 from tests.server.conftest import Server
 
 
-def _answers(middleware: ConnectionSpread, n: int, headers: list[tuple[bytes, bytes]]) -> list:
+def _answers(middleware: ConnectionSpread, n: int) -> list[list[tuple[bytes, bytes]]]:
     """The response-start headers of ``n`` answers through ``middleware``."""
     seen: list[list[tuple[bytes, bytes]]] = []
 
@@ -40,7 +40,7 @@ def _app(headers: list[tuple[bytes, bytes]]):  # type: ignore[no-untyped-def]
 
 def test_every_nth_answer_asks_to_close_the_connection() -> None:
     plain = [(b"content-type", b"text/plain")]
-    seen = _answers(ConnectionSpread(_app(plain), every=4), 12, plain)
+    seen = _answers(ConnectionSpread(_app(plain), every=4), 12)
     closing = [i for i, h in enumerate(seen, start=1) if (b"connection", b"close") in h]
     assert closing == [4, 8, 12]
     assert all(h[: len(plain)] == plain for h in seen), "the app's own headers are kept"
@@ -48,7 +48,7 @@ def test_every_nth_answer_asks_to_close_the_connection() -> None:
 
 def test_a_connection_header_the_app_set_is_left_alone() -> None:
     own = [(b"Connection", b"keep-alive")]
-    seen = _answers(ConnectionSpread(_app(own), every=1), 3, own)
+    seen = _answers(ConnectionSpread(_app(own), every=1), 3)
     assert seen == [own, own, own]
 
 
