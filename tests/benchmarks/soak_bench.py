@@ -4,7 +4,8 @@ PostgreSQL, ``portal-server serve --workers 4`` as in production, a real SMTP se
 customers browse (home, jobs, invoices, quotes) at a person's pace and approve and pay; staff
 invite contacts; the CRM writes records through the records API (``soak_load``). Near the end
 the server gets SIGHUP, and uvicorn replaces its workers one at a time while the load goes on.
-Afterwards every answer, email, approval and payment is accounted for.
+Afterwards every answer, email, approval and payment is accounted for, and the workers the
+restart replaced are counted (a restart that replaced none would drop nothing).
 
 Bounded: ``PORTAL_SOAK_SECONDS`` (default 300) of load, ``PORTAL_SOAK_ONLINE`` (default 1,000)
 signed-in customers, each opening a page every ``PORTAL_SOAK_THINK_S`` (default 10) seconds;
