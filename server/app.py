@@ -17,6 +17,7 @@ from server.api.errors import install_error_handlers
 from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
+from server.connection_spread import ConnectionSpread
 from server.db.engine import (
     make_engine,
     make_loop_read_engine,
@@ -97,6 +98,9 @@ def create_app(settings: Settings) -> FastAPI:
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)
+    # Several workers share one socket: kept-alive connections are handed back now and then
+    # so that they spread over the workers instead of staying with the first to accept.
+    app.add_middleware(ConnectionSpread)
     install_error_handlers(app)
     install_error_responses(app, partial(FastAPI.openapi, app))
 

@@ -16,6 +16,13 @@ from server.settings import WILDCARD_HOSTS, Settings, public_base_url_problem
 
 LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
 
+# uvicorn's own default is 5 s, for a new worker to be serving in a rolling restart (SIGHUP)
+# and for a running worker to answer its supervisor's check. A worker imports the server and
+# prepares its routes first, which alone takes about 5 s on a busy 2-core machine: with 5 s,
+# a rolling restart under load replaced no worker at all (uvicorn logged "not ready in time"
+# and kept the old ones), and a worker slow to answer the check was killed mid-request.
+WORKER_START_TIMEOUT = 60
+
 
 def _add_db_options(p: argparse.ArgumentParser) -> None:
     group = p.add_mutually_exclusive_group()
@@ -171,6 +178,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=args.proxy_headers,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_worker_healthcheck=args.worker_start_timeout,
     )
     return 0
 
@@ -318,6 +326,7 @@ def cmd_local(args: argparse.Namespace) -> int:
     print(f"\nPortal server: {base}\nCustomer portal: {base}/p/demo/")
     print(f"Staff sign-in: {LOCAL_OWNER_EMAIL} / {password}\n", flush=True)
     args.workers = 1
+    args.worker_start_timeout = WORKER_START_TIMEOUT
     args.proxy_headers = False
     args.forwarded_allow_ips = None
     return cmd_serve(args)
@@ -335,6 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument(
+        "--worker-start-timeout",
+        type=int,
+        default=WORKER_START_TIMEOUT,
+        metavar="SECONDS",
+        help="with --workers: how long a new worker may take to start serving, and a worker "
+        f"to answer its supervisor's check, before it counts as stuck (default "
+        f"{WORKER_START_TIMEOUT})",
+    )
     p.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* headers")
     p.add_argument("--forwarded-allow-ips", default=None, help="proxies to trust")
     _add_public_base_url(p)

@@ -4,7 +4,8 @@ PostgreSQL, ``portal-server serve --workers 4`` as in production, a real SMTP se
 customers browse (home, jobs, invoices, quotes) at a person's pace and approve and pay; staff
 invite contacts; the CRM writes records through the records API (``soak_load``). Near the end
 the server gets SIGHUP, and uvicorn replaces its workers one at a time while the load goes on.
-Afterwards every answer, email, approval and payment is accounted for.
+Afterwards every answer, email, approval and payment is accounted for, and the workers the
+restart replaced are counted (a restart that replaced none would drop nothing).
 
 Bounded: ``PORTAL_SOAK_SECONDS`` (default 300) of load, ``PORTAL_SOAK_ONLINE`` (default 1,000)
 signed-in customers, each opening a page every ``PORTAL_SOAK_THINK_S`` (default 10) seconds;
@@ -72,9 +73,18 @@ def run(report: Report) -> None:
         threads = start_load(base, token, data, tally, time.monotonic() + SECONDS)
         time.sleep(SECONDS * 0.7)
         report(f"rolling restart of {WORKERS} workers (SIGHUP) under load")
+        before = _workers(proc.pid)
         proc.send_signal(signal.SIGHUP)
         for t in threads:
             t.join(timeout=SECONDS + 120)
+        # "No request dropped by the restart" means something only if the restart happened.
+        replaced = len(before - _workers(proc.pid))
+        report.figure(
+            "soak: workers replaced by the rolling restart (during the load)",
+            f"{replaced} of {len(before)}",
+            target=f"{WORKERS} of {WORKERS}",
+            passed=replaced == len(before) == WORKERS,
+        )
         drain_outbox(url, report)
         figures(report, url, data, tally, inbox, idle_p99, seconds=SECONDS, workers=WORKERS)
 
@@ -125,6 +135,21 @@ def _serve(
                 return base, proc
         time.sleep(0.2)
     raise RuntimeError("the server did not answer /healthz within 90 s")
+
+
+def _workers(supervisor: int) -> set[int]:
+    """The live worker processes of ``serve --workers N`` (children running spawn_main)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, NotADirectoryError):
+            continue
+        parent, state = stat.rsplit(")", 1)[1].split()[1], stat.rsplit(")", 1)[1].split()[0]
+        if parent == str(supervisor) and state != "Z" and b"spawn_main" in cmdline:
+            found.add(int(entry.name))
+    return found
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
