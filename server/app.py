@@ -98,9 +98,11 @@ def create_app(settings: Settings) -> FastAPI:
     # Idempotency runs inside RequestContext so its own answers carry the request id.
     app.add_middleware(Idempotency)
     app.add_middleware(RequestContext)
-    # Several workers share one socket: kept-alive connections are handed back now and then
-    # so that they spread over the workers instead of staying with the first to accept.
-    app.add_middleware(ConnectionSpread)
+    if settings.workers > 1:
+        # Several workers share one socket: kept-alive connections are handed back now and
+        # then so that they spread over the workers instead of staying with the first to
+        # accept. A single worker has nobody to hand them to, so it keeps them.
+        app.add_middleware(ConnectionSpread)
     install_error_handlers(app)
     install_error_responses(app, partial(FastAPI.openapi, app))
 

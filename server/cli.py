@@ -161,6 +161,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(problem)
     os.environ["PORTAL_DATABASE_URL"] = settings.resolved_database_url
     os.environ["PORTAL_PUBLIC_BASE_URL"] = public_url
+    os.environ["PORTAL_WORKERS"] = str(args.workers)
     _announce_links(public_url, derived)
     from server.logs import configure_logging
 

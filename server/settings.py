@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         "http://HOST:PORT when listening on one address, and refuses to start without it when "
         "listening on every address (0.0.0.0 or ::).",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes serving on one socket (set by 'serve --workers'). With "
+        "several, kept-alive connections are handed back now and then so they spread over the "
+        "workers; one worker keeps its connections.",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server; unset keeps mail pending."
     )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from fastapi import FastAPI
 from starlette.types import Message, Receive, Scope, Send
 
+from server.app import create_app
 from server.connection_spread import ANSWERS_PER_CONNECTION, ConnectionSpread
+from server.settings import Settings
 from tests.server.conftest import Server
+from tests.support.live_server import free_port, serve_in_thread
 
 
 def _answers(middleware: ConnectionSpread, n: int) -> list[list[tuple[bytes, bytes]]]:
@@ -67,18 +71,45 @@ def test_other_scopes_pass_through_uncounted() -> None:
     assert calls == ["lifespan"] and middleware.answers == 0
 
 
+def _spread_server(server: Server, workers: int) -> FastAPI:
+    return create_app(
+        Settings(database_url=server.database_url, public_base_url=server.url, workers=workers)
+    )
+
+
+def test_a_single_worker_keeps_its_connections(server: Server) -> None:
+    app = _spread_server(server, 1)
+    try:
+        assert all(m.cls is not ConnectionSpread for m in app.user_middleware)
+    finally:
+        app.state.engine.dispose()
+    # The server the tests share runs as one worker: nothing is handed back.
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        answers = [client.get("/healthz") for _ in range(2 * ANSWERS_PER_CONNECTION)]
+    assert all(r.headers.get("connection") != "close" for r in answers)
+
+
 def test_a_kept_alive_client_is_handed_a_fresh_connection(server: Server) -> None:
-    """Through the real server: one answer in ``ANSWERS_PER_CONNECTION`` closes, and the
-    client's next request goes out on a new connection, with nothing lost."""
+    """Through a real server of several workers' settings: one answer in
+    ``ANSWERS_PER_CONNECTION`` closes, and the client's next request goes out on a new
+    connection, with nothing lost."""
     ports: list[int] = []
     closing = 0
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        for _ in range(2 * ANSWERS_PER_CONNECTION):
-            with client.stream("GET", "/healthz") as r:
-                # Asked before the body is read: after a closing answer the socket is gone.
-                ports.append(r.extensions["network_stream"].get_extra_info("client_addr")[1])
-                assert r.read() and r.status_code == 200
-                closing += r.headers.get("connection") == "close"
+    app = _spread_server(server, 2)
+    try:
+        with (
+            serve_in_thread(app, free_port()) as base,
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
+            for _ in range(2 * ANSWERS_PER_CONNECTION):
+                with client.stream("GET", "/healthz") as r:
+                    # Asked before the body is read: after a closing answer the socket is gone.
+                    address = r.extensions["network_stream"].get_extra_info("client_addr")
+                    ports.append(address[1])
+                    assert r.read() and r.status_code == 200
+                    closing += r.headers.get("connection") == "close"
+    finally:
+        app.state.engine.dispose()
     assert closing == 2
     # Two closes within 32 answers: two or three connections, each used for up to 16.
     assert 2 <= len(set(ports)) <= 3
