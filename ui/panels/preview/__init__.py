@@ -300,6 +300,10 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
     def _prefetch_next(self) -> None:
         """Ask now for the links of the contact after this one in the picker: switching to it
         then only loads the page."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # the console is closing (its loop has stopped): nothing to prefetch for
         after = self.next_contact()
         if after is not None:
             wanted = [replace(self.options(k), contact_id=after.id) for k in self._visible_keys()]
@@ -353,6 +357,7 @@ class PreviewPanel(ContactPicker, WhyVisible, QWidget):
 
     def close_frames(self) -> None:
         """Pages before profiles: called when the panel goes away."""
+        self._prefetch_timer.stop()
         self.prefetch.forget()
         for frame in self.frames.values():
             frame.close_page()
