@@ -87,9 +87,7 @@ class InboxIndex:
         try:
             conn.execute("BEGIN")
             index = cls()
-            columns = [index.ids, index.kinds, index.states, index.happened]
-            columns += [index.customer_ids, index.assignee_ids, index.titles, index.customers]
-            columns += [index.assignees, index.search]
+            columns = index._columns()
             if newest is None:
                 cursor = conn.execute(SELECT_INDEX)
             else:
