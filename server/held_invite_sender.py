@@ -40,8 +40,10 @@ class HeldInviteSender:
         # Links are built on the configured public address (``serve`` always sets one); a
         # server without one uses the address the go-live request came in on.
         self.base_url = (settings.public_base_url or "").rstrip("/")
-        # The batch size can be lowered to watch a run halfway (the restart test does).
+        # The batch size can be lowered, and a pause put between batches, to watch a run
+        # halfway (the restart test does: a fast disk sends a few hundred in a blink).
         self.batch = int(os.environ.get("PORTAL_HELD_INVITE_BATCH", held_invites.BATCH))
+        self.pause = float(os.environ.get("PORTAL_HELD_INVITE_PAUSE", 0))
         self.sent = 0
         self._wake = asyncio.Event()
         self.stopping = threading.Event()  # checked between batches, in the worker thread
@@ -68,6 +70,8 @@ class HeldInviteSender:
                 total += sent
                 self.sent += sent
                 log.info("held invites sent", extra={"workspace_id": ws_id, "sent": sent})
+                if self.pause:
+                    self.stopping.wait(self.pause)
         return total
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -34,12 +34,16 @@ from tests.support.workspaces import make_workspace
 
 CONTACTS = 400
 BATCH = 4  # small batches: the kill lands halfway, between or inside transactions
+# A pause between batches: 100 batches take seconds even on a fast disk, so the kill lands
+# halfway however late this test's loop gets to look (a busy machine).
+PAUSE = 0.03
 
 
 @contextmanager
 def _serving(database_url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env["PORTAL_HELD_INVITE_BATCH"] = str(BATCH)
+    env["PORTAL_HELD_INVITE_PAUSE"] = str(PAUSE)
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [
