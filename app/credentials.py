@@ -2,15 +2,15 @@
 
 Without a usable keyring the token lives in memory for this run only: nothing secret is ever
 written to a plain file.
+
+``keyring`` (and the backends it loads) is imported when a token is first read or kept, not at
+the console's start: the local workspace never needs it.
 """
 
 from __future__ import annotations
 
 import logging
-
-import keyring
-import keyring.errors
-from keyring.backends import fail
+from types import ModuleType
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,19 @@ NO_KEYRING_MESSAGE = (
 )
 
 
+def _keyring() -> ModuleType:
+    import keyring
+    import keyring.errors  # the errors the callers catch
+
+    return keyring
+
+
 def keyring_usable() -> bool:
     """Whether a real keyring backend is available (checked on each call)."""
+    from keyring.backends import fail
+
     try:
-        backend = keyring.get_keyring()
+        backend = _keyring().get_keyring()
     except Exception:  # a broken backend configuration is "no keyring"
         log.warning("keyring backend could not be loaded", exc_info=True)
         return False
@@ -69,6 +78,7 @@ class CredentialStore:
         if not self.usable:
             self.problem = NO_KEYRING_MESSAGE
             return False
+        keyring = _keyring()
         try:
             keyring.set_password(_service(server_url), email.lower(), token)
         except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
@@ -85,8 +95,9 @@ class CredentialStore:
             return self._memory[key]
         if not self.usable:
             return None
+        keyring = _keyring()
         try:
-            token = keyring.get_password(_service(server_url), email.lower())
+            token: str | None = keyring.get_password(_service(server_url), email.lower())
         except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
             log.warning("keyring could not be read: %s", exc)
             return None
@@ -99,6 +110,7 @@ class CredentialStore:
         self._memory.pop((server_url.rstrip("/"), email.lower()), None)
         if not self.usable:
             return
+        keyring = _keyring()
         try:
             keyring.delete_password(_service(server_url), email.lower())
         except keyring.errors.PasswordDeleteError:

@@ -20,6 +20,7 @@ import time
 import tomllib
 from pathlib import Path
 
+from tests.benchmarks import harness
 from tests.benchmarks.report import Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,11 @@ RUNS = 3
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "XDG_"))}
+    env = {
+        k: v
+        for k, v in harness.as_installed(dict(os.environ)).items()
+        if not k.startswith(("PORTAL_", "XDG_"))
+    }
     env |= {
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),

@@ -115,7 +115,7 @@ def start_child(*args: str) -> dict[str, float]:
         capture_output=True,
         text=True,
         check=True,
-        env=os.environ.copy(),
+        env=harness.as_installed(dict(os.environ)),
         timeout=300,
     ).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])

@@ -129,6 +129,10 @@ def main(argv: list[str]) -> None:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")  # qasync binds to PySide6 whatever the order
+    if argv[0] != "bare":
+        from ui.main import load_core
+
+        load_core()  # as ``portal-console`` does, before Qt
     import qasync
     from PySide6.QtWidgets import QApplication
 

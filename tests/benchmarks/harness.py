@@ -73,6 +73,16 @@ class LiveServer:
         )
 
 
+def as_installed(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a console started as an installed one is: with its bytecode caches.
+
+    An environment that forbids writing them (``PYTHONDONTWRITEBYTECODE``) would compile every
+    module of the project at every start, which no installed console (a wheel, the bundle)
+    does; a first, unmeasured start writes them.
+    """
+    return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def seeded_server(backend: str) -> LiveServer:
     """The run's seeded server on ``backend`` (``sqlite`` or ``postgresql``)."""
     if backend not in BACKENDS:

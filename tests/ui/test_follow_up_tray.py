@@ -14,7 +14,7 @@ from tests.ui.follow_up_support import (
     sidebar_text,
 )
 from tests.ui.shell_support import Shell, until
-from ui.panels.follow_up.watch import FollowUpWatch, tray_available
+from ui.panels.follow_up_watch import FollowUpWatch, tray_available
 from ui.panels.settings import SettingsPanel
 from ui.panels.settings.notifications import NO_TRAY
 

@@ -54,7 +54,7 @@ def _follow_up(ctx: PanelContext) -> QWidget:
 
 
 def _follow_up_watch(ctx: PanelContext, window: QWidget) -> object:
-    from ui.panels.follow_up.watch import watch_follow_ups
+    from ui.panels.follow_up_watch import watch_follow_ups
 
     return watch_follow_ups(ctx, window)
 

@@ -18,7 +18,7 @@ from app.config import Config
 from app.follow_up_notify import parse_clock
 from app.follow_up_text import KIND_LABELS
 from ui.panels.branding.fields import card
-from ui.panels.follow_up.watch import tray_available
+from ui.panels.follow_up_watch import tray_available
 
 NO_TRAY = (
     "This desktop has no notification area (system tray), so the console cannot show "
