@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from app.errors import ApiError, AuthExpired, CursorExpired, OfflineError
+from app.http_transport import ConsoleTransport
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,12 @@ _STATUS_MESSAGES = {
 
 
 def make_http_client(timeout: float = 30.0) -> httpx.AsyncClient:
-    """The console's shared HTTP client: explicit timeouts, retries on connect errors only."""
+    """The console's shared HTTP client: explicit timeouts, retries on connect errors only
+    (TLS is set up on the first https request: ``app.http_transport``)."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-        transport=httpx.AsyncHTTPTransport(retries=1),
+        transport=ConsoleTransport(retries=1),
         headers={"User-Agent": "toolbag-portal-console"},
     )
 

@@ -56,3 +56,11 @@ def test_the_core_is_imported_before_qt():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split() == ["none", "False"]
+
+
+def test_the_first_request_imports_nothing_more_on_the_ui_thread():
+    # httpcore's pool would import anyio's asyncio backend at the first request, while the
+    # cached rows are being listed; the core brings it along instead.
+    assert _imported("import app.api_client", "anyio._backends._asyncio") == {
+        "anyio._backends._asyncio": True
+    }
