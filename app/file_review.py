@@ -8,17 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.api_client import ApiClient
+from app.file_count import PATH, pending_count
 from server.wire.base import Page
 from server.wire.files import BulkFileReviewResult, FileOut
 
-PATH = "/api/v1/files"
+__all__ = ["PATH", "pending_count"]  # and the calls below
 PAGE = 200
-
-
-async def pending_count(api: ApiClient) -> int:
-    """How many documents and photos wait for a review (the sidebar's count)."""
-    page = await api.get_json(PATH, params={"status": "pending", "limit": 1})
-    return int(page["count"])
 
 
 async def queue(

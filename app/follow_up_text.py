@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from server.wire.follow_up import FOLLOW_UP_KINDS
+from server.wire.follow_up_kinds import FOLLOW_UP_KINDS
 
 KIND_LABELS: dict[str, str] = {
     "quote_approved": "Quote approved",

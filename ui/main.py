@@ -30,6 +30,7 @@ CORE_MODULES = (
     "app.customer_snapshot",
     "app.customer_table",
     "app.email_cleanup",
+    "app.file_count",  # the File review count, from the moment a workspace opens
     "app.follow_up_notify",  # the Follow-up watch, from the moment a workspace opens
     "app.index_builder",
     "app.known_sessions",

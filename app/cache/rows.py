@@ -1,37 +1,25 @@
 """The cached customer row: the fields of ``server.wire.customers.CustomerRow`` as a tuple.
 
-The columns come from the wire model itself, so a field the server adds, renames or drops
-changes the cache with it (a new schema fingerprint starts a fresh cache) instead of reading
-back as NULL. Times stay ISO-8601 strings (cheap to load).
+The columns come from the wire (``server.wire.customer_columns``, which the model is checked
+against when it is defined; read without pydantic, at the console's start), so a field the
+server adds, renames or drops changes the cache with it (a new schema fingerprint starts a
+fresh cache) instead of reading back as NULL. Times stay ISO-8601 strings (cheap to load).
 """
 
 from __future__ import annotations
 
-import types
 import typing
 import zlib
 from collections import namedtuple
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from server.wire.customers import CustomerRow
+from server.wire.customer_columns import CUSTOMER_ROW_COLUMNS
 
-COLUMNS: tuple[str, ...] = tuple(CustomerRow.model_fields)
-
-
-def _accepts(annotation: Any, kind: type) -> bool:
-    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
-    return annotation is kind or kind in args
-
-
-# Integer columns and the ones that may be missing, as the wire model declares them.
-NUMBERS: tuple[str, ...] = tuple(
-    name for name, f in CustomerRow.model_fields.items() if _accepts(f.annotation, int)
-)
-OPTIONAL: frozenset[str] = frozenset(
-    name for name, f in CustomerRow.model_fields.items() if not f.is_required() or
-    _accepts(f.annotation, type(None))
-)  # fmt: skip
+COLUMNS: tuple[str, ...] = tuple(c.name for c in CUSTOMER_ROW_COLUMNS)
+# Integer columns and the ones that may be missing, as the wire declares them.
+NUMBERS: tuple[str, ...] = tuple(c.name for c in CUSTOMER_ROW_COLUMNS if c.number)
+OPTIONAL: frozenset[str] = frozenset(c.name for c in CUSTOMER_ROW_COLUMNS if c.optional)
 # Changes whenever the wire's columns do: the cache schema is versioned by it.
 FINGERPRINT: int = zlib.crc32(",".join(COLUMNS).encode()) & 0xFFFFFF
 

@@ -17,12 +17,12 @@ from server.wire.errors import DESCRIPTIONS
 from server.wire.follow_up import (
     FollowUpClash,
     FollowUpCounts,
-    FollowUpKind,
     FollowUpOut,
     FollowUpPage,
     FollowUpPatch,
     FollowUpState,
 )
+from server.wire.follow_up_kinds import FollowUpKind
 
 router = APIRouter(prefix="/follow-ups", tags=["follow-up"])
 

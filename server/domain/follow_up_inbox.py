@@ -21,7 +21,8 @@ from server.db.models import FollowUp
 from server.domain.errors import Invalid, NotFound
 from server.domain.follow_up import item_out
 from server.domain.ids import parse_row_number
-from server.wire.follow_up import FOLLOW_UP_KINDS, FollowUpCounts, FollowUpPage
+from server.wire.follow_up import FollowUpCounts, FollowUpPage
+from server.wire.follow_up_kinds import FOLLOW_UP_KINDS
 
 GONE = "That follow-up item is not in this workspace."
 _BAD_CURSOR = "The cursor must be a value returned as next_cursor."

@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from server.wire.base import Request, Response, RowId
+from server.wire.base import Request, Response, RowId, TimeZoneName
 from server.wire.customers import PortalAccountOut, PortalStatus
-from server.wire.local_time import TimeZoneName
 
 MAX_BULK = 5000
 

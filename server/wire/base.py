@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+
+from server.wire.local_time import time_zone_problem
 
 # The largest id a row can have: PostgreSQL's BIGINT and SQLite's INTEGER both stop here, so a
 # larger number names nothing (and would fail to bind in the database).
@@ -14,6 +16,16 @@ MAX_ID = 2**63 - 1
 # An id sent in a body: a JSON integer in range, never a bool or a string ("contact_ids":
 # [false] is not contact 0).
 RowId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+
+
+def _checked_zone(name: str | None) -> str | None:
+    if name is not None and (problem := time_zone_problem(name)):
+        raise ValueError(problem)
+    return name
+
+
+# A person's IANA time zone in a request, checked like the workspace's (a contact's own zone).
+TimeZoneName = Annotated[str | None, Field(max_length=64), AfterValidator(_checked_zone)]
 
 # Characters no text field accepts: the C0 controls other than tab, line feed and carriage
 # return, and DEL. PostgreSQL cannot store NUL at all; the rest are never typed by a person.

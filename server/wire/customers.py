@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from server.wire.base import Page, Response
+from server.wire.customer_columns import CUSTOMER_ROW_COLUMNS, columns_of
+from server.wire.portal_status import PORTAL_STATUSES, PortalStatus
 
-PortalStatus = Literal["not_invited", "invited", "invite_expired", "active", "locked", "disabled"]
-PORTAL_STATUSES: tuple[str, ...] = (
-    "not_invited",
-    "invited",
-    "invite_expired",
-    "active",
-    "locked",
-    "disabled",
-)
+__all__ = ["PORTAL_STATUSES", "PortalStatus"]  # with the models below, as before
 
 
 class CustomerRow(Response):
@@ -41,6 +34,14 @@ class CustomerRow(Response):
     last_sign_in_at: datetime | None
     version: int
     updated_at: datetime
+
+
+# The console builds its cache from the pydantic-free list of these columns: the two must agree.
+if columns_of(CustomerRow) != CUSTOMER_ROW_COLUMNS:
+    raise TypeError(
+        "CustomerRow and server.wire.customer_columns.CUSTOMER_ROW_COLUMNS disagree: "
+        f"{columns_of(CustomerRow)} != {CUSTOMER_ROW_COLUMNS}"
+    )
 
 
 class LastAction(Response):

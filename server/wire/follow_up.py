@@ -13,25 +13,8 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, StrictBool
 
 from server.wire.base import ErrorBody, Page, Request, Response, RowId
+from server.wire.follow_up_kinds import FollowUpKind
 
-FollowUpKind = Literal[
-    "quote_approved",
-    "quote_declined",
-    "invoice_paid",
-    "service_request",
-    "sign_in_trouble",
-    "refund_needed",
-    "mail_failed",
-]
-FOLLOW_UP_KINDS: tuple[FollowUpKind, ...] = (
-    "quote_approved",
-    "quote_declined",
-    "invoice_paid",
-    "service_request",
-    "sign_in_trouble",
-    "refund_needed",
-    "mail_failed",
-)
 FollowUpState = Literal["open", "done"]
 # What kind of sign-in trouble a contact ran into.
 SignInTrouble = Literal["locked", "expired_invite_clicked", "reset_requested"]

@@ -15,11 +15,10 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
-from typing import Annotated, Protocol
+from typing import Protocol
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time, get_timezone_name
-from pydantic import AfterValidator, Field
 
 DEFAULT_LOCALE = "en_US"
 
@@ -29,16 +28,6 @@ def time_zone_problem(name: str) -> str | None:
     if name in zoneinfo.available_timezones():
         return None
     return "Choose a time zone from the list, like America/Los_Angeles."
-
-
-def _checked_zone(name: str | None) -> str | None:
-    if name is not None and (problem := time_zone_problem(name)):
-        raise ValueError(problem)
-    return name
-
-
-# A person's IANA time zone in a request, checked like the workspace's (a contact's own zone).
-TimeZoneName = Annotated[str | None, Field(max_length=64), AfterValidator(_checked_zone)]
 
 
 class Localised(Protocol):

@@ -9,10 +9,17 @@ applies it again to cached rows as the clock moves on.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from server.wire.customers import PORTAL_STATUSES
-
-__all__ = ["PORTAL_STATUSES", "base_status", "shown_status"]
+PortalStatus = Literal["not_invited", "invited", "invite_expired", "active", "locked", "disabled"]
+PORTAL_STATUSES: tuple[str, ...] = (
+    "not_invited",
+    "invited",
+    "invite_expired",
+    "active",
+    "locked",
+    "disabled",
+)
 
 
 def shown_status(

@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StrictBool
 
-from server.wire.base import Request, Response
-from server.wire.local_time import TimeZoneName
+from server.wire.base import Request, Response, TimeZoneName
 
 # Letters, digits and . _ : @ - (no slash, so an id is always one path segment).
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$"

@@ -1,6 +1,8 @@
 """The console speaks the server's contract: wire models, portal-status rule, permission names."""
 
 import ast
+import importlib
+import importlib.util
 import inspect
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +12,7 @@ import app.cache.rows as rows_module
 from app import access, portal_status
 from app.cache.rows import COLUMNS, NUMBERS, OPTIONAL, CachedCustomer, row_from_wire
 from server.domain import permissions as domain_permissions
+from server.wire.customer_columns import CUSTOMER_ROW_COLUMNS, Column, columns_of
 from server.wire.customers import PORTAL_STATUSES, CustomerRow
 from server.wire.permissions import Permission
 from server.wire.portal_status import shown_status
@@ -24,9 +27,37 @@ def test_permission_names_are_the_wires():
 
 def test_cached_columns_are_the_wire_rows_fields():
     assert tuple(CustomerRow.model_fields) == COLUMNS
+    assert columns_of(CustomerRow) == CUSTOMER_ROW_COLUMNS
     assert CachedCustomer._fields == COLUMNS
     assert set(NUMBERS) == {"id", "primary_contact_id", "version"}
     assert "name" not in OPTIONAL and "primary_email" in OPTIONAL
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "    email: str | None\n",  # renamed (primary_email is gone below)
+        "    primary_email: str\n",  # no longer optional
+        "    primary_email: int | None\n",  # now a number
+    ],
+)
+def test_a_wire_row_that_disagrees_with_the_column_list_stops_the_server(tmp_path, change):
+    # customers.py checks its model against the pydantic-free list the cache is built from.
+    source = inspect.getsource(importlib.import_module("server.wire.customers"))
+    changed = source.replace("    primary_email: str | None\n", change, 1)
+    assert changed != source
+    module = tmp_path / "changed_customers.py"
+    module.write_text(changed)
+    spec = importlib.util.spec_from_file_location("changed_customers", module)
+    assert spec is not None and spec.loader is not None
+    with pytest.raises(TypeError, match="disagree"):
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def test_the_column_list_names_each_kind_of_column():
+    assert Column("id", number=True) in CUSTOMER_ROW_COLUMNS
+    assert Column("primary_email", optional=True) in CUSTOMER_ROW_COLUMNS
+    assert Column("updated_at") in CUSTOMER_ROW_COLUMNS
 
 
 def test_the_type_checkers_view_of_a_cached_row_matches_the_wire():

@@ -36,7 +36,7 @@ def _files(ctx: PanelContext) -> QWidget:
 
 
 def _files_count(ctx: PanelContext, window: QWidget) -> object:
-    from ui.panels.files.count import watch_count
+    from ui.panels.files_count import watch_count
 
     return watch_count(ctx, window)
 

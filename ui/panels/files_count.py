@@ -9,7 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from app import file_review
+from app import file_count
 from ui.context import PanelContext
 from ui.panels.navigate import FILES, set_sidebar_count
 
@@ -37,7 +37,7 @@ class FileCount(QObject):
 
     async def _refresh(self) -> None:
         await self.ctx.after_cached_rows()  # at start, the cached customer list comes first
-        self.count = await file_review.pending_count(self.ctx.api)
+        self.count = await file_count.pending_count(self.ctx.api)
         set_sidebar_count(self.window, FILES, TITLE, self.count)
 
     def _on_records(self, entity: str, _ids: set[int]) -> None:

@@ -1,0 +1,24 @@
+"""The kinds of follow-up item, without pydantic (the console names them from its start)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+FollowUpKind = Literal[
+    "quote_approved",
+    "quote_declined",
+    "invoice_paid",
+    "service_request",
+    "sign_in_trouble",
+    "refund_needed",
+    "mail_failed",
+]
+FOLLOW_UP_KINDS: tuple[FollowUpKind, ...] = (
+    "quote_approved",
+    "quote_declined",
+    "invoice_paid",
+    "service_request",
+    "sign_in_trouble",
+    "refund_needed",
+    "mail_failed",
+)
