@@ -66,8 +66,10 @@ async def test_full_sync_of_100k_customers_never_stalls_the_loop(
     took = time.perf_counter() - started
     timer.stop()
     assert c.sync.requests > 20  # the sync was still running after the panels were built
-    beats = beats[max(opened - 1, 0) :]
-    counts = counts[max(opened - 1, 0) :]
+    # From the first beat after the workspace opened: the gap before it spans building the
+    # panels (opening, which the cold-start figure measures), not the sync.
+    beats = beats[opened:]
+    counts = counts[opened:]
     gaps = [(b - a) * 1000 for a, b in itertools.pairwise(beats)]
     worst = max(gaps)
     top = sorted(range(len(gaps)), key=gaps.__getitem__)[-5:]
