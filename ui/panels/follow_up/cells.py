@@ -9,7 +9,9 @@ laid-out text kept by text, weight and width.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
+from typing import cast
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionFocusRect,
     QStyleOptionViewItem,
+    QWidget,
 )
 
 from ui.panels.follow_up.model import InboxModel
@@ -25,6 +28,7 @@ from ui.panels.follow_up.model import InboxModel
 KEPT = 4000
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _FOCUSED = QStyle.StateFlag.State_HasFocus.value
+_NEW_LOOK = (QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
 class InboxCells(QStyledItemDelegate):
@@ -34,6 +38,17 @@ class InboxCells(QStyledItemDelegate):
         super().__init__(parent)
         self.model = model
         self._look: _Look | None = None
+        # Drawing for the view it belongs to, it hears of that view's new font or style and
+        # need not compare fonts for every cell.
+        self._view = parent if isinstance(parent, QWidget) else None
+        if self._view is not None:
+            self._view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Forget the fonts and margin worked out when the view's font or style changes."""
+        if event.type() in _NEW_LOOK:
+            self._look = None
+        return False
 
     def paint(
         self,
@@ -47,12 +62,15 @@ class InboxCells(QStyledItemDelegate):
         # tested as an int (each Python flag operation costs a microsecond).
         text, color, bold = self.model.cell(index.row(), index.column())
         rect = option.rect
+        x, y, w, h = cast(tuple[int, int, int, int], rect.getRect())  # one call, not four
         widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        look = self._look_for(option.font, style)
+        look = self._look
+        if look is None or widget is not self._view or self._view is None:
+            style = widget.style() if widget is not None else QApplication.style()
+            look = self._look_for(option.font, style)
         face = look.bold if bold else look.normal
         margin = look.margin
-        width = max(rect.width() - 2 * margin, 0)
+        width = max(w - 2 * margin, 0)
         key = (text, width)
         laid = face.laid.get(key)
         if laid is None:
@@ -76,8 +94,8 @@ class InboxCells(QStyledItemDelegate):
             palette = option.palette
             painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.setFont(face.font)
-        top = rect.y() + (rect.height() - face.height) // 2  # as Qt's delegate centres
-        painter.drawStaticText(QPointF(rect.x() + margin, top), laid)
+        top = y + (h - face.height) // 2  # as Qt's delegate centres
+        painter.drawStaticText(QPointF(x + margin, top), laid)
         painter.restore()
         if state & _FOCUSED:  # the current cell, framed as Qt's delegate frames it
             if palette is None:
@@ -89,7 +107,9 @@ class InboxCells(QStyledItemDelegate):
             frame.backgroundColor = palette.color(
                 QPalette.ColorRole.Highlight if state & _SELECTED else QPalette.ColorRole.Base
             )
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, widget)
+            look.style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, widget
+            )
 
     def _look_for(self, font: QFont, style: QStyle) -> _Look:
         # Worked out again only when the view's font or style changes (then the kept layouts
