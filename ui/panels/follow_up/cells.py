@@ -83,7 +83,8 @@ class InboxCells(QStyledItemDelegate):
             face.laid[key] = laid
         state = option.state.value
         palette: QPalette | None = None
-        painter.save()
+        # No save and restore of the painter: every cell sets the pen and font it draws with,
+        # and the view sets its own before drawing anything else (the grid, the empty area).
         if state & _SELECTED:
             palette = option.palette
             painter.fillRect(rect, palette.brush(QPalette.ColorRole.Highlight))
@@ -96,7 +97,6 @@ class InboxCells(QStyledItemDelegate):
         painter.setFont(face.font)
         top = y + (h - face.height) // 2  # as Qt's delegate centres
         painter.drawStaticText(QPointF(x + margin, top), laid)
-        painter.restore()
         if state & _FOCUSED:  # the current cell, framed as Qt's delegate frames it
             if palette is None:
                 palette = option.palette
