@@ -118,3 +118,142 @@ def test_a_loaded_index_has_its_first_filters_worked_out(tmp_path):
     assert index.filter(InboxFilter(state="done")) == [0]
     index.update([item(4)])  # a change forgets what was worked out, and it is found again
     assert index._by_state == {} and index.filter(InboxFilter()) == [0, 2, 3]
+
+
+def brute(index: InboxIndex, f: InboxFilter) -> list[int]:
+    """What a filter lets through, worked out the slow and obvious way."""
+    text = f.text.strip().casefold()
+    # Read through (not counted as the index reading them), item by item.
+    items = zip(index.states, index.kinds, index.assignee_ids, index.search, strict=True)
+    return [
+        pos
+        for pos, (state, kind, assignee, searched) in enumerate(items)
+        if (f.state is None or state == f.state)
+        and (not f.kinds or kind in f.kinds)
+        and (f.assignee is None or assignee == f.assignee)
+        and text in searched
+    ]
+
+
+class CountingTexts(list):  # type: ignore[type-arg]
+    """A column of the index, counting how many of its values a filter or search reads."""
+
+    tested = 0
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        CountingTexts.tested += 1
+        return super().__getitem__(i)
+
+
+def counting(index: InboxIndex, column: str = "search") -> None:
+    setattr(index, column, CountingTexts(getattr(index, column)))
+    CountingTexts.tested = 0
+
+
+def prepared(n: int = 40) -> InboxIndex:
+    index, _ = build(n)
+    index.prepare()
+    return index
+
+
+def test_one_letter_searches_read_the_masks_and_find_what_a_scan_finds():
+    index = prepared()
+    counting(index)
+    for state in ("open", "done", None):
+        for kinds in (frozenset(), frozenset({"invoice_paid"}), frozenset(KINDS[:3])):
+            for letter in ("o", "1", "3", "x", "K", " ", "z"):
+                f = InboxFilter(kinds=kinds, state=state, text=letter)
+                assert index.filter(f) == brute(index, f), f
+    # Every one of these was a letter or digit with a mask, or a space within the
+    # base: no text was tested.
+    assert CountingTexts.tested == 0
+    assert index.filter(InboxFilter(text="1")) != []
+    assert index.filter(InboxFilter(text="z")) == []
+
+
+def test_a_longer_search_tests_only_the_matches_of_the_text_it_holds():
+    index = prepared()
+    index.filter(InboxFilter(text="custom"))
+    before = index.filter(InboxFilter(text="customer 1"))
+    counting(index)
+    found = index.filter(InboxFilter(text="customer 13"))
+    assert CountingTexts.tested == len(before) < len(index)
+    assert found == brute(index, InboxFilter(text="customer 13"))
+    # A text holding a remembered one anywhere, not only at its start, starts from its matches.
+    index.filter(InboxFilter(text="kaf"))
+    CountingTexts.tested = 0
+    assert ids(index, index.filter(InboxFilter(text="okafor"))) == [13]
+    assert CountingTexts.tested == 1
+
+
+def test_deleting_letters_tests_no_text_and_finds_the_shorter_searchs_items():
+    index = prepared()
+    for size in range(1, len("customer 2") + 1):
+        index.filter(InboxFilter(text="customer 2"[:size]))
+    counting(index)
+    for size in range(len("customer 2") - 1, 0, -1):
+        f = InboxFilter(text="customer 2"[:size])
+        assert index.filter(f) == brute(index, f)
+    assert CountingTexts.tested == 0
+
+
+def test_a_filter_change_searches_its_own_items_again():
+    index = prepared()
+    narrowed = index.filter(InboxFilter(text="customer 1"))
+    f = InboxFilter(kinds=frozenset({"invoice_paid"}), state=None, text="customer 1")
+    assert index.filter(f) == brute(index, f) != narrowed
+    # Back on the first filter: the other filter's matches were not kept as its own.
+    assert index.filter(InboxFilter(text="customer 1")) == narrowed
+    done = InboxFilter(state="done", text="customer 1")
+    assert index.filter(done) == brute(index, done) and done.state == "done"
+    assert ids(index, index.filter(done)) == [15, 10]
+
+
+def test_search_ignores_case_and_keeps_accents_apart():
+    index, _ = build(6)
+    index.update([item(7, customer_name="Zoë Ünal"), item(8, customer_name="Zoe Unal")])
+    index.prepare()
+    for text in ("ZOË", "zoë", "Ü", "ü"):
+        assert ids(index, index.filter(InboxFilter(text=text))) == [7], text
+    assert ids(index, index.filter(InboxFilter(text="zoe u"))) == [8]
+    assert ids(index, index.filter(InboxFilter(text="UNAL"))) == [8]
+    assert ids(index, index.filter(InboxFilter(text="ünal"))) == [7]
+    # A capital that folds to two letters ("ß" to "ss") finds the folded text.
+    index.update([item(9, customer_name="Strauss")])
+    assert ids(index, index.filter(InboxFilter(text="STRAUß"))) == [9]
+
+
+def test_masks_follow_items_inserted_patched_and_removed():
+    index = prepared(10)
+    assert index.filter(InboxFilter(text="z")) == []
+    index.update([item(50, customer_name="Zed")])  # newest: inserted first
+    assert ids(index, index.filter(InboxFilter(text="z"))) == [50]
+    index.update([item(3, customer_name="Zara")])  # same time: patched in place
+    assert ids(index, index.filter(InboxFilter(text="z"))) == [50, 3]
+    index.update([item(3, customer_name="Customer 3")], gone=[50])
+    assert index.filter(InboxFilter(text="z")) == []
+    for letter in "0123456789abcdefghijklmnopqrstuvwxyz":
+        f = InboxFilter(state=None, text=letter)
+        assert index.filter(f) == brute(index, f), letter
+
+
+def test_an_index_read_in_part_searches_without_masks():
+    index, _ = build(12)  # not prepared: as the first screenful is
+    for text in ("1", "c", "customer 1", "xyz"):
+        f = InboxFilter(text=text)
+        assert index.filter(f) == brute(index, f)
+
+
+def test_kind_chips_read_each_states_kinds_and_follow_updates():
+    index = prepared()
+    counting(index, "kinds")  # the lists of each state's kinds were made when loading
+    for state in ("open", "done"):
+        for kinds in ({"invoice_paid"}, {"invoice_paid", "mail_failed"}, set(KINDS)):
+            f = InboxFilter(kinds=frozenset(kinds), state=state)
+            assert index.filter(f) == brute(index, f)
+    assert CountingTexts.tested == 0
+    moved = item(2, "invoice_paid", state="done")  # was an open service request
+    index.update([moved])
+    f = InboxFilter(kinds=frozenset({"invoice_paid"}), state="done")
+    assert 2 in ids(index, index.filter(f))
+    assert index.filter(f) == brute(index, f)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QImage
-from PySide6.QtWidgets import QStyledItemDelegate, QTableView
+from PySide6.QtWidgets import QProxyStyle, QStyle, QStyledItemDelegate, QTableView
 
 from app.cache.follow_ups import index_row
 from app.follow_up_index import InboxFilter, InboxIndex
@@ -35,7 +35,16 @@ def _model() -> InboxModel:
     return model
 
 
-def _picture(qtbot, delegate_class: type, font: QFont | None = None) -> QImage:  # type: ignore[no-untyped-def]
+class WideMargins(QProxyStyle):
+    """A style whose item texts sit further from the cell's edges."""
+
+    def pixelMetric(self, metric, option=None, widget=None):  # type: ignore[no-untyped-def]
+        if metric == QStyle.PixelMetric.PM_FocusFrameHMargin:
+            return 7
+        return super().pixelMetric(metric, option, widget)
+
+
+def _picture(qtbot, delegate_class: type, font: QFont | None = None, style: str = "") -> QImage:  # type: ignore[no-untyped-def]
     model = _model()
     table = QTableView()
     qtbot.addWidget(table)
@@ -54,6 +63,8 @@ def _picture(qtbot, delegate_class: type, font: QFont | None = None) -> QImage: 
     table.grab()
     if font is not None:  # the view's font changes after a first drawing
         table.setFont(font)
+    if style:  # or its style does (one with wider text margins)
+        table.setStyle(WideMargins(style))
     return table.grab().toImage()
 
 
@@ -78,6 +89,12 @@ def test_a_new_font_is_used_at_once(qtbot):
     big.setPointSize(big.pointSize() + 4)
     ours = _picture(qtbot, InboxCells, big)
     qts = _picture(qtbot, QStyledItemDelegate, big)
+    assert _same(ours, qts) == 0
+
+
+def test_a_new_style_is_used_at_once(qtbot):
+    ours = _picture(qtbot, InboxCells, style="Windows")
+    qts = _picture(qtbot, QStyledItemDelegate, style="Windows")
     assert _same(ours, qts) == 0
 
 

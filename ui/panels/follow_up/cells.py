@@ -9,7 +9,9 @@ laid-out text kept by text, weight and width.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
+from typing import cast
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,14 +19,16 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionFocusRect,
     QStyleOptionViewItem,
+    QWidget,
 )
 
 from ui.panels.follow_up.model import InboxModel
 
-# Laid-out texts kept: a few screens of rows in every column, at a couple of widths.
+# Laid-out texts kept per weight: a few screens of rows in every column, at a couple of widths.
 KEPT = 4000
-_SELECTED = QStyle.StateFlag.State_Selected
-_FOCUSED = QStyle.StateFlag.State_HasFocus
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_FOCUSED = QStyle.StateFlag.State_HasFocus.value
+_NEW_LOOK = (QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
 class InboxCells(QStyledItemDelegate):
@@ -33,8 +37,18 @@ class InboxCells(QStyledItemDelegate):
     def __init__(self, model: InboxModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._laid: dict[tuple[str, bool, int], QStaticText] = {}
-        self._fonts: tuple[QFont, QFont, QFontMetrics, QFontMetrics] | None = None
+        self._look: _Look | None = None
+        # Drawing for the view it belongs to, it hears of that view's new font or style and
+        # need not compare fonts for every cell.
+        self._view = parent if isinstance(parent, QWidget) else None
+        if self._view is not None:
+            self._view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Forget the fonts and margin worked out when the view's font or style changes."""
+        if event.type() in _NEW_LOOK:
+            self._look = None
+        return False
 
     def paint(
         self,
@@ -43,61 +57,91 @@ class InboxCells(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         """Draw one cell (the view has drawn the row's alternating background already)."""
+        # Some 150 cells a repaint, each a call from C++: what does not change from cell to
+        # cell (fonts, metrics, the style's margin) is worked out once, and the state flags are
+        # tested as an int (each Python flag operation costs a microsecond).
         text, color, bold = self.model.cell(index.row(), index.column())
         rect = option.rect
-        palette: QPalette = option.palette
-        normal, strong, normal_metrics, strong_metrics = self._fonts_for(option)
-        metrics = strong_metrics if bold else normal_metrics
-        # The same text margin as Qt's own delegate, so the columns line up with the header.
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, None) + 1
-        width = max(rect.width() - 2 * margin, 0)
-        key = (text, bold, width)
-        laid = self._laid.get(key)
+        x, y, w, h = cast(tuple[int, int, int, int], rect.getRect())  # one call, not four
+        widget = option.widget
+        look = self._look
+        if look is None or widget is not self._view or self._view is None:
+            style = widget.style() if widget is not None else QApplication.style()
+            look = self._look_for(option.font, style)
+        face = look.bold if bold else look.normal
+        margin = look.margin
+        width = max(w - 2 * margin, 0)
+        key = (text, width)
+        laid = face.laid.get(key)
         if laid is None:
-            laid = _laid_out(text, strong if bold else normal)
-            if laid.size().width() > width:  # laid out once more only when it must be cut
-                cut = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-                laid = _laid_out(cut, strong if bold else normal)
-            if len(self._laid) >= KEPT:
-                self._laid.clear()
-            self._laid[key] = laid
-        painter.save()
-        if option.state & _SELECTED:
+            # Cut to the column as Qt's delegate cuts it (the text itself when it fits): one
+            # measuring pass, then the layout of what is drawn, not of a whole long title first.
+            cut = face.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            laid = _laid_out(cut, face.font)
+            if len(face.laid) >= KEPT:
+                face.laid.clear()
+            face.laid[key] = laid
+        state = option.state.value
+        palette: QPalette | None = None
+        # No save and restore of the painter: every cell sets the pen and font it draws with,
+        # and the view sets its own before drawing anything else (the grid, the empty area).
+        if state & _SELECTED:
+            palette = option.palette
             painter.fillRect(rect, palette.brush(QPalette.ColorRole.Highlight))
             painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        elif color is not None:
+            painter.setPen(color)
         else:
-            painter.setPen(color if color is not None else palette.color(QPalette.ColorRole.Text))
-        painter.setFont(strong if bold else normal)
-        top = rect.y() + (rect.height() - metrics.height()) // 2  # as Qt's delegate centres
-        painter.drawStaticText(QPointF(rect.x() + margin, top), laid)
-        painter.restore()
-        if option.state & _FOCUSED:  # the current cell, framed as Qt's delegate frames it
+            palette = option.palette
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.setFont(face.font)
+        top = y + (h - face.height) // 2  # as Qt's delegate centres
+        painter.drawStaticText(QPointF(x + margin, top), laid)
+        if state & _FOCUSED:  # the current cell, framed as Qt's delegate frames it
+            if palette is None:
+                palette = option.palette
             frame = QStyleOptionFocusRect()
             frame.rect = rect
             frame.state = option.state | QStyle.StateFlag.State_KeyboardFocusChange
             frame.palette = palette
             frame.backgroundColor = palette.color(
-                QPalette.ColorRole.Highlight
-                if option.state & _SELECTED
-                else QPalette.ColorRole.Base
+                QPalette.ColorRole.Highlight if state & _SELECTED else QPalette.ColorRole.Base
             )
-            style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, option.widget
+            look.style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, widget
             )
 
-    def _fonts_for(
-        self, option: QStyleOptionViewItem
-    ) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
-        # The view's font, and its bold, with their metrics: worked out again only when the
-        # view's font changes (then the kept layouts are of the old font and are dropped).
-        font: QFont = option.font
-        if self._fonts is None or self._fonts[0] != font:
-            strong = QFont(font)
-            strong.setBold(True)
-            self._fonts = (QFont(font), strong, QFontMetrics(font), QFontMetrics(strong))
-            self._laid.clear()
-        return self._fonts
+    def _look_for(self, font: QFont, style: QStyle) -> _Look:
+        # Worked out again only when the view's font or style changes (then the kept layouts
+        # are of the old font and are dropped with it).
+        look = self._look
+        if look is None or look.style is not style or look.font != font:
+            look = self._look = _Look(font, style)
+        return look
+
+
+class _Face:
+    """A font with its metrics, its height and its texts laid out by (text, width)."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = font
+        self.metrics = QFontMetrics(font)
+        self.height = self.metrics.height()
+        self.laid: dict[tuple[str, int], QStaticText] = {}
+
+
+class _Look:
+    """The view's font and its bold, and the style's text margin, for one font and style."""
+
+    def __init__(self, font: QFont, style: QStyle) -> None:
+        self.font = QFont(font)
+        self.style = style
+        strong = QFont(font)
+        strong.setBold(True)
+        self.normal = _Face(QFont(font))
+        self.bold = _Face(strong)
+        # The same text margin as Qt's own delegate, so the columns line up with the header.
+        self.margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, None) + 1
 
 
 def _laid_out(text: str, font: QFont) -> QStaticText:

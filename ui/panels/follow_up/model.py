@@ -40,8 +40,6 @@ ITEM_ID = int(ITEM_ID_ROLE)
 _ROLES = frozenset({DISPLAY, TOOLTIP, FOREGROUND, FONT, ITEM_ID})
 _KIND_QCOLORS = {kind: QColor(color) for kind, color in KIND_COLORS.items()}
 _GREY = QColor("#6b7280")
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
 class InboxModel(QAbstractTableModel):
@@ -95,6 +93,8 @@ class InboxModel(QAbstractTableModel):
         return row if row < len(self.positions) and self.positions[row] == pos else None
 
     # -- Qt model --------------------------------------------------------------------------
+    # No ``flags``: the base class answers enabled and selectable for every cell in C++,
+    # where an override is a call into Python for each cell of each repaint.
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.positions)
@@ -110,9 +110,6 @@ class InboxModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         # Called for every role of every visible cell on each repaint (a keystroke repaints
