@@ -90,6 +90,7 @@ class Cache:
         self._conn.execute("PRAGMA journal_size_limit=8388608")
         self._read_lock = threading.RLock()
         self._reader = self._connect_reader()
+        self.closed = False  # set by ``close``: a timer that fires after it reads nothing
         self._customer_listeners: list[CustomersListener] = []
         self._record_listeners: list[RecordsListener] = []
         self._migrate()
@@ -113,6 +114,7 @@ class Cache:
 
     def close(self) -> None:
         """Close the database file."""
+        self.closed = True
         with self._read_lock:
             self._reader.close()
         with self._lock:

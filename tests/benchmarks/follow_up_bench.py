@@ -123,6 +123,7 @@ async def _measure(report: Report, srv: LiveServer, folder: Path) -> None:
     from app.config import Config
     from app.session import StaffSession
     from app.sync import SyncEngine
+    from ui.console import freeze_workspace_objects, thaw_workspace_objects
     from ui.context import PanelContext
     from ui.operations import Operations
 
@@ -148,12 +149,16 @@ async def _measure(report: Report, srv: LiveServer, folder: Path) -> None:
             config,
             QSettings(str(folder / "w.ini"), QSettings.Format.IniFormat),
         )
+        # As the console does once a workspace is open: what lives as long as the workspace is
+        # moved out of the collector's reach, so a full collection does not rescan it.
+        freeze_workspace_objects()
         panel = await _openings(report, ctx, cache.path)
         await _keystrokes(report, panel)
         await _reaches(report, srv, panel, engine)
         panel.close()
         panel.deleteLater()
     finally:
+        thaw_workspace_objects()
         await ops.shutdown()
         await engine.stop()
         engine.pages.close()

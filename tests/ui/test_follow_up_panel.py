@@ -220,3 +220,16 @@ async def test_a_role_without_the_permission_sees_why(shell, ws, live):
     assert panel.detail.buttons["customer"].isEnabled()  # reading is view_customers
     await shot(shell, "follow-up-no-permission")
     await shell.close()
+
+
+async def test_changes_waiting_when_the_workspace_closes_are_dropped(shell, ws, live):
+    # Sync told the panel of a change; the workspace closes before its timer fires.
+    await shell.open(ws, "dispatcher")
+    panel = await open_panel(shell)
+    await until(lambda: panel.loaded, 15)
+    cache = panel.ctx.cache
+    await shell.close()
+    assert cache.closed
+    panel._changed = {1}
+    panel._apply_changes()  # the timer's late call: reads nothing from the closed cache
+    assert panel._changed == {1}

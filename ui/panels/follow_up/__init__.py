@@ -176,6 +176,8 @@ class FollowUpPanel(QWidget):
             self._timer.start()
 
     def _apply_changes(self) -> None:
+        if self.ctx.cache.closed:
+            return  # the workspace closed while changes waited; the panel goes with it
         if not self.loaded:
             return  # kept until the inbox is read
         ids, self._changed = self._changed, set()
