@@ -38,11 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, ScalarSelect, String, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
+from server.db.compiled import CompiledSelect
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
@@ -158,6 +159,7 @@ _STATE = (
     .where(_SLUG)
     .execution_options(prepared=True)
 )
+_STATE_ROW = CompiledSelect(_STATE)
 
 
 def _live(db: Session, state: SessionState, notes: VisitNotes | None) -> bool:
@@ -190,9 +192,9 @@ def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | No
     return Visit(ws, row, account, contact, customer, stamp_of(*stamp))
 
 
-def _state_of(found: Row[Any]) -> SessionState | None:
+def _state_of(found: tuple[Any, ...]) -> SessionState | None:
     """The session state in a narrow row, or None when the row names no session."""
-    (*_, session_id, created, seen, expires, revoked, preview_by, status, changed) = tuple(found)
+    (*_, session_id, created, seen, expires, revoked, preview_by, status, changed) = found
     if session_id is None or status is None:
         return None
     return SessionState(
@@ -254,7 +256,7 @@ _W, _S, _A, _C, _U = 11, 19, 23, 27, 29
 # The lookup of a read-only page: ``_VISIT``'s conditions, but only the columns a page reads,
 # as plain rows. Inner joins: a visit without all five rows is not one this lookup settles
 # (``find_visit`` then answers it, as it answers every other case).
-_PAGE_VISIT = (
+_PAGE_VISIT = CompiledSelect(
     select(*_PAGE_COLUMNS)
     .select_from(Workspace)
     .join(PortalSession, _COOKIE_SESSION)
@@ -270,10 +272,9 @@ def page_visit(conn: Connection, slug: str, key: str, notes: VisitNotes) -> Page
     """The visit of the session whose cookie digest is ``key`` when it is a customer's own
     session (not a staff preview) that works now, in a workspace whose portal is active,
     noted in ``notes``; None for anything else (``find_visit`` then decides)."""
-    found = conn.execute(_PAGE_VISIT, {"slug": slug, "digest": key}).one_or_none()
-    if found is None:
+    row = _PAGE_VISIT.one_or_none(conn, {"slug": slug, "digest": key})
+    if row is None:
         return None
-    row = tuple(found)
     ws = VisitWorkspace(*row[:_W])
     session = VisitSession(*row[_W:_S])
     account = VisitAccount(*row[_S:_A])
@@ -323,7 +324,7 @@ class VisitCache:
             return None
         kept = self._visits.get(key)
         if kept is not None:
-            found = conn.execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
+            found = _STATE_ROW.one_or_none(conn, {"slug": slug, "digest": key})
             state = _current_state(kept, found, slug)
             if state is not None and _works_noted(state, self.notes):
                 return kept
@@ -344,7 +345,7 @@ class VisitCache:
             return None
         async with engine.connect() as conn:
             found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
-        state = _current_state(kept, found, slug)
+        state = _current_state(kept, None if found is None else tuple(found), slug)
         if state is None or not _works_noted(state, self.notes):
             return None
         return kept
@@ -353,19 +354,24 @@ class VisitCache:
         return len(self._visits)
 
 
-def _current_state(kept: PageVisit, found: Row[Any] | None, slug: str) -> SessionState | None:
-    """The fresh session state when the narrow row ``found`` says ``kept`` is current (same
-    session, same newest change, same page settings, portal open), else None."""
-    if found is None or found.portal_status != "active":
+def _current_state(
+    kept: PageVisit, found: tuple[Any, ...] | None, slug: str
+) -> SessionState | None:
+    """The fresh session state when the narrow row ``found`` (of ``_STATE``) says ``kept`` is
+    current (same session, same newest change, same page settings, portal open), else None."""
+    if found is None:
+        return None
+    status, customer_seq, shared_seq, horizon, name, branding, visibility, *_ = found
+    if status != "active":
         return None
     state = _state_of(found)
     ws = kept.workspace
     if (
         state is None
         or state.session_id != kept.session.id
-        or stamp_of(found.customer_seq, found.shared_seq, found.changes_horizon) != kept.changes_seq
+        or stamp_of(customer_seq, shared_seq, horizon) != kept.changes_seq
         or ws.slug != slug
-        or (found.name, found.branding, found.visibility) != (ws.name, ws.branding, ws.visibility)
+        or (name, branding, visibility) != (ws.name, ws.branding, ws.visibility)
     ):
         return None
     return state

@@ -78,6 +78,11 @@ def test_a_live_session_gives_its_own_rows(
         assert visit.workspace.visibility == full.workspace.visibility
         assert visit.session.id == full.session.id
         assert visit.session.csrf_token == full.session.csrf_token
+        for name in ("created_at", "last_seen_at", "expires_at", "revoked_at"):
+            assert getattr(visit.session, name) == getattr(full.session, name), name
+        assert visit.session.expires_at.utcoffset() == timedelta(0)
+        assert visit.account.status == full.account.status == "active"
+        assert visit.account.password_changed_at == full.account.password_changed_at
         assert visit.account.id == customer.account_id
         assert visit.account.email_normalized == full.account.email_normalized
         assert (visit.contact.id, visit.contact.name) == (customer.contact_id, customer.name)
