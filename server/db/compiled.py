@@ -17,30 +17,58 @@ ORM. Statements marked ``prepared`` are prepared on PostgreSQL, as ``make_engine
 from __future__ import annotations
 
 import threading
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy import CompoundSelect, Connection, Dialect, Select
 
 Processor = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
+class _Bind:
+    name: str
+    value: Any  # the statement's own value (a constant written in it), or None
+    required: bool  # a value must come with each run
+    process: Processor | None
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
-    positions: tuple[str, ...] | None  # bound parameter names in order (positional drivers)
+    binds: tuple[_Bind, ...]  # in the SQL's order for positional drivers
+    positional: bool
     processors: tuple[tuple[int, Processor], ...]  # (column index, processor) where needed
     prepare: bool
+
+    def args(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The driver's parameters for a run with ``params``."""
+        values = []
+        for b in self.binds:
+            if b.name in params:
+                value = params[b.name]
+            elif b.required:
+                raise KeyError(f"no value for the parameter {b.name!r}")
+            else:
+                value = b.value
+            values.append(b.process(value) if b.process is not None else value)
+        if self.positional:
+            return values
+        return {b.name: v for b, v in zip(self.binds, values, strict=True)}
 
 
 class CompiledSelect:
     """``statement`` compiled once per dialect; ``rows`` runs it on a connection's cursor."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any]) -> None:
         if _expanding(statement):
             raise ValueError("a compiled-once statement cannot expand parameters")
         self._statement = statement
+        # Rows by column name, for ``named_rows``.
+        names = [str(c.key) for c in statement.selected_columns]
+        self._named: Any = namedtuple("Row", names, rename=True)  # type: ignore[misc]
         self._prepare = bool(statement.get_execution_options().get("prepared"))
         self._by_dialect: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
@@ -56,10 +84,16 @@ class CompiledSelect:
                 process = column.type.dialect_impl(dialect).result_processor(dialect, None)
                 if process is not None:
                     processors.append((i, process))
-            positions = tuple(compiled.positiontup or ()) if dialect.positional else None
+            names = compiled.positiontup if dialect.positional else list(compiled.binds)
+            binds = []
+            for name in names or ():
+                bind = compiled.binds[name]
+                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                binds.append(_Bind(name, bind.effective_value, bind.required, process))
             found = _Compiled(
                 compiled.string,
-                positions,
+                tuple(binds),
+                dialect.positional,
                 tuple(processors),
                 self._prepare and dialect.name == "postgresql",
             )
@@ -69,9 +103,7 @@ class CompiledSelect:
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the statement for ``params``, as tuples of processed values."""
         c = self._compiled(conn.dialect)
-        args: Sequence[Any] | Mapping[str, Any] = (
-            [params[name] for name in c.positions] if c.positions is not None else params
-        )
+        args = c.args(params)
         cursor = conn.connection.cursor()
         try:
             if c.prepare:
@@ -92,6 +124,11 @@ class CompiledSelect:
             out.append(tuple(values))
         return out
 
+    def named_rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """``rows`` as named tuples, each value also under its column's name."""
+        make = self._named._make
+        return [make(row) for row in self.rows(conn, params)]
+
     def one_or_none(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The statement's only row, or None; more than one is an error."""
         found = self.rows(conn, params)
@@ -100,6 +137,6 @@ class CompiledSelect:
         return found[0] if found else None
 
 
-def _expanding(statement: Select[Any]) -> bool:
+def _expanding(statement: Select[Any] | CompoundSelect[Any]) -> bool:
     compiled = statement.compile()
     return any(getattr(p, "expanding", False) for p in compiled.binds.values())

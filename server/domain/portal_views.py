@@ -194,7 +194,7 @@ def home_view(db: Session, scope: Scope) -> HomeView:
     invoices: list[InvoiceView] = []
     jobs: list[Sequence[Any]] = []
     turns: list[datetime] = []
-    for row in db.connection().execute(HOME_ROWS, params):
+    for row in HOME_ROWS.named_rows(db.connection(), params):
         if row.list == QUOTE and p.shows("quotes"):
             quote = billing.quote_view(scope, row)
             if quote.state == "pending":  # not expired since it was written

@@ -82,3 +82,26 @@ def test_more_than_one_row_is_an_error_for_one_or_none(server: Server, ws: TestW
 def test_a_list_parameter_is_refused() -> None:
     with pytest.raises(ValueError, match="expand"):
         CompiledSelect(select(Workspace.id).where(Workspace.id.in_(bindparam("ids"))))
+
+
+def test_constants_in_the_statement_and_processed_parameters(
+    server: Server, ws: TestWorkspace
+) -> None:
+    """Values written in the statement go with every run; a time parameter is bound as
+    ``execute`` binds it (a naive time is refused, as the column type refuses it)."""
+    stmt = select(Workspace.slug).where(
+        Workspace.portal_status == "active",
+        Workspace.id == bindparam("id"),
+        Workspace.created_at < bindparam("before", type_=Workspace.created_at.type),
+    )
+    compiled = CompiledSelect(stmt)
+    later = utcnow() + timedelta(days=1)
+    with server.app.state.read_sessionmaker() as db:
+        conn = db.connection()
+        assert compiled.rows(conn, {"id": ws.id, "before": later}) == [(ws.slug,)]
+        earlier = {"id": ws.id, "before": utcnow() - timedelta(days=365)}
+        assert compiled.rows(conn, earlier) == []
+        with pytest.raises(ValueError, match="naive"):
+            compiled.rows(conn, {"id": ws.id, "before": later.replace(tzinfo=None)})
+        with pytest.raises(KeyError):
+            compiled.rows(conn, {"id": ws.id})
