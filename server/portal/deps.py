@@ -16,11 +16,13 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
+from server.db.page_reads import PageReads
 from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
@@ -213,7 +215,7 @@ def _page_context(request: Request, visit: PageVisit) -> SignedInContext:
     )
 
 
-def signed_in(request: Request, db: Session, slug: str) -> SignedInContext:
+def signed_in(request: Request, reads: PageReads, slug: str) -> SignedInContext:
     """``portal_workspace`` and ``current_customer`` as one plain call for a read-only page
     (see ``customer_page``): a customer's own live session in an active portal is read as
     plain rows, reused while current (``VisitCache``); anything else (no cookie, a staff
@@ -221,10 +223,10 @@ def signed_in(request: Request, db: Session, slug: str) -> SignedInContext:
     answers as every other page does."""
     visits: VisitCache = request.app.state.visits
     token = request.cookies.get(SESSION_COOKIE)
-    visit = visits.find(db.connection(), slug, token)
+    visit = visits.find(reads.connection, slug, token)
     if visit is not None:
         return _page_context(request, visit)
-    full = find_visit(db, slug, token, visits.notes)
+    full = find_visit(reads.session, slug, token, visits.notes)
     return _customer_context(request, _admit(request, full))
 
 
@@ -258,7 +260,7 @@ def _page_builders(request: Request) -> anyio.CapacityLimiter:
 async def customer_page(
     request: Request,
     slug: str,
-    page: Callable[[SignedInContext, Session], Response],
+    page: Callable[[SignedInContext, PageReads], Response],
     *,
     from_memory: Callable[[SignedInContext], Response | None] | None = None,
 ) -> Response:
@@ -284,11 +286,16 @@ async def customer_page(
             answer = from_memory(_page_context(request, visit))
             if answer is not None:
                 return answer
+    engine: Engine = request.app.state.read_engine
     sessions: sessionmaker[Session] = request.app.state.read_sessionmaker
 
     def build() -> Response:
-        with sessions() as db:
-            return page(signed_in(request, db, slug), db)
+        with engine.connect() as conn:
+            reads = PageReads(conn, sessions)
+            try:
+                return page(signed_in(request, reads, slug), reads)
+            finally:
+                reads.close()
 
     return await anyio.to_thread.run_sync(build, limiter=_page_builders(request))
 
