@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, Dialect, Select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 Processor = Callable[[Any], Any]
 
@@ -42,6 +43,18 @@ class _Compiled:
     positional: bool
     processors: tuple[tuple[int, Processor], ...]  # (column index, processor) where needed
     prepare: bool
+
+    def processed(self, fetched: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The driver's rows with each column's result processing applied."""
+        if not self.processors:
+            return [tuple(row) for row in fetched]
+        out = []
+        for row in fetched:
+            values = list(row)
+            for i, process in self.processors:
+                values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
 
     def args(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The driver's parameters for a run with ``params``."""
@@ -70,11 +83,13 @@ class CompiledSelect:
         names = [str(c.key) for c in statement.selected_columns]
         self._named: Any = namedtuple("Row", names, rename=True)  # type: ignore[misc]
         self._prepare = bool(statement.get_execution_options().get("prepared"))
-        self._by_dialect: dict[str, _Compiled] = {}
+        self._by_dialect: dict[tuple[str, str, bool], _Compiled] = {}
         self._lock = threading.Lock()
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(dialect.name)
+        # Per driver, sync or async: result processing may differ between them.
+        key = (dialect.name, dialect.driver, dialect.is_async)
+        found = self._by_dialect.get(key)
         if found is not None:
             return found
         with self._lock:
@@ -97,7 +112,7 @@ class CompiledSelect:
                 tuple(processors),
                 self._prepare and dialect.name == "postgresql",
             )
-            self._by_dialect[dialect.name] = found
+            self._by_dialect[key] = found
         return found
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -114,15 +129,20 @@ class CompiledSelect:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        if not c.processors:
-            return [tuple(row) for row in fetched]
-        out = []
-        for row in fetched:
-            values = list(row)
-            for i, process in c.processors:
-                values[i] = process(values[i])
-            out.append(tuple(values))
-        return out
+        return c.processed(fetched)
+
+    async def rows_async(
+        self, conn: AsyncConnection, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``rows`` on an async connection of psycopg (the event loop's reads), through the
+        driver's own async cursor: no trip through SQLAlchemy's async adaptation."""
+        c = self._compiled(conn.dialect)
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection  # psycopg.AsyncConnection
+        async with driver.cursor() as cursor:
+            await cursor.execute(c.sql, c.args(params), prepare=c.prepare or None)
+            fetched = await cursor.fetchall()
+        return c.processed(fetched)
 
     def named_rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """``rows`` as named tuples, each value also under its column's name."""

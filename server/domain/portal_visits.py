@@ -344,8 +344,8 @@ class VisitCache:
         if kept is None:
             return None
         async with engine.connect() as conn:
-            found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
-        state = _current_state(kept, None if found is None else tuple(found), slug)
+            found = await _STATE_ROW.rows_async(conn, {"slug": slug, "digest": key})
+        state = _current_state(kept, found[0] if len(found) == 1 else None, slug)
         if state is None or not _works_noted(state, self.notes):
             return None
         return kept

@@ -3,13 +3,16 @@ statement: the same rows, with times and JSON documents processed the same way."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, select, update
 
 from server.db.base import utcnow
 from server.db.compiled import CompiledSelect
+from server.db.engine import make_loop_read_engine
 from server.db.models import PortalAccount, PortalSession, StaffUser, Workspace
 from server.domain.portal_sessions import start_session
 from tests.server.conftest import Server
@@ -105,3 +108,33 @@ def test_constants_in_the_statement_and_processed_parameters(
             compiled.rows(conn, {"id": ws.id, "before": later.replace(tzinfo=None)})
         with pytest.raises(KeyError):
             compiled.rows(conn, {"id": ws.id})
+
+
+def test_rows_on_the_event_loops_driver_are_those_execute_gives(
+    server: Server, ws: TestWorkspace
+) -> None:
+    """On PostgreSQL, the loop's reads (psycopg's async driver) give what ``execute`` gives;
+    SQLite has no such reads (its pages read on worker threads)."""
+    engine = make_loop_read_engine(server.database_url)
+    if server.backend == "sqlite":
+        assert engine is None and server.app.state.loop_read_engine is None
+        return
+    assert engine is not None
+    compiled = CompiledSelect(_WORKSPACE)
+    params = {"id": ws.id, "slug": ws.slug}
+
+    async def both() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        try:
+            async with engine.connect() as conn:
+                expected = [tuple(r) for r in await conn.execute(_WORKSPACE, params)]
+                got = await compiled.rows_async(conn, params)
+                again = await compiled.rows_async(conn, {**params, "slug": "elsewhere"})
+                assert again == []
+                return expected, got
+        finally:
+            await engine.dispose()
+
+    expected, got = asyncio.run(both())
+    assert got == expected and len(got) == 1
+    assert got[0][3].utcoffset() == timedelta(0)
+    assert isinstance(got[0][1], dict)
