@@ -6,8 +6,8 @@ that write can change them.
 
 ``VisitCache`` serves the read-only pages customers open most (``customer_page``). Loading
 five rows of some eighty columns into ORM objects was the larger part of such a page's own
-work. So such a page reads only the columns it uses, as plain rows (``page_visit``, one
-statement compiled once: ``visit_rows``), and only for a customer's own live session in an
+work. So such a page reads only the columns it uses, as plain rows (``visit_rows``) of one
+statement compiled once (``page_visit``), and only for a customer's own live session in an
 active portal; anything else is left to ``find_visit``. Between two clicks those rows almost
 never change, so a request whose cookie's rows are kept reads one narrow row instead: what can end a session or close the portal (the session's times and revocation, the
 account's status and password change, the portal's status), what the page's branding and
