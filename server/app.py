@@ -23,6 +23,7 @@ from server.db.engine import (
     make_loop_read_engine,
     make_read_sessionmaker,
     make_sessionmaker,
+    read_engine,
 )
 from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
+    app.state.read_engine = read_engine(engine)
     app.state.loop_read_engine = loop_reads
     app.state.home_views = HomeCache()
     app.state.visits = VisitCache(VisitNotes())

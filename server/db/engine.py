@@ -135,6 +135,15 @@ class ReadOnlySessionError(RuntimeError):
     """A write was attempted on a read-only session (a GET request's)."""
 
 
+def read_engine(engine: Engine) -> Engine:
+    """``engine`` for requests that only read (GET): autocommit on both databases, and on
+    SQLite no write lock (see ``make_read_sessionmaker``)."""
+    options: dict[str, Any] = {"read_only": True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return engine.execution_options(**options)
+
+
 def make_read_sessionmaker(engine: Engine, writer: sessionmaker[Session]) -> sessionmaker[Session]:
     """Sessions for requests that only read (GET): on SQLite they never take the write lock.
 
@@ -145,13 +154,11 @@ def make_read_sessionmaker(engine: Engine, writer: sessionmaker[Session]) -> ses
     ROLLBACK at the end (on PostgreSQL two round trips fewer per GET), and nothing left to do
     at close. Each statement reads its own snapshot (PostgreSQL's READ COMMITTED did so
     anyway); a server-side cursor (``stream_results``) needs a transaction, so it needs a
-    writer session.
+    writer session. A session may also be bound to a connection of ``read_engine(engine)``
+    (``bind=``), as a read-only portal page does (``PageReads``).
     """
-    options: dict[str, Any] = {"read_only": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
     return sessionmaker(
-        engine.execution_options(**options),
+        read_engine(engine),
         expire_on_commit=False,
         info={"read_only": True, "writer": writer},
     )

@@ -13,17 +13,18 @@ from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.uploads import clean_image
+from server.domain.visit_rows import VisitWorkspace
 from server.wire.branding import Branding, BrandingDoc, default_branding
 
 
-def published_branding(ws: Workspace) -> Branding:
+def published_branding(ws: Workspace | VisitWorkspace) -> Branding:
     """The branding customers see now (an empty stored document means the defaults)."""
     if not ws.branding:
         return default_branding(ws.name)
     return Branding.model_validate(ws.branding)
 
 
-def draft_or_published_branding(ws: Workspace) -> Branding:
+def draft_or_published_branding(ws: Workspace | VisitWorkspace) -> Branding:
     """The draft when there is one (what a preview shows), else the published branding."""
     if ws.branding_draft is not None:
         return Branding.model_validate(ws.branding_draft)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
     Integer,
     String,
     bindparam,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from server.db.base import UtcDateTime
+from server.db.compiled import CompiledSelect
 from server.db.models import Address, Invoice, Job, Quote
 from server.wire.visibility import ACTIVE_JOB_STATUSES
 
@@ -108,6 +108,11 @@ _INVOICES = select(
     Invoice.status == "open",
     Invoice.balance_cents > 0,
 )
+# The active statuses written into the SQL (they are the code's own constants), so the
+# statement has no list parameter to expand on every run and can be compiled once.
+if not all(s.isidentifier() for s in ACTIVE_JOB_STATUSES):
+    raise ValueError("a job status must be a plain word to be written into the SQL")
+_ACTIVE = [literal_column(f"'{s}'", String) for s in sorted(ACTIVE_JOB_STATUSES)]
 _JOBS = (
     select(
         *_row(
@@ -129,19 +134,19 @@ _JOBS = (
     .where(
         Job.workspace_id == _WS,
         Job.customer_id == _CUSTOMER,
-        Job.internal_status.in_(sorted(ACTIVE_JOB_STATUSES)),
+        Job.internal_status.in_(_ACTIVE),
     )
 )
 
 
-def _statement() -> CompoundSelect[Any]:
+def _statement() -> CompiledSelect:
     union = union_all(_QUOTES, _INVOICES, _JOBS)
     cols = union.selected_columns
     # Each list newest first, as the lists' own pages order them.
     ordered = union.order_by(cols.list, cols.sort_at.desc(), cols.id.desc())
     # Prepared on PostgreSQL (planned once per connection): each part is found through the
     # customer's own index whatever the customer.
-    return ordered.execution_options(prepared=True)
+    return CompiledSelect(ordered.execution_options(prepared=True))
 
 
 HOME_ROWS = _statement()

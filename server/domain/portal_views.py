@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -184,7 +184,7 @@ def _linked(scope: Scope, section: str) -> bool:
     return scope.policy.shows(section) and scope.policy.shows(section, "job_link")
 
 
-def home_view(db: Session, scope: Scope) -> HomeView:
+def home_view(db: Session | Connection, scope: Scope) -> HomeView:
     """The home page: quotes waiting, invoices due, active jobs (and when the clock alone
     would change it: see ``HomeView.turns_at``), read in one statement (``home_rows``)."""
     now = utcnow()
@@ -194,7 +194,8 @@ def home_view(db: Session, scope: Scope) -> HomeView:
     invoices: list[InvoiceView] = []
     jobs: list[Sequence[Any]] = []
     turns: list[datetime] = []
-    for row in db.connection().execute(HOME_ROWS, params):
+    conn = db if isinstance(db, Connection) else db.connection()
+    for row in HOME_ROWS.named_rows(conn, params):
         if row.list == QUOTE and p.shows("quotes"):
             quote = billing.quote_view(scope, row)
             if quote.state == "pending":  # not expired since it was written

@@ -6,14 +6,16 @@ that write can change them.
 
 ``VisitCache`` serves the read-only pages customers open most (``customer_page``). Loading
 five rows of some eighty columns into ORM objects was the larger part of such a page's own
-work, yet between two clicks they almost never change. So each request reads one narrow row
-instead: what can end a session or close the portal (the session's times and revocation, the
+work. So such a page reads only the columns it uses, as plain rows (``visit_rows``) of one
+statement compiled once (``page_visit``), and only for a customer's own live session in an
+active portal; anything else is left to ``find_visit``. Between two clicks those rows almost
+never change, so a request whose cookie's rows are kept reads one narrow row instead: what can end a session or close the portal (the session's times and revocation, the
 account's status and password change, the portal's status), what the page's branding and
 policy are made from (the workspace's name, branding and visibility), and the customer's
 change stamp (``CustomerStamp``). The session is judged on those fresh values, and the rows
 loaded for the same cookie are reused while the stamp is unchanged. Anything else (no entry,
-a newer stamp, a preview, a closed portal, a session that no longer works) takes the full
-lookup. Reused rows are detached and shared between requests and threads: nothing may change
+a newer stamp, a session that no longer works) reads the rows afresh, and a preview, a closed
+portal or an ended session takes the full lookup. Reused rows are detached and shared between requests and threads: nothing may change
 them, and the times and status they carry may be older than the database's (the fresh row
 decides).
 
@@ -38,11 +40,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, ScalarSelect, String, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
+from server.db.compiled import CompiledSelect
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
@@ -50,6 +53,13 @@ from server.domain.kept import Kept
 from server.domain.portal_sessions import SessionState, is_live, stand_in_account, works
 from server.domain.secrets import digest
 from server.domain.visit_notes import VisitNotes
+from server.domain.visit_rows import (
+    VisitAccount,
+    VisitContact,
+    VisitCustomer,
+    VisitSession,
+    VisitWorkspace,
+)
 
 VISITS_KEPT = 512
 NO_PORTAL = "There is no customer portal at this address."
@@ -151,6 +161,7 @@ _STATE = (
     .where(_SLUG)
     .execution_options(prepared=True)
 )
+_STATE_ROW = CompiledSelect(_STATE)
 
 
 def _live(db: Session, state: SessionState, notes: VisitNotes | None) -> bool:
@@ -158,12 +169,7 @@ def _live(db: Session, state: SessionState, notes: VisitNotes | None) -> bool:
     with others), else written now when due (``is_live``)."""
     if notes is None:
         return is_live(db, state)
-    now = utcnow()
-    if not works(state, now):
-        return False
-    if notes.due(state, now):
-        notes.note(state.session_id, now)
-    return True
+    return _works_noted(state, notes)
 
 
 def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | None = None) -> Visit:
@@ -188,9 +194,9 @@ def find_visit(db: Session, slug: str, token: str | None, notes: VisitNotes | No
     return Visit(ws, row, account, contact, customer, stamp_of(*stamp))
 
 
-def _state_of(found: Row[Any]) -> SessionState | None:
+def _state_of(found: tuple[Any, ...]) -> SessionState | None:
     """The session state in a narrow row, or None when the row names no session."""
-    (*_, session_id, created, seen, expires, revoked, preview_by, status, changed) = tuple(found)
+    (*_, session_id, created, seen, expires, revoked, preview_by, status, changed) = found
     if session_id is None or status is None:
         return None
     return SessionState(
@@ -198,10 +204,109 @@ def _state_of(found: Row[Any]) -> SessionState | None:
     )
 
 
-def _page_settings(ws: Workspace) -> tuple[str, object, object]:
-    """What a page's branding and policy are made from (a row written without recording a
-    change, by hand say, must still apply on the next page)."""
-    return ws.name, ws.branding, ws.visibility
+@dataclass(frozen=True)
+class PageVisit:
+    """A signed-in customer's visit as a read-only page reads it: plain rows (``visit_rows``)
+    of the workspace, the live session, its account, contact and customer."""
+
+    workspace: VisitWorkspace
+    session: VisitSession
+    account: VisitAccount
+    contact: VisitContact
+    customer: VisitCustomer
+    # The customer's change stamp when the rows were read (see the module's docstring).
+    changes_seq: int = 0
+
+
+_PAGE_COLUMNS = (
+    *(
+        Workspace.id,
+        Workspace.slug,
+        Workspace.name,
+        Workspace.portal_status,
+        Workspace.branding,
+        Workspace.branding_draft,
+        Workspace.visibility,
+        Workspace.visibility_draft,
+        Workspace.time_zone,
+        Workspace.locale,
+        Workspace.currency,
+    ),
+    *(
+        PortalSession.id,
+        PortalSession.csrf_token,
+        PortalSession.created_at,
+        PortalSession.last_seen_at,
+        PortalSession.expires_at,
+        PortalSession.revoked_at,
+        PortalSession.preview_by_id,
+        PortalSession.preview_options,
+    ),
+    *(
+        PortalAccount.id,
+        PortalAccount.status,
+        PortalAccount.password_changed_at,
+        PortalAccount.email_normalized,
+    ),
+    *(Contact.id, Contact.name, Contact.email, Contact.time_zone),
+    *(CustomerRow.id, CustomerRow.name),
+    *STAMP_COLUMNS,
+)
+# Where each row's columns end in a ``_PAGE_VISIT`` row (the stamp's parts come last).
+_W, _S, _A, _C, _U = 11, 19, 23, 27, 29
+
+# The lookup of a read-only page: ``_VISIT``'s conditions, but only the columns a page reads,
+# as plain rows. Inner joins: a visit without all five rows is not one this lookup settles
+# (``find_visit`` then answers it, as it answers every other case).
+_PAGE_VISIT = CompiledSelect(
+    select(*_PAGE_COLUMNS)
+    .select_from(Workspace)
+    .join(PortalSession, _COOKIE_SESSION)
+    .join(PortalAccount, PortalAccount.id == PortalSession.account_id)
+    .join(Contact, Contact.id == PortalAccount.contact_id)
+    .join(CustomerRow, CustomerRow.id == PortalAccount.customer_id)
+    .where(_SLUG)
+    .execution_options(prepared=True)
+)
+
+
+def page_visit(conn: Connection, slug: str, key: str, notes: VisitNotes) -> PageVisit | None:
+    """The visit of the session whose cookie digest is ``key`` when it is a customer's own
+    session (not a staff preview) that works now, in a workspace whose portal is active,
+    noted in ``notes``; None for anything else (``find_visit`` then decides)."""
+    row = _PAGE_VISIT.one_or_none(conn, {"slug": slug, "digest": key})
+    if row is None:
+        return None
+    ws = VisitWorkspace(*row[:_W])
+    session = VisitSession(*row[_W:_S])
+    account = VisitAccount(*row[_S:_A])
+    if ws.portal_status != "active" or session.preview_by_id is not None:
+        return None
+    state = SessionState(
+        session.id,
+        session.created_at,
+        session.last_seen_at,
+        session.expires_at,
+        session.revoked_at,
+        False,
+        account.status,
+        account.password_changed_at,
+    )
+    if not _works_noted(state, notes):
+        return None
+    contact = VisitContact(*row[_A:_C])
+    customer = VisitCustomer(*row[_C:_U])
+    return PageVisit(ws, session, account, contact, customer, stamp_of(*row[_U:]))
+
+
+def _works_noted(state: SessionState, notes: VisitNotes) -> bool:
+    """Whether the session works now; its visit noted in ``notes`` when due."""
+    now = utcnow()
+    if not works(state, now):
+        return False
+    if notes.due(state, now):
+        notes.note(state.session_id, now)
+    return True
 
 
 class VisitCache:
@@ -209,27 +314,31 @@ class VisitCache:
     noted in ``notes`` (written together, later)."""
 
     def __init__(self, notes: VisitNotes, size: int = VISITS_KEPT) -> None:
-        self._visits: Kept[str, Visit] = Kept(size)
+        self._visits: Kept[str, PageVisit] = Kept(size)
         self.notes = notes
 
-    def find(self, db: Session, slug: str, token: str | None) -> Visit:
-        """``find_visit``, with the loaded rows reused while nothing they hold has changed."""
+    def find(self, conn: Connection, slug: str, token: str | None) -> PageVisit | None:
+        """The visit of a customer's own live session in an active portal, its rows reused
+        while nothing they hold has changed; None for anything else (no cookie, a staff
+        preview, a closed portal, a session that no longer works): ask ``find_visit``."""
         key = cookie_digest(token)
         if key is None:
-            return find_visit(db, slug, token, self.notes)
+            return None
         kept = self._visits.get(key)
         if kept is not None:
-            found = db.connection().execute(_STATE, {"slug": slug, "digest": key}).one_or_none()
+            found = _STATE_ROW.one_or_none(conn, {"slug": slug, "digest": key})
             state = _current_state(kept, found, slug)
-            if state is not None and _live(db, state, self.notes):
+            if state is not None and _works_noted(state, self.notes):
                 return kept
             self._visits.drop(key)
-        visit = find_visit(db, slug, token, self.notes)
-        if visit.session is not None and visit.session.preview_by_id is None:
+        visit = page_visit(conn, slug, key, self.notes)
+        if visit is not None:
             self._visits.put(key, visit)
         return visit
 
-    async def find_on_loop(self, engine: AsyncEngine, slug: str, token: str | None) -> Visit | None:
+    async def find_on_loop(
+        self, engine: AsyncEngine, slug: str, token: str | None
+    ) -> PageVisit | None:
         """The kept visit of ``token`` when it is current and its session works, read
         through an async driver; None means: ask ``find`` instead."""
         key = cookie_digest(token)
@@ -237,32 +346,34 @@ class VisitCache:
         if kept is None:
             return None
         async with engine.connect() as conn:
-            found = (await conn.execute(_STATE, {"slug": slug, "digest": key})).one_or_none()
-        state = _current_state(kept, found, slug)
-        now = utcnow()
-        if state is None or not works(state, now):
+            found = await _STATE_ROW.rows_async(conn, {"slug": slug, "digest": key})
+        state = _current_state(kept, found[0] if len(found) == 1 else None, slug)
+        if state is None or not _works_noted(state, self.notes):
             return None
-        if self.notes.due(state, now):
-            self.notes.note(state.session_id, now)
         return kept
 
     def __len__(self) -> int:
         return len(self._visits)
 
 
-def _current_state(kept: Visit, found: Row[Any] | None, slug: str) -> SessionState | None:
-    """The fresh session state when the narrow row ``found`` says ``kept`` is current (same
-    session, same newest change, same page settings, portal open), else None."""
-    if found is None or found.portal_status != "active":
+def _current_state(
+    kept: PageVisit, found: tuple[Any, ...] | None, slug: str
+) -> SessionState | None:
+    """The fresh session state when the narrow row ``found`` (of ``_STATE``) says ``kept`` is
+    current (same session, same newest change, same page settings, portal open), else None."""
+    if found is None:
+        return None
+    status, customer_seq, shared_seq, horizon, name, branding, visibility, *_ = found
+    if status != "active":
         return None
     state = _state_of(found)
+    ws = kept.workspace
     if (
         state is None
-        or kept.session is None
         or state.session_id != kept.session.id
-        or stamp_of(found.customer_seq, found.shared_seq, found.changes_horizon) != kept.changes_seq
-        or kept.workspace.slug != slug
-        or (found.name, found.branding, found.visibility) != _page_settings(kept.workspace)
+        or stamp_of(customer_seq, shared_seq, horizon) != kept.changes_seq
+        or ws.slug != slug
+        or (name, branding, visibility) != (ws.name, ws.branding, ws.visibility)
     ):
         return None
     return state

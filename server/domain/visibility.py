@@ -9,17 +9,18 @@ from server.domain.audit import Actor, record_event
 from server.domain.changes import record_change
 from server.domain.concurrency import check_if_match, lock_workspace
 from server.domain.errors import Conflict, Invalid
+from server.domain.visit_rows import VisitWorkspace
 from server.wire.visibility import VisibilityDoc, VisibilityPolicy
 
 WHAT = "visibility policy"
 
 
-def published_policy(ws: Workspace) -> VisibilityPolicy:
+def published_policy(ws: Workspace | VisitWorkspace) -> VisibilityPolicy:
     """The policy the portal enforces now (an empty stored document means the defaults)."""
     return VisibilityPolicy.model_validate(ws.visibility or {})
 
 
-def draft_or_published_policy(ws: Workspace) -> VisibilityPolicy:
+def draft_or_published_policy(ws: Workspace | VisitWorkspace) -> VisibilityPolicy:
     """The draft when there is one (what a preview shows), else the published policy."""
     if ws.visibility_draft is not None:
         return VisibilityPolicy.model_validate(ws.visibility_draft)

@@ -16,17 +16,26 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
+from server.db.page_reads import PageReads
 from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
-from server.domain.portal_visits import Visit, VisitCache, find_visit
+from server.domain.portal_visits import PageVisit, Visit, VisitCache, find_visit
 from server.domain.secrets import same
+from server.domain.visit_rows import (
+    VisitAccount,
+    VisitContact,
+    VisitCustomer,
+    VisitSession,
+    VisitWorkspace,
+)
 from server.portal.page_settings import page_branding, page_policy
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
@@ -63,16 +72,20 @@ class PreviewNotice(Exception):
 
 
 @dataclass
-class CustomerContext:
-    """The signed-in contact (or the contact a staff preview renders as) and what they see."""
+class SignedInContext:
+    """The signed-in contact (or the contact a staff preview renders as) and what they see.
 
-    workspace: Workspace
+    A read-only page (``customer_page``) gets its rows as plain rows (``visit_rows``) when its
+    session is a customer's own; pages that write get a ``CustomerContext``.
+    """
+
+    workspace: Workspace | VisitWorkspace
     branding: Branding
     policy: VisibilityPolicy
-    account: PortalAccount
-    contact: Contact
-    customer: CustomerRow
-    session: PortalSession
+    account: PortalAccount | VisitAccount
+    contact: Contact | VisitContact
+    customer: CustomerRow | VisitCustomer
+    session: PortalSession | VisitSession
     is_preview: bool
     csrf_token: str
     ip: str | None = None
@@ -99,6 +112,18 @@ class CustomerContext:
     def actor(self) -> Actor:
         """The contact as the actor of audit events."""
         return Actor("customer", self.contact.id, self.contact.name, self.ip)
+
+
+@dataclass
+class CustomerContext(SignedInContext):
+    """``SignedInContext`` with its rows as ORM objects of the request's database session, so
+    pages that write can change them."""
+
+    workspace: Workspace
+    account: PortalAccount
+    contact: Contact
+    customer: CustomerRow
+    session: PortalSession
 
 
 def client_ip(request: Request) -> str | None:
@@ -171,12 +196,38 @@ async def current_customer(request: Request, ws: PortalWorkspace) -> CustomerCon
     return _customer_context(request, ws)
 
 
-def signed_in(request: Request, db: Session, slug: str) -> CustomerContext:
+def _page_context(request: Request, visit: PageVisit) -> SignedInContext:
+    """The context of a customer's own live session found by ``VisitCache`` (never a
+    preview: those take the full lookup)."""
+    ws = visit.workspace
+    return SignedInContext(
+        workspace=ws,
+        branding=page_branding(ws),
+        policy=page_policy(ws),
+        account=visit.account,
+        contact=visit.contact,
+        customer=visit.customer,
+        session=visit.session,
+        is_preview=False,
+        csrf_token=visit.session.csrf_token,
+        ip=client_ip(request),
+        changes_seq=visit.changes_seq,
+    )
+
+
+def signed_in(request: Request, reads: PageReads, slug: str) -> SignedInContext:
     """``portal_workspace`` and ``current_customer`` as one plain call for a read-only page
-    (see ``customer_page``), with the session's rows reused while current (``VisitCache``)."""
+    (see ``customer_page``): a customer's own live session in an active portal is read as
+    plain rows, reused while current (``VisitCache``); anything else (no cookie, a staff
+    preview, a closed portal, a session that no longer works) takes the full lookup, which
+    answers as every other page does."""
     visits: VisitCache = request.app.state.visits
-    visit = visits.find(db, slug, request.cookies.get(SESSION_COOKIE))
-    return _customer_context(request, _admit(request, visit))
+    token = request.cookies.get(SESSION_COOKIE)
+    visit = visits.find(reads.connection, slug, token)
+    if visit is not None:
+        return _page_context(request, visit)
+    full = find_visit(reads.session, slug, token, visits.notes)
+    return _customer_context(request, _admit(request, full))
 
 
 # Portal pages are Python work (queries through the ORM, then the template) that holds the GIL
@@ -209,9 +260,9 @@ def _page_builders(request: Request) -> anyio.CapacityLimiter:
 async def customer_page(
     request: Request,
     slug: str,
-    page: Callable[[CustomerContext, Session], Response],
+    page: Callable[[SignedInContext, PageReads], Response],
     *,
-    from_memory: Callable[[CustomerContext], Response | None] | None = None,
+    from_memory: Callable[[SignedInContext], Response | None] | None = None,
 ) -> Response:
     """Check the session and build a signed-in page in one trip to a worker thread, or on
     the event loop when the page can be answered from memory.
@@ -232,14 +283,19 @@ async def customer_page(
         visits: VisitCache = request.app.state.visits
         visit = await visits.find_on_loop(loop_reads, slug, request.cookies.get(SESSION_COOKIE))
         if visit is not None:
-            answer = from_memory(_customer_context(request, _admit(request, visit)))
+            answer = from_memory(_page_context(request, visit))
             if answer is not None:
                 return answer
+    engine: Engine = request.app.state.read_engine
     sessions: sessionmaker[Session] = request.app.state.read_sessionmaker
 
     def build() -> Response:
-        with sessions() as db:
-            return page(signed_in(request, db, slug), db)
+        with engine.connect() as conn:
+            reads = PageReads(conn, sessions)
+            try:
+                return page(signed_in(request, reads, slug), reads)
+            finally:
+                reads.close()
 
     return await anyio.to_thread.run_sync(build, limiter=_page_builders(request))
 

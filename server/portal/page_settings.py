@@ -15,6 +15,7 @@ from typing import Any
 from server.db.models import Workspace
 from server.domain.branding import draft_or_published_branding, published_branding
 from server.domain.visibility import draft_or_published_policy, published_policy
+from server.domain.visit_rows import VisitWorkspace
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
 
@@ -22,7 +23,12 @@ _parsed: dict[tuple[int, str], tuple[object, Any]] = {}
 _PARSED_MAX = 1024
 
 
-def _memo[T](ws: Workspace, which: str, made_from: object, parse: Callable[[Workspace], T]) -> T:
+def _memo[T](
+    ws: Workspace | VisitWorkspace,
+    which: str,
+    made_from: object,
+    parse: Callable[[Workspace | VisitWorkspace], T],
+) -> T:
     key = (ws.id, which)
     hit = _parsed.get(key)
     if hit is not None and hit[0] == made_from:
@@ -35,7 +41,7 @@ def _memo[T](ws: Workspace, which: str, made_from: object, parse: Callable[[Work
     return value
 
 
-def page_branding(ws: Workspace, *, draft: bool = False) -> Branding:
+def page_branding(ws: Workspace | VisitWorkspace, *, draft: bool = False) -> Branding:
     """The branding a page shows: published, or (in a preview that asks) the draft."""
     # The defaults name the workspace, so its name is part of what the branding is made from.
     if draft:
@@ -44,7 +50,7 @@ def page_branding(ws: Workspace, *, draft: bool = False) -> Branding:
     return _memo(ws, "branding", (ws.name, ws.branding), published_branding)
 
 
-def page_policy(ws: Workspace, *, draft: bool = False) -> VisibilityPolicy:
+def page_policy(ws: Workspace | VisitWorkspace, *, draft: bool = False) -> VisibilityPolicy:
     """The visibility policy a page enforces: published, or (in a preview that asks) the draft."""
     if draft:
         made_from = (ws.visibility, ws.visibility_draft)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
+from server.db.page_reads import PageReads
 from server.deps import RowIdPath
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
 from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
-from server.portal.deps import CustomerContext, customer_page
+from server.portal.deps import SignedInContext, customer_page
 from server.portal.render import render
 
 router = APIRouter()
@@ -36,13 +36,13 @@ async def home(
 
     cache: HomeCache = request.app.state.home_views
 
-    def show(ctx: CustomerContext, model: HomeView) -> Response:
+    def show(ctx: SignedInContext, model: HomeView) -> Response:
         return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
-        return show(ctx, cache.view(ctx, lambda: views.home_view(db, ctx.scope)))
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
+        return show(ctx, cache.view(ctx, lambda: views.home_view(reads.connection, ctx.scope)))
 
-    def from_memory(ctx: CustomerContext) -> Response | None:
+    def from_memory(ctx: SignedInContext) -> Response | None:
         model = cache.current(ctx)
         return None if model is None else show(ctx, model)
 
@@ -53,9 +53,9 @@ async def home(
 async def jobs(request: Request, slug: str) -> Response:
     """Active and past jobs."""
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
         views.require_section(ctx.scope, "jobs")
-        all_jobs = views.list_jobs(db, ctx.scope)
+        all_jobs = views.list_jobs(reads.session, ctx.scope)
         return render(
             request,
             "portal/jobs.html",
@@ -72,8 +72,8 @@ async def jobs(request: Request, slug: str) -> Response:
 async def job(request: Request, slug: str, job_id: RowIdPath) -> Response:
     """One job with its shared photos and documents."""
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
-        model = views.job_detail(db, ctx.scope, job_id)
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
+        model = views.job_detail(reads.session, ctx.scope, job_id)
         return render(request, "portal/job.html", ctx, nav="jobs", job=model)
 
     return await customer_page(request, slug, page)
@@ -83,9 +83,9 @@ async def job(request: Request, slug: str, job_id: RowIdPath) -> Response:
 async def invoices(request: Request, slug: str) -> Response:
     """Every invoice, due ones first."""
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
         views.require_section(ctx.scope, "invoices")
-        rows = billing.list_invoices(db, ctx.scope)
+        rows = billing.list_invoices(reads.session, ctx.scope)
         due = [i for i in rows if i.state in ("due", "overdue")]
         others = [i for i in rows if i not in due]
         return render(request, "portal/invoices.html", ctx, nav="invoices", due=due, others=others)
@@ -97,8 +97,8 @@ async def invoices(request: Request, slug: str) -> Response:
 async def invoice(request: Request, slug: str, invoice_id: RowIdPath) -> Response:
     """One invoice: lines, balance, payments, and the pay button when it is due."""
 
-    def page(ctx: CustomerContext, db: Session) -> Response:
-        model = billing.invoice_detail(db, ctx.scope, invoice_id)
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
+        model = billing.invoice_detail(reads.session, ctx.scope, invoice_id)
         return render(request, "portal/invoice.html", ctx, nav="invoices", invoice=model)
 
     return await customer_page(request, slug, page)

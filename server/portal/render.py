@@ -28,6 +28,7 @@ from server.db.models import Workspace
 from server.domain.branding import published_branding
 from server.domain.local_formats import format_amount, format_day, format_when
 from server.domain.secrets import new_token
+from server.domain.visit_rows import VisitWorkspace
 from server.portal.deps import FORM_COOKIE, is_loopback_http
 from server.portal.static_files import static_url
 from server.portal.theme import THEME_VERSION
@@ -90,9 +91,14 @@ _env.globals["static_url"] = static_url
 class PageContext(Protocol):
     """What every page needs: the workspace, its branding, and the form token."""
 
-    workspace: Workspace
-    branding: Branding
-    csrf_token: str
+    @property
+    def workspace(self) -> Workspace | VisitWorkspace: ...  # as loaded or as plain row
+
+    @property
+    def branding(self) -> Branding: ...
+
+    @property
+    def csrf_token(self) -> str: ...
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -40,15 +40,18 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """Every full session lookup (the cookie it was for) from now on."""
+    """Every session lookup that loads the rows afresh (the cookie digest it was for) from
+    now on."""
     seen: list[str | None] = []
-    real = portal_visits.find_visit
+    real = portal_visits.page_visit
 
-    def counted(db: Session, slug: str, token: str | None, *rest: Any) -> portal_visits.Visit:
-        seen.append(token)
-        return real(db, slug, token, *rest)
+    def counted(
+        conn: Connection, slug: str, key: str, *rest: Any
+    ) -> portal_visits.PageVisit | None:
+        seen.append(key)
+        return real(conn, slug, key, *rest)
 
-    monkeypatch.setattr(portal_visits, "find_visit", counted)
+    monkeypatch.setattr(portal_visits, "page_visit", counted)
     return seen
 
 

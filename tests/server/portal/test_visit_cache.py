@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
@@ -27,15 +27,15 @@ PAGES = ["/", "/jobs", "/invoices"]
 
 @pytest.fixture
 def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The slugs of every full session lookup the server makes from now on."""
+    """The slugs of every lookup that loads a visit's rows afresh from now on."""
     seen: list[str] = []
-    real = visits.find_visit
+    real = visits.page_visit
 
-    def counted(db: Session, slug: str, token: str | None, *rest: Any) -> visits.Visit:
+    def counted(conn: Connection, slug: str, *rest: Any) -> visits.PageVisit | None:
         seen.append(slug)
-        return real(db, slug, token, *rest)
+        return real(conn, slug, *rest)
 
-    monkeypatch.setattr(visits, "find_visit", counted)
+    monkeypatch.setattr(visits, "page_visit", counted)
     return seen
 
 
@@ -165,9 +165,10 @@ def test_the_least_recent_visit_is_dropped(server: Server, ws: TestWorkspace) ->
             assert b.sign_in(person.email).status_code == 303
             tokens.append(b.client.cookies["tb_portal"])
         read = server.app.state.read_sessionmaker
-        for token in tokens:
+        for person, token in zip(people, tokens, strict=True):
             with read() as db:
-                assert cache.find(db, ws.slug, token).contact is not None
+                visit = cache.find(db.connection(), ws.slug, token)
+                assert visit is not None and visit.contact.name == person.name
         assert len(cache) == 1
     finally:
         for b in browsers:
@@ -180,9 +181,11 @@ def test_a_current_home_page_is_answered_without_a_worker_thread_on_postgresql(
     on_threads: list[str] = []
     real = VisitCache.find
 
-    def counted(self: VisitCache, db: Session, slug: str, token: str | None) -> visits.Visit:
+    def counted(
+        self: VisitCache, conn: Connection, slug: str, token: str | None
+    ) -> visits.PageVisit | None:
         on_threads.append(slug)
-        return real(self, db, slug, token)
+        return real(self, conn, slug, token)
 
     monkeypatch.setattr(VisitCache, "find", counted)
     assert signed_in.get("/").status_code == 200  # the first view is built on a thread
