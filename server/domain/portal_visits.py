@@ -4,18 +4,19 @@
 contact and customer in one statement, as rows of the caller's database session, so pages
 that write can change them.
 
-``VisitCache`` serves the read-only pages customers open most (``customer_page``). Loading
-five rows of some eighty columns into ORM objects was the larger part of such a page's own
-work. So such a page reads only the columns it uses, as plain rows (``visit_rows``) of one
-statement compiled once (``page_visit``), and only for a customer's own live session in an
-active portal; anything else is left to ``find_visit``. Between two clicks those rows almost
-never change, so a request whose cookie's rows are kept reads one narrow row instead: what can end a session or close the portal (the session's times and revocation, the
-account's status and password change, the portal's status), what the page's branding and
-policy are made from (the workspace's name, branding and visibility), and the customer's
-change stamp (``CustomerStamp``). The session is judged on those fresh values, and the rows
-loaded for the same cookie are reused while the stamp is unchanged. Anything else (no entry,
-a newer stamp, a session that no longer works) reads the rows afresh, and a preview, a closed
-portal or an ended session takes the full lookup. Reused rows are detached and shared between requests and threads: nothing may change
+``VisitCache`` serves the read-only pages customers open most (``customer_page``). Loading five
+rows of some eighty columns into ORM objects was the larger part of such a page's own work. So
+such a page reads only the columns it uses, as plain rows (``visit_rows``) of one statement
+compiled once (``page_visit``), and only for a customer's own live session in an active portal;
+anything else is left to ``find_visit``. Between two clicks those rows almost never change, so
+a request whose cookie's rows are kept reads one narrow row instead: what can end a session or
+close the portal (the session's times and revocation, the account's status and password change,
+the portal's status), what the page's branding and policy are made from (the workspace's name,
+branding and visibility), and the customer's change stamp (``CustomerStamp``). The session is
+judged on those fresh values, and the rows loaded for the same cookie are reused while the
+stamp is unchanged. Anything else (no entry, a newer stamp, a session that no longer works)
+reads the rows afresh, and a preview, a closed portal or an ended session takes the full
+lookup. Reused rows are detached and shared between requests and threads: nothing may change
 them, and the times and status they carry may be older than the database's (the fresh row
 decides).
 
