@@ -16,7 +16,10 @@ from app.follow_up_text import (
 )
 from tests.app.follow_up_items import item
 
-TEN_OH_TWO = datetime.now(UTC).astimezone().replace(hour=10, minute=2).astimezone(UTC)
+
+def ten_oh_two() -> datetime:
+    """10:02 today, local time, as the test runs (a run may cross midnight)."""
+    return datetime.now(UTC).astimezone().replace(hour=10, minute=2).astimezone(UTC)
 
 
 def test_money_and_when():
@@ -24,7 +27,7 @@ def test_money_and_when():
     assert money(-500, "eur") == "-€5.00"
     assert money(100, "CHF") == "1.00 CHF"
     assert money(None, "USD") == "—"
-    assert when(TEN_OH_TWO) == "10:02"
+    assert when(ten_oh_two()) == "10:02"
     assert when("2020-03-03T10:02:00+00:00").endswith(
         "2020 " + when("2020-03-03T10:02:00+00:00")[-5:]
     )
@@ -32,9 +35,11 @@ def test_money_and_when():
 
 
 def test_clash_says_who_took_it_and_when():
-    current = item(1, assignee_id=9, assignee_name="Sam Carter", assigned_at=TEN_OH_TWO)
+    current = item(1, assignee_id=9, assignee_name="Sam Carter", assigned_at=ten_oh_two())
     assert clash_message(current, "Conflict.", me_id=3).startswith("Sam Carter took this at 10:02.")
-    done = item(1, state="done", done_by_name="Sam Carter", done_at=TEN_OH_TWO, done_note="Called")
+    done = item(
+        1, state="done", done_by_name="Sam Carter", done_at=ten_oh_two(), done_note="Called"
+    )
     assert clash_message(done, "x", 3).startswith("Done by Sam Carter at 10:02: Called.")
     assert clash_message(item(1), "Changed since.", 3) == (
         "Changed since. It now shows as it is on the server."
@@ -44,7 +49,7 @@ def test_clash_says_who_took_it_and_when():
 def test_done_and_holder_lines():
     assert done_line(item(1)) == ""
     assert holder_line(item(1)) == "Nobody has taken this yet."
-    mine = item(1, assignee_id=3, assignee_name="Me", assigned_at=TEN_OH_TWO)
+    mine = item(1, assignee_id=3, assignee_name="Me", assigned_at=ten_oh_two())
     assert holder_line(mine, 3) == "You took this at 10:02."
     assert holder_line(mine, 4) == "Me has had this since 10:02."
 
