@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
@@ -28,6 +27,7 @@ from ui.panels import PANELS
 from ui.panels.coming_soon import ComingSoonPanel
 from ui.resources import icon, stylesheet
 from ui.widgets.banner import Banner
+from ui.widgets.panel_sidebar import PanelSidebar
 from ui.widgets.start_page import StartPage
 
 COMING_SOON_KEY = "coming_soon"
@@ -95,10 +95,7 @@ class MainWindow(QMainWindow):
             outer.addWidget(banner)
         row = QHBoxLayout()
         row.setSpacing(0)
-        self.sidebar = QListWidget()
-        self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(220)
-        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar = PanelSidebar()
         self.sidebar.currentItemChanged.connect(self._on_sidebar)
         row.addWidget(self.sidebar)
         self.stack = QStackedWidget()
@@ -224,9 +221,9 @@ class MainWindow(QMainWindow):
         context.panel_unavailable = self.panel_unavailable
         self._fill_sidebar(context.session)
         for spec in PANELS:
-            if spec.on_open is not None and self._enabled(spec.key):
+            if spec.on_open is not None and self.sidebar.is_enabled(spec.key):
                 spec.on_open(context, self)
-        self.select_panel(self._first_key())
+        self.select_panel(self.sidebar.first_enabled_key())
 
     def set_portal_status(self, session: StaffSession) -> None:
         """The portal went live or back to coming soon (or permissions changed): the sidebar
@@ -237,12 +234,11 @@ class MainWindow(QMainWindow):
         self.context.session = session
         self.set_signed_in(session, self.server_label.text())
         self._fill_sidebar(session)
-        self.select_panel(current if self._enabled(current) else self._first_key())
+        sidebar = self.sidebar
+        self.select_panel(current if sidebar.is_enabled(current) else sidebar.first_enabled_key())
 
     def _fill_sidebar(self, session: StaffSession) -> None:
-        self.sidebar.blockSignals(True)
-        self.sidebar.clear()
-        self.sidebar.blockSignals(False)
+        self.sidebar.clear_quietly()
         self._why_disabled: dict[str, str] = {}
         specs = [s for s in PANELS if session.portal_active or s.available_when_coming_soon]
         if session.portal_active:
@@ -255,14 +251,14 @@ class MainWindow(QMainWindow):
                 page = ComingSoonPanel(session, self.select_panel, self.panel_unavailable)
                 self.stack.addWidget(page)
                 self.panels[COMING_SOON_KEY] = page
-            self._add_item(COMING_SOON_KEY, "Coming soon", "coming-soon")
+            self.sidebar.add_panel(COMING_SOON_KEY, "Coming soon", "coming-soon")
         for spec in PANELS:
             if spec not in specs:
-                self._add_item(
+                self.sidebar.add_panel(
                     spec.key, spec.title, spec.icon, "Opens once the customer portal is live."
                 )
             elif spec.permission and not session.can(spec.permission):
-                self._add_item(
+                self.sidebar.add_panel(
                     spec.key,
                     spec.title,
                     spec.icon,
@@ -271,44 +267,25 @@ class MainWindow(QMainWindow):
                     "need it.",
                 )
             else:
-                self._add_item(spec.key, spec.title, spec.icon)
+                self.sidebar.add_panel(spec.key, spec.title, spec.icon)
         placeholder = self.panels.get(COMING_SOON_KEY)
         if isinstance(placeholder, ComingSoonPanel):
             placeholder.refresh()  # the sidebar is complete: say which cards open
 
     def panel_unavailable(self, key: str) -> str | None:
         """Why the panel ``key`` cannot be opened now, in plain English (None: it can)."""
-        if self._enabled(key):
+        if self.sidebar.is_enabled(key):
             return None
         spec = next((s for s in PANELS if s.key == key), None)
         title = PANEL_TITLES.get(key, key)
         if spec is None:
             return f"{title} is not available in this console yet; it arrives with an update."
-        for i in range(self.sidebar.count()):
-            item = self.sidebar.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == key:
-                return item.toolTip() or f"{spec.title} cannot be opened now."
-        return f"{spec.title} cannot be opened now."
-
-    def _add_item(self, key: str, title: str, icon_name: str, disabled_why: str = "") -> None:
-        item = QListWidgetItem(icon(icon_name), title)
-        item.setData(Qt.ItemDataRole.UserRole, key)
-        if disabled_why:
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-            item.setToolTip(disabled_why)
-        self.sidebar.addItem(item)
-
-    def _enabled(self, key: str | None) -> bool:
-        for i in range(self.sidebar.count()):
-            item = self.sidebar.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == key:
-                return bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
-        return False
+        return self.sidebar.tooltip_of(key) or f"{spec.title} cannot be opened now."
 
     def panel(self, key: str) -> QWidget | None:
         """The panel with ``key``, built now if it was not yet (None: not available)."""
         page = self.panels.get(key)
-        if page is not None or self.context is None or not self._enabled(key):
+        if page is not None or self.context is None or not self.sidebar.is_enabled(key):
             return page
         spec = next((s for s in PANELS if s.key == key), None)
         if spec is None:
@@ -319,9 +296,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _clear_panels(self) -> None:
-        self.sidebar.blockSignals(True)
-        self.sidebar.clear()
-        self.sidebar.blockSignals(False)
+        self.sidebar.clear_quietly()
         for page in self.panels.values():
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -342,13 +317,6 @@ class MainWindow(QMainWindow):
             secondary=("Use the local workspace", self.local_requested.emit),
         )
 
-    def _first_key(self) -> str | None:
-        for i in range(self.sidebar.count()):
-            item = self.sidebar.item(i)
-            if item.flags() & Qt.ItemFlag.ItemIsEnabled:
-                return str(item.data(Qt.ItemDataRole.UserRole))
-        return None
-
     def select_panel(self, key: str | None) -> None:
         """Show the panel with ``key`` (if it is enabled), building it on first use."""
         page = None if key is None else self.panel(key)
@@ -356,17 +324,12 @@ class MainWindow(QMainWindow):
             if self.context is None:
                 self.stack.setCurrentWidget(self.start_page)
             return
-        for i in range(self.sidebar.count()):
-            if self.sidebar.item(i).data(Qt.ItemDataRole.UserRole) == key:
-                self.sidebar.blockSignals(True)
-                self.sidebar.setCurrentRow(i)
-                self.sidebar.blockSignals(False)
+        self.sidebar.mark_current(key)
         self.stack.setCurrentWidget(page)
 
     def current_panel_key(self) -> str | None:
         """The key of the panel on screen, or None."""
-        item = self.sidebar.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+        return self.sidebar.current_key()
 
     def _on_sidebar(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         if item is not None:

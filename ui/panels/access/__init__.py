@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from app import access, customer_snapshot, index_builder
+from app import access, customer_snapshot
 from app.bulk_choice import contacts_from_records, shared_with
-from app.customer_search import CustomerIndex
 from app.errors import ApiError, OfflineError
 from app.rollout_summary import rollout_lines, status_counts
 from server.wire.permissions import Permission
@@ -24,13 +22,12 @@ from ui.context import PanelContext
 from ui.models.customers import STATUS_COLUMN, CustomerTableModel
 from ui.panels.access.bulk import BulkInviteView
 from ui.panels.access.cleanup import EmailCleanupView
+from ui.panels.access.customer_index import build_index
 from ui.panels.access.customer_list import CustomerList
 from ui.panels.access.detail import DetailPane
 from ui.panels.access.dialogs import DisableDialog, EmailDialog, InviteDialog, InviteSentDialog
 from ui.panels.access.zone_dialog import ZoneDialog
 from ui.panels.navigate import PREVIEW, open_panel
-
-log = logging.getLogger(__name__)
 
 # More changed ids than this at once (a resync) rebuild the index instead of patching rows;
 # patching reads and re-indexes each row on the UI thread, so keep it well under 50 ms.
@@ -133,29 +130,12 @@ class AccessPanel(QWidget):
                 return
         while True:
             self._reload = False
-            index = await self._build(cache)
+            index = await build_index(cache)
             self.model.set_index(index)
             if not self._reload:
                 return
             # Rows keep arriving (a full sync): show them in steps, not one build after another.
             await asyncio.sleep(REBUILD_GAP)
-
-    async def _build(self, cache: Any) -> CustomerIndex:
-        """A fresh index of the cached rows, built in a child process (see app.index_builder)."""
-        saved = None
-        try:
-            await index_builder.build_in_child(cache.path, cache.index_path)
-            saved = await asyncio.to_thread(customer_snapshot.load, cache.index_path)
-        except (index_builder.IndexBuildFailed, OSError) as exc:
-            log.warning("could not build the customer index in a child process: %s", exc)
-        if saved is not None:
-            saved[1].refresh_statuses()
-            return saved[1]
-        # Slower for the UI thread (the GIL is shared), but the list must show regardless.
-        stamp, columns = await asyncio.to_thread(cache.customer_columns)
-        index = await asyncio.to_thread(CustomerIndex.from_columns, columns)
-        await asyncio.to_thread(_save_index, cache.index_path, index, stamp)
-        return index
 
     def visible_rows(self) -> list[Any]:
         """The customers the list shows now (search and filter applied)."""
@@ -391,14 +371,6 @@ def needs_permission(ctx: PanelContext, permission: str) -> str:
         f"Needs the “{permission}” permission, which your role ({ctx.session.role}) does not "
         "have. Ask the workspace owner if you need it."
     )
-
-
-def _save_index(path: Any, index: CustomerIndex, stamp: str) -> None:
-    # A saved index only speeds up the next start: failing to write one is not an error.
-    try:
-        customer_snapshot.save(path, index, stamp)
-    except OSError as exc:
-        log.info("could not save the customer index to %s: %s", path, exc)
 
 
 def _quietly(stop: Any) -> None:

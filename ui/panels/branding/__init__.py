@@ -2,7 +2,8 @@
 edited as a draft beside the server's own rendering of it; publish or discard with ETags.
 
 This module wires the views (``form``, ``logo_card``, ``address_card``, ``preview``) to the
-``app.branding`` coroutines through ``Operations``; the views only lay out.
+``app.branding`` coroutines through ``Operations``; the views only lay out. The logo, the
+address, the colours, the preview and conflicts have their own controllers beside it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QColorDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,20 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import branding, colour_contrast
+from app import branding
 from app.branding import BrandingState
 from app.errors import ApiError
 from server.wire.permissions import Permission
 from ui.context import PanelContext
 from ui.panels.branding.address_card import AddressCard
 from ui.panels.branding.address_controller import AddressController
-from ui.panels.branding.dialogs import ConflictDialog, PublishDialog
+from ui.panels.branding.colour_controller import ColourController
+from ui.panels.branding.conflict_controller import ConflictController
+from ui.panels.branding.dialogs import PublishDialog
 from ui.panels.branding.fields import FieldRow
 from ui.panels.branding.form import ColoursCard, DetailsCard, EmailsCard
 from ui.panels.branding.logo_card import LogoCard
 from ui.panels.branding.logo_controller import LogoController
-from ui.panels.branding.preview import PAGES, PreviewArea, web_view_factory
-from ui.panels.navigate import open_panel
+from ui.panels.branding.preview import PreviewArea, web_view_factory
+from ui.panels.branding.preview_controller import PreviewController
 
 PREVIEW_DELAY_MS = 90  # after the last keystroke: typing stays smooth, the preview keeps up
 SAVE_DELAY_MS = 1500  # the draft is saved on the server once typing pauses
@@ -66,11 +68,6 @@ class BrandingPanel(QWidget):
         self.dialog: Any = None
         self.loading: asyncio.Task[Any] | None = None
         self.last_preview: tuple[str, str] | None = None  # (tab, html or text) shown last
-        # While the owner decides on someone else's change, nothing is saved over it.
-        self.conflict_pending = False
-        self._view_factory = view_factory or web_view_factory(
-            ctx.session.server_url, lambda: ctx.api.token
-        )
 
         self.details = DetailsCard()
         self.logo_card = LogoCard()
@@ -125,23 +122,25 @@ class BrandingPanel(QWidget):
 
         self.logo = LogoController(ctx, self.logo_card, self, self)
         self.address_ctl = AddressController(ctx, self.address, self)
+        self.conflicts = ConflictController(ctx, self)
+        self.previews = PreviewController(
+            ctx,
+            self.preview,
+            self.emails,
+            self,
+            view_factory or web_view_factory(ctx.session.server_url, lambda: ctx.api.token),
+        )
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
-        self._preview_timer.timeout.connect(self.refresh_preview)
+        self._preview_timer.timeout.connect(self.previews.refresh)
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._on_save_due)
         for row in self.rows.values():
             row.edited.connect(self._on_edited)
             row.edit.setReadOnly(not self.can_edit)
-        for colour in self.colours.colours.values():
-            colour.pick.connect(self._on_pick_colour)
-            colour.fix.connect(self._on_fix_colour)
-        self.emails.kind_changed.connect(lambda kind: self.preview.select(kind))
-        self.emails.test_requested.connect(self._on_test_email)
-        self.preview.tab_changed.connect(lambda _key: self.refresh_preview())
-        self.preview.plain_changed.connect(lambda _on: self.refresh_preview())
+        self.colour_ctl = ColourController(self.colours, self)
         self.publish_button.clicked.connect(self._on_publish)
         self.discard_button.clicked.connect(self._on_discard)
-        self.customer_button.clicked.connect(self._on_customer_preview)
+        self.customer_button.clicked.connect(self.previews.on_customer_preview)
         self._apply_permissions()
         # Nothing to edit or publish until the branding has been read from the server.
         self.form_area = scroll
@@ -185,7 +184,7 @@ class BrandingPanel(QWidget):
         await asyncio.gather(
             self.logo.show_logo(self.values.get("logo_file_id")), self.address_ctl.load()
         )
-        self.refresh_preview()
+        self.previews.refresh()
 
     def take(self, state: BrandingState, *, reset_form: bool) -> None:
         """Hold a new server state; with ``reset_form`` the form shows it (edits dropped)."""
@@ -244,36 +243,18 @@ class BrandingPanel(QWidget):
         for name, value in self.values.items():
             if name not in self.problems:
                 self.last_valid[name] = value
-        for name, colour_row in self.colours.colours.items():
-            self._show_contrast(name, colour_row)
+        self.colour_ctl.show_contrast()
         self.logo.refresh_warnings()
-
-    def _show_contrast(self, name: str, row: Any) -> None:
-        colour = self.last_valid.get(name) or "#000000"
-        row.show_swatch(colour)
-        if name in self.problems:
-            row.contrast.setText("")
-            row.fix_button.hide()
-            return
-        result = colour_contrast.check(colour, links=name == "primary_color")
-        row.contrast.setText(result.summary())
-        style = "cardText" if result.passes else "formError"
-        if row.contrast.objectName() != style:
-            row.contrast.setObjectName(style)
-            row.contrast.style().polish(row.contrast)
-        better = colour_contrast.nearest_passing(colour)
-        row.fix_button.setText(f"Use {better} (nearest passing shade)")
-        row.fix_button.setVisible(not result.passes and self.can_edit)
-        row.fix_button.setProperty("colour", better)
 
     def set_value(self, name: str, value: Any) -> None:
         """Change one field as if typed (colour picker, nearest shade, logo removal)."""
         if name in self.rows:
             self.rows[name].set_text(value)
         self.values[name] = value
-        self._on_edited(name) if name in self.rows else self._after_programmatic_edit()
+        self._on_edited(name) if name in self.rows else self.after_programmatic_edit()
 
-    def _after_programmatic_edit(self) -> None:
+    def after_programmatic_edit(self) -> None:
+        """Validate, preview and save a change the form did not type (see ``set_value``)."""
         self._check()
         self._preview_timer.start()
         self._save_timer.start()
@@ -282,16 +263,6 @@ class BrandingPanel(QWidget):
     def set_logo(self, file_id: int | None) -> None:
         """Use another of the workspace's logos, or none."""
         self.set_value("logo_file_id", file_id)
-
-    def _on_pick_colour(self, name: str) -> None:
-        dialog = QColorDialog(QColor(self.last_valid.get(name) or "#1f5f8b"), self)
-        dialog.colorSelected.connect(lambda c: self.set_value(name, c.name()))
-        self.dialog = dialog
-        dialog.open()
-
-    def _on_fix_colour(self, name: str) -> None:
-        row = self.colours.colours[name]
-        self.set_value(name, row.fix_button.property("colour"))
 
     # -- saving, publishing, conflicts ---------------------------------------------------------
 
@@ -307,7 +278,7 @@ class BrandingPanel(QWidget):
         False when someone else changed the branding first (the conflict dialog is open).
         """
         self._save_timer.stop()
-        if self.conflict_pending:
+        if self.conflicts.pending:
             return False
         if self.problems or not self._dirty():
             return True
@@ -316,9 +287,9 @@ class BrandingPanel(QWidget):
             state = await branding.save_draft(self.ctx.api, self.state.etag, sent)
         except ApiError as exc:
             if exc.status == 412:
-                await self.conflict()
+                await self.conflicts.resolve()
                 return False
-            self._show_field_errors(exc)
+            self.show_field_errors(exc)
             raise
         self.state = state
         self.saved = sent
@@ -326,7 +297,8 @@ class BrandingPanel(QWidget):
         self._show_status()
         return True
 
-    def _show_field_errors(self, exc: ApiError) -> None:
+    def show_field_errors(self, exc: ApiError) -> None:
+        """The server's word on each field it refused, under that field."""
         for name, message in exc.errors.items():
             if name in self.rows:
                 self.rows[name].set_problem(message)
@@ -339,7 +311,7 @@ class BrandingPanel(QWidget):
         self.base["logo_file_id"] = self.values["logo_file_id"]
         self.last_valid["logo_file_id"] = self.values["logo_file_id"]
         self._show_status()
-        self.refresh_preview()
+        self.previews.refresh()
 
     def _on_publish(self) -> None:
         if self.problems:
@@ -363,12 +335,16 @@ class BrandingPanel(QWidget):
             state = await branding.publish(self.ctx.api, self.state.etag)
         except ApiError as exc:
             if exc.status == 412:
-                await self.conflict()
+                await self.conflicts.resolve()
                 return
             raise
         self.take(state, reset_form=True)
         self.status.setText("Published. Customers see the new branding now.")
-        self.refresh_preview()
+        self.previews.refresh()
+
+    def stop_saving(self) -> None:
+        """Cancel the save that waits for typing to pause (a conflict is being decided)."""
+        self._save_timer.stop()
 
     def _on_discard(self) -> None:
         self.ctx.ops.run(self._discard, label="Discarding the branding draft")
@@ -379,134 +355,14 @@ class BrandingPanel(QWidget):
             state = await branding.discard(self.ctx.api, self.state.etag)
         except ApiError as exc:
             if exc.status == 412:
-                await self.conflict()
+                await self.conflicts.resolve()
                 return
             raise
         self.take(state, reset_form=True)
         await self.logo.show_logo(self.values.get("logo_file_id"))
-        self.refresh_preview()
+        self.previews.refresh()
 
-    async def conflict(self) -> None:
-        """Someone else changed the branding: show what, and offer to re-apply my edits.
-
-        Until the owner chooses, the old ETag is kept, so no save can overwrite their change;
-        closing the dialog without choosing brings it back at the next save.
-        """
-        self._save_timer.stop()
-        self.conflict_pending = True
-        fresh = await branding.load(self.ctx.api)
-        theirs = branding.changes(self.base, fresh.editing)
-        mine = branding.changes(self.base, self.values)
-        dialog = ConflictDialog(theirs, mine, self)
-        mine_values, base = dict(self.values), dict(self.base)
-        dialog.reapply.connect(lambda: self._reapply(fresh, mine_values, base))
-        dialog.use_theirs.connect(lambda: self._use_theirs(fresh))
-        dialog.rejected.connect(self._on_conflict_closed)
-        self.dialog = dialog
-        self.status.setText(
-            "Someone else changed the branding meanwhile. Choose whether to re-apply your edits."
-        )
-        dialog.open()
-
-    def _on_conflict_closed(self) -> None:
-        self.conflict_pending = False
-
-    def _reapply(self, fresh: BrandingState, mine: dict[str, Any], base: dict[str, Any]) -> None:
-        self.conflict_pending = False
-        merged = branding.reapply(mine, base, fresh.editing)
-        self.take(fresh, reset_form=True)
-        for name, value in merged.items():
-            if name in self.rows:
-                self.rows[name].set_text(value)
-        self.values = merged
-        self._after_programmatic_edit()
-        self.ctx.ops.run(self.flush_draft, label="Saving the branding draft", key="branding-save")
-
-    def _use_theirs(self, fresh: BrandingState) -> None:
-        self.conflict_pending = False
-        self.take(fresh, reset_form=True)
-        self.ctx.ops.run(
-            self.logo.show_logo(self.values.get("logo_file_id")), label="Loading the logo"
-        )
-        self.refresh_preview()
-
-    # -- emails and preview --------------------------------------------------------------------
-
-    def _on_customer_preview(self) -> None:
-        self.ctx.ops.run(self._customer_preview, label="Opening the draft in Preview")
-
-    async def _customer_preview(self) -> None:
-        """The signed-in pages with this draft, through the Preview panel (one renderer)."""
-        if self.can_edit and not await self.flush_draft():
-            return
-        page = open_panel(self, "preview")
-        if page is None:
-            self.status.setText(
-                "The Preview panel is not available to your role; the pages beside the form "
-                "show the draft."
-            )
-            return
-        page.controls.draft_branding.setChecked(True)
-        if getattr(page, "contact", None) is not None:
-            page.reload()
-
-    def _preview_values(self) -> dict[str, Any]:
-        """The form as typed, with fields that have a problem shown as they last were right."""
-        values = {**self.values, **{k: self.last_valid.get(k) for k in self.problems}}
-        return branding.normalised(values)
-
-    def refresh_preview(self) -> asyncio.Task[Any] | None:
-        """Fetch the server's rendering of the draft for the tab shown (newest wins)."""
-        if self.preview.view is None or not self.values:
-            return None
-        return self.ctx.ops.run(
-            self._refresh_preview, label="Updating the preview", key="branding-preview"
-        )
-
-    async def _refresh_preview(self) -> None:
-        try:
-            await self._render_preview()
-        except ApiError as exc:
-            if "logo_file_id" in exc.errors or "branding.logo_file_id" in exc.errors:
-                # The logo changed while this preview was on its way; a newer one follows.
-                return
-            raise
-
-    async def _render_preview(self) -> None:
-        key = self.preview.key()
-        values = self._preview_values()
-        base = QUrl(f"{self.ctx.session.server_url}/p/{self.address_ctl.slug}/")
-        if key in PAGES:
-            html = await branding.preview_page(self.ctx.api, values, key)
-            self.last_preview = (key, html)
-            self.preview.show_html(html, base)
-            return
-        email = await branding.preview_email(self.ctx.api, key, values)
-        if self.preview.plain.isChecked():
-            self.last_preview = (key, email["text"])
-            self.preview.show_text(email["text"], email["subject"])
-        else:
-            self.last_preview = (key, email["html"])
-            self.preview.show_html(email["html"], base, email["subject"])
-
-    def _on_test_email(self, kind: str) -> None:
-        if self.problems:
-            self.emails.status.setText("Fix the fields marked in red first.")
-            return
-        self.emails.status.setText("Sending…")
-        self.ctx.ops.run(self._send_test(kind), label="Sending a test email")
-
-    async def _send_test(self, kind: str) -> None:
-        try:
-            sent = await branding.send_test_email(self.ctx.api, kind, self._preview_values())
-        except ApiError as exc:
-            self._show_field_errors(exc)
-            self.emails.status.setText(exc.message)
-            return
-        self.emails.status.setText(
-            f"Sent “{sent['subject']}” to {sent['to']}. It goes out through the portal's "
-            "outbox like customer mail, usually within a minute."
-        )
+    # -- the preview ---------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         """QtWebEngine starts the first time the panel is shown, not when the console starts."""
@@ -514,9 +370,4 @@ class BrandingPanel(QWidget):
         if self.preview.view is None:
             # Not at once: a panel shown for an instant (the window's stack moving on while
             # panels are cleared at sign-out) must not start QtWebEngine.
-            QTimer.singleShot(0, self._start_preview)
-
-    def _start_preview(self) -> None:
-        if self.preview.view is None and self.isVisible():
-            self.preview.attach_view(self._view_factory())
-            self.refresh_preview()
+            QTimer.singleShot(0, self.previews.start_view)

@@ -82,7 +82,7 @@ class LogoController(QObject):
             )
         except ApiError as exc:
             if exc.status == 412:
-                await self.panel.conflict()
+                await self.panel.conflicts.resolve()
                 return
             if exc.status is not None and 400 <= exc.status < 500:
                 self.card.show_problem(exc.message)
