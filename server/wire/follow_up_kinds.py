@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 FollowUpKind = Literal[
     "quote_approved",
@@ -13,12 +13,5 @@ FollowUpKind = Literal[
     "refund_needed",
     "mail_failed",
 ]
-FOLLOW_UP_KINDS: tuple[FollowUpKind, ...] = (
-    "quote_approved",
-    "quote_declined",
-    "invoice_paid",
-    "service_request",
-    "sign_in_trouble",
-    "refund_needed",
-    "mail_failed",
-)
+# The same kinds as a tuple, in the order the inbox lists them.
+FOLLOW_UP_KINDS: tuple[FollowUpKind, ...] = get_args(FollowUpKind)

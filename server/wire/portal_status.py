@@ -9,17 +9,10 @@ applies it again to cached rows as the clock moves on.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 PortalStatus = Literal["not_invited", "invited", "invite_expired", "active", "locked", "disabled"]
-PORTAL_STATUSES: tuple[str, ...] = (
-    "not_invited",
-    "invited",
-    "invite_expired",
-    "active",
-    "locked",
-    "disabled",
-)
+PORTAL_STATUSES: tuple[str, ...] = get_args(PortalStatus)
 
 
 def shown_status(
