@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cache.follow_ups import INDEX_COLUMNS, SELECT_INDEX, SELECT_NEWEST, index_row
+from app.follow_up_scans import Negated, fresh, marked, ones, where
 
 NOBODY = 0  # the assignee filter's value for "nobody has it"
 MEMO = 64  # search results remembered for the current filter (typing and deleting letters)
@@ -33,7 +34,6 @@ SMALL_POOL = 2000
 # character: a pass over bytes costs about a third of a substring test per item.
 RARE = 0.4
 ALL = ""  # the key of every item's masks, as opposed to one state's
-SEPARATOR = "\x00"
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class InboxIndex:
         # among the other columns' values as the rows were read.
         search = self.search
         for positions in self._by_state.values():
-            texts = _fresh(list(map(search.__getitem__, positions)))
+            texts = fresh(list(map(search.__getitem__, positions)))
             deque(map(search.__setitem__, positions, texts), maxlen=0)
         # Each state's items of each kind, in one pass (the kind chips start from these).
         by_kind: dict[tuple[str, str], list[int]] = {}
@@ -208,14 +208,14 @@ class InboxIndex:
             # letter typed) with that state's own mask, alongside them: no lookup per item.
             if pool is base and self._base_whole is not None:
                 return list(compress(pool, self._state_mask(self._base_whole, text)))
-            return _marked(pool, masks[text])
+            return marked(pool, masks[text])
         if len(pool) > SMALL_POOL:
             # Keep first the items holding the query's rarest masked character (one the pool's
             # items are not known to hold), if rare enough to pay for its pass.
             held = [masks[c] for c in set(text) - set(within) if c in masks]
-            rarest = min(held, key=_ones, default=None)
-            if rarest is not None and _ones(rarest) <= RARE * len(rarest):
-                pool = _marked(pool, rarest)
+            rarest = min(held, key=ones, default=None)
+            if rarest is not None and ones(rarest) <= RARE * len(rarest):
+                pool = marked(pool, rarest)
         # Iterated in C (map, compress): about three times a comprehension's speed.
         texts = map(self.search.__getitem__, pool)
         return list(compress(pool, map(contains, texts, repeat(text))))
@@ -229,7 +229,7 @@ class InboxIndex:
             if isinstance(positions, range) and len(positions) == len(self.ids):
                 positions = self._state_positions(f.state)
             else:
-                positions = _where(positions, self.states, eq, f.state)
+                positions = where(positions, self.states, eq, f.state)
         if f.kinds:
             if f.state is not None and positions is self._by_state.get(f.state):
                 # One state's items of the chosen kinds: their lists, worked out when loading,
@@ -241,23 +241,23 @@ class InboxIndex:
                 positions = list(compress(positions, map(f.kinds.__contains__, values)))
         if f.assignee is not None:
             if f.assignee == NOBODY:
-                positions = _where(positions, self.assignee_ids, is_, None)
+                positions = where(positions, self.assignee_ids, is_, None)
             else:
-                positions = _where(positions, self.assignee_ids, eq, f.assignee)
+                positions = where(positions, self.assignee_ids, eq, f.assignee)
         return list(positions)
 
     def _state_positions(self, state: str) -> list[int]:
         # Every kind/person filter starts from one state's items: kept once worked out.
         found = self._by_state.get(state)
         if found is None:
-            found = self._by_state[state] = _where(range(len(self.states)), self.states, eq, state)
+            found = self._by_state[state] = where(range(len(self.states)), self.states, eq, state)
         return found
 
     def _kind_positions(self, state: str, kind: str) -> list[int]:
         # A kind chip starts from one state's items of that kind: kept once worked out.
         found = self._by_kind.get((state, kind))
         if found is None:
-            found = _where(self._state_positions(state), self.kinds, eq, kind)
+            found = where(self._state_positions(state), self.kinds, eq, kind)
             self._by_kind[(state, kind)] = found
         return found
 
@@ -281,7 +281,7 @@ class InboxIndex:
 
     def _time_range(self, since: float | None, until: float | None) -> range:
         # The columns are newest first: a time range is one slice, found by bisection.
-        negated = _Negated(self.happened)
+        negated = Negated(self.happened)
         start = 0 if until is None else bisect.bisect_left(negated, -until)
         stop = len(self.ids) if since is None else bisect.bisect_right(negated, -since)
         return range(start, max(start, stop))
@@ -357,7 +357,7 @@ class InboxIndex:
         self._forget()
 
     def _insert(self, row: Sequence[Any]) -> None:
-        negated = _Negated(self.happened)
+        negated = Negated(self.happened)
         pos = bisect.bisect_left(negated, -row[3])
         # Among items of the same time, the higher id first (as the cache orders them).
         while pos < len(self.ids) and self.happened[pos] == row[3] and self.ids[pos] > row[0]:
@@ -367,38 +367,3 @@ class InboxIndex:
         for c, mask in self._masks.items():
             mask.insert(pos, c in row[-1])
         self._forget()
-
-
-def _where(positions: Iterable[int], column: list[Any], test: Any, value: Any) -> list[int]:
-    """The positions whose value in ``column`` passes ``test(value_there, value)``."""
-    chosen = list(positions)
-    values = map(column.__getitem__, chosen)
-    return list(compress(chosen, map(test, values, repeat(value))))
-
-
-def _marked(positions: list[int], mask: bytearray) -> list[int]:
-    """The positions whose byte in ``mask`` is set."""
-    return list(compress(positions, map(mask.__getitem__, positions)))
-
-
-def _fresh(texts: list[str]) -> list[str]:
-    """Copies of ``texts``, made one after another (hence side by side in memory)."""
-    copies = SEPARATOR.join(texts).split(SEPARATOR)
-    return copies if len(copies) == len(texts) else [(t + SEPARATOR)[:-1] for t in texts]
-
-
-def _ones(mask: bytearray) -> int:
-    return mask.count(1)
-
-
-class _Negated(Sequence[float]):
-    """A newest-first list of times seen negated, hence ascending, for ``bisect``."""
-
-    def __init__(self, values: list[float]) -> None:
-        self.values = values
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, i: Any) -> Any:
-        return -self.values[i]
