@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.api_client import ApiClient
-from app.file_count import PATH, pending_count
+from app.file_count import PATH
 from server.wire.base import Page
 from server.wire.files import BulkFileReviewResult, FileOut
 
-__all__ = ["PATH", "pending_count"]  # and the calls below
 PAGE = 200
 
 

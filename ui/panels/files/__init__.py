@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidgetItem, QVBoxLayout, QWidget
 
-from app import file_review
+from app import file_count, file_review
 from app.errors import ApiError
 from server.wire.files import FileOut
 from server.wire.local_time import format_day
@@ -72,7 +72,7 @@ class FilesPanel(QWidget):
         return self.ctx.ops.run(self._count(), label="Counting files to review", key="files-count")
 
     async def _count(self) -> None:
-        self.pending = await file_review.pending_count(self.ctx.api)
+        self.pending = await file_count.pending_count(self.ctx.api)
         set_sidebar_count(self, FILES, TITLE, self.pending)
 
     # -- the queue ---------------------------------------------------------------------------
