@@ -148,6 +148,7 @@ def figures(
         passed=tally.paid == set(payments) and not paid_twice and bool(tally.paid),
     )
     page_p99 = p99(tally.page_ms)
+    report(f"slowest page: {tally.slowest[1]} in {tally.slowest[0]:.0f} ms")
     report.figure(
         f"soak: portal page p99 ({len(tally.page_ms):,} pages, {workers} workers, PostgreSQL)",
         f"{page_p99:.1f} ms",
@@ -165,7 +166,8 @@ def figures(
     offered = offered_pages_per_s(data)
     report.figure(
         f"soak: pages offered by {len(data.online):,} customers (a page every {THINK_S:.0f} s)",
-        f"{len(tally.page_ms) / seconds:.1f}/s answered, {tally.late_pages:,} sent late",
+        f"{len(tally.page_ms) / seconds:.1f}/s answered, {tally.late_pages:,} sent late"
+        + (f" (the latest {tally.most_late_s:.1f} s)" if tally.late_pages else ""),
         baseline=f"{offered:.1f}/s offered",
         ratio=len(tally.page_ms) / seconds / offered if offered else None,
         target="all offered, none late",

@@ -2,9 +2,14 @@
 
 Customers are paced as people are: each signed-in customer opens a page every ``THINK_S``
 seconds on average (arrivals at random, Poisson), so 1,000 of them ask for about
-1,000 / ``THINK_S`` pages a second, whatever the server's speed. A client that could not keep
-that pace (it waits for each answer) is counted, so a report says whether the load it claims
-was offered. A page's time runs from sending the request to the whole answer read.
+1,000 / ``THINK_S`` pages a second, whatever the server's speed. The arrivals are one
+schedule shared by ``BROWSERS`` client threads (an open model, as a load tester's
+constant-arrival-rate executor): the next page due goes to whichever thread is free, so one
+slow answer, or a customer's approve-and-pay flow that follows a page, holds up one thread and
+not the pages planned after it. A page sent more than ``LATE_S`` after its planned time means
+every thread was busy, which is counted, so a report says whether the load it claims was
+offered. A person never has two requests in flight (one browser tab each). A page's time runs
+from sending the request to the whole answer read.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.benchmarks.soak_data import SLUG, SoakData
+from tests.benchmarks.soak_data import SLUG, OnlineCustomer, SoakData
 
 THINK_S = float(os.environ.get("PORTAL_SOAK_THINK_S", "10"))  # between one person's pages
-BROWSERS = 50  # client threads sharing the online customers; each has one request in flight
+BROWSERS = 50  # client threads taking the shared schedule's pages; each has one request in flight
 APPROVE_PER_PAGE = 0.013  # a customer on a page approves their quote (once)
 PAY_PER_PAGE = 0.010  # or pays their invoice (once)
 CRM_WRITES_PER_S = 20.0
@@ -46,6 +51,8 @@ class Tally:
     invites: int = 0
     records: int = 0
     late_pages: int = 0
+    most_late_s: float = 0.0
+    slowest: tuple[float, str] = (0.0, "")
 
     def answer(self, what: str, response: httpx.Response, ms: float | None = None) -> None:
         """Count one answer; a 5xx is a server error whatever the route."""
@@ -55,6 +62,13 @@ class Tally:
                 self.server_errors.append(f"{what}: {response.status_code}")
             if ms is not None:
                 self.page_ms.append(ms)
+                self.slowest = max(self.slowest, (ms, what))
+
+    def late(self, seconds: float) -> None:
+        """A page sent ``seconds`` after its planned time (every client thread was busy)."""
+        with self.lock:
+            self.late_pages += 1
+            self.most_late_s = max(self.most_late_s, seconds)
 
     def drop(self, what: str, exc: Exception) -> None:
         """A request that got no answer at all."""
@@ -66,9 +80,10 @@ def start_load(
     base: str, token: str, data: SoakData, tally: Tally, deadline: float
 ) -> list[threading.Thread]:
     """Start every client thread; they stop by themselves at ``deadline``."""
+    schedule = Schedule(data, deadline)
     threads = [
-        threading.Thread(target=_browse, args=(base, data, i, tally, deadline), daemon=True)
-        for i in range(BROWSERS)
+        threading.Thread(target=_browse, args=(base, schedule, tally), daemon=True)
+        for _ in range(BROWSERS)
     ]
     threads.append(threading.Thread(target=_staff, args=(base, token, data, tally, deadline)))
     threads.append(threading.Thread(target=_crm, args=(base, token, tally, deadline)))
@@ -115,34 +130,67 @@ def _post(client: httpx.Client, path: str, data: dict[str, str], tally: Tally) -
     return r.status_code
 
 
-def _browse(base: str, data: SoakData, index: int, tally: Tally, deadline: float) -> None:
-    rng = random.Random(index)
-    mine = data.online[index::BROWSERS]
+class Schedule:
+    """The online customers' pages as one stream of planned times, taken by free threads."""
+
+    def __init__(self, data: SoakData, deadline: float, seed: int = 11) -> None:
+        self._rng = random.Random(seed)
+        self._people = data.online
+        self._mean_gap = THINK_S / len(data.online)  # all the online customers together
+        self._planned = time.monotonic()
+        self._busy: set[int] = set()
+        self._lock = threading.Lock()
+        self.deadline = deadline
+
+    def take(self) -> tuple[float, OnlineCustomer, str, float] | None:
+        """The next page due: when, whose, which page and a roll for what they do next."""
+        with self._lock:
+            self._planned += self._rng.expovariate(1 / self._mean_gap)
+            if self._planned >= self.deadline:
+                return None
+            person = self._rng.choice(self._people)
+            while person.customer_id in self._busy:  # that person's tab is still loading
+                person = self._rng.choice(self._people)
+            self._busy.add(person.customer_id)
+            page = self._rng.choice(["", "jobs", "invoices", "quotes", f"quotes/{person.quote_id}"])
+            return self._planned, person, page, self._rng.random()
+
+    def done(self, person: OnlineCustomer) -> None:
+        """That person's request (and what followed it) is answered."""
+        with self._lock:
+            self._busy.discard(person.customer_id)
+
+
+def _browse(base: str, schedule: Schedule, tally: Tally) -> None:
     p = f"/p/{SLUG}"
-    mean_gap = THINK_S / len(mine)  # this thread's customers together
-    planned = time.monotonic() + rng.expovariate(1 / mean_gap)
     with portal_client(base) as client:
-        while planned < deadline:
+        while (due := schedule.take()) is not None:
+            planned, person, page, roll = due
             now = time.monotonic()
             if planned > now:
                 time.sleep(planned - now)
             elif now - planned > LATE_S:
-                with tally.lock:
-                    tally.late_pages += 1
-            planned += rng.expovariate(1 / mean_gap)
-            person = rng.choice(mine)
-            client.cookies.clear()
-            client.cookies.set(SESSION_COOKIE, person.cookie, path=p)
-            page = rng.choice(["", "jobs", "invoices", "quotes", f"quotes/{person.quote_id}"])
-            _get(client, f"{p}/{page}", tally)
-            roll = rng.random()
-            if roll < APPROVE_PER_PAGE and person.quote_id not in tally.approved:
-                form = {"csrf_token": person.csrf, "name": "Soak Customer", "agree": "yes"}
-                if _post(client, f"{p}/quotes/{person.quote_id}/approve", form, tally) == 303:
-                    with tally.lock:
-                        tally.approved.add(person.quote_id)
-            elif roll < APPROVE_PER_PAGE + PAY_PER_PAGE and person.invoice_id not in tally.paid:
-                _pay(client, p, person.csrf, person.invoice_id, tally)
+                tally.late(now - planned)
+            try:
+                _visit(client, p, person, page, roll, tally)
+            finally:
+                schedule.done(person)
+
+
+def _visit(
+    client: httpx.Client, p: str, person: OnlineCustomer, page: str, roll: float, tally: Tally
+) -> None:
+    """One page of one customer, then perhaps their approval or payment."""
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, person.cookie, path=p)
+    _get(client, f"{p}/{page}", tally)
+    if roll < APPROVE_PER_PAGE and person.quote_id not in tally.approved:
+        form = {"csrf_token": person.csrf, "name": "Soak Customer", "agree": "yes"}
+        if _post(client, f"{p}/quotes/{person.quote_id}/approve", form, tally) == 303:
+            with tally.lock:
+                tally.approved.add(person.quote_id)
+    elif roll < APPROVE_PER_PAGE + PAY_PER_PAGE and person.invoice_id not in tally.paid:
+        _pay(client, p, person.csrf, person.invoice_id, tally)
 
 
 def _pay(client: httpx.Client, p: str, csrf: str, invoice_id: int, tally: Tally) -> None:
