@@ -20,11 +20,11 @@ from server.api.routes import api_router
 from server.connection_spread import ConnectionSpread
 from server.db.engine import (
     make_engine,
-    make_loop_read_engine,
     make_read_sessionmaker,
     make_sessionmaker,
     read_engine,
 )
+from server.db.loop_reads import LoopReads
 from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
 from server.domain.portal_visits import VisitCache
@@ -54,7 +54,7 @@ async def _note_visits(app: FastAPI) -> Callable[[], Awaitable[None]]:
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
     engine = make_engine(settings.resolved_database_url)
-    loop_reads = make_loop_read_engine(settings.resolved_database_url)
+    loop_reads = LoopReads.for_url(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
                 await stop()
             engine.dispose()
             if loop_reads is not None:
-                await loop_reads.dispose()
+                await loop_reads.close()
 
     app = FastAPI(
         title="Toolbag Portal",
@@ -86,7 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.read_sessionmaker = make_read_sessionmaker(engine, app.state.sessionmaker)
     app.state.read_engine = read_engine(engine)
-    app.state.loop_read_engine = loop_reads
+    app.state.loop_reads = loop_reads
     app.state.home_views = HomeCache()
     app.state.visits = VisitCache(VisitNotes())
     app.state.background_starters = [

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, Dialect, Select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 Processor = Callable[[Any], Any]
 
@@ -132,14 +131,12 @@ class CompiledSelect:
         return c.processed(fetched)
 
     async def rows_async(
-        self, conn: AsyncConnection, params: Mapping[str, Any]
+        self, dialect: Dialect, conn: Any, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
-        """``rows`` on an async connection of psycopg (the event loop's reads), through the
-        driver's own async cursor: no trip through SQLAlchemy's async adaptation."""
-        c = self._compiled(conn.dialect)
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection  # psycopg.AsyncConnection
-        async with driver.cursor() as cursor:
+        """``rows`` on a connection of psycopg's async driver (``psycopg.AsyncConnection``),
+        compiled for ``dialect``: the event loop's reads (``loop_reads``)."""
+        c = self._compiled(dialect)
+        async with conn.cursor() as cursor:
             await cursor.execute(c.sql, c.args(params), prepare=c.prepare or None)
             fetched = await cursor.fetchall()
         return c.processed(fetched)

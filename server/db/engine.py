@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from server.db.pg_cursor import DescribedOnceCursor
@@ -82,7 +81,7 @@ def _prepare_when_asked(cursor: Any, statement: str, parameters: Any, context: A
     return True
 
 
-_PG_CONNECT = {
+PG_CONNECT: dict[str, Any] = {
     "prepare_threshold": PREPARE_BY_COUNT_NEVER,
     "options": "-c plan_cache_mode=force_generic_plan",
 }
@@ -95,34 +94,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    connect_args = {**_PG_CONNECT, "cursor_factory": DescribedOnceCursor}
+    connect_args = {**PG_CONNECT, "cursor_factory": DescribedOnceCursor}
     engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args=connect_args)
     _ping_when_idle(engine)
     event.listen(engine, "do_execute", _prepare_when_asked)
-    return engine
-
-
-def make_loop_read_engine(url: str, *, pool_size: int = 4) -> AsyncEngine | None:
-    """An async engine for the few reads made on the event loop itself, on PostgreSQL (None
-    on SQLite: its reads stay on worker threads, since its driver only blocks).
-
-    Same connection settings as ``make_engine``, except that every statement is prepared:
-    this engine runs only the portal's narrow session check, whose plan cannot depend on its
-    values (see ``prepared`` above). Autocommit, since these only read. A portal
-    page answered from memory still checks its session in the database (one narrow row), and
-    doing that on the loop spares the two thread hand-offs a page built on a worker thread
-    costs (about a tenth of such a page's CPU time, measured).
-    """
-    if url.startswith("sqlite"):
-        return None
-    engine = create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=20,
-        isolation_level="AUTOCOMMIT",
-        connect_args={**_PG_CONNECT, "prepare_threshold": 0},
-    )
-    _ping_when_idle(engine.sync_engine)
     return engine
 
 

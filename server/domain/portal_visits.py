@@ -42,11 +42,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, String, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.compiled import CompiledSelect
+from server.db.loop_reads import LoopReads
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
@@ -338,16 +338,17 @@ class VisitCache:
         return visit
 
     async def find_on_loop(
-        self, engine: AsyncEngine, slug: str, token: str | None
+        self, reads: LoopReads, slug: str, token: str | None
     ) -> PageVisit | None:
-        """The kept visit of ``token`` when it is current and its session works, read
-        through an async driver; None means: ask ``find`` instead."""
+        """The kept visit of ``token`` when it is current and its session works, read on
+        the event loop; None means: ask ``find`` instead (also when the read failed)."""
         key = cookie_digest(token)
         kept = self._visits.get(key) if key is not None else None
         if kept is None:
             return None
-        async with engine.connect() as conn:
-            found = await _STATE_ROW.rows_async(conn, {"slug": slug, "digest": key})
+        found = await reads.rows(_STATE_ROW, {"slug": slug, "digest": key})
+        if found is None:
+            return None
         state = _current_state(kept, found[0] if len(found) == 1 else None, slug)
         if state is None or not _works_noted(state, self.notes):
             return None

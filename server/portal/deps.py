@@ -17,9 +17,9 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.db.loop_reads import LoopReads
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.db.page_reads import PageReads
@@ -278,7 +278,7 @@ async def customer_page(
     an async driver (PostgreSQL); rendering there, too, spares both thread hand-offs, and a
     worker's one interpreter renders no faster on a thread.
     """
-    loop_reads: AsyncEngine | None = request.app.state.loop_read_engine
+    loop_reads: LoopReads | None = request.app.state.loop_reads
     if from_memory is not None and loop_reads is not None:
         visits: VisitCache = request.app.state.visits
         visit = await visits.find_on_loop(loop_reads, slug, request.cookies.get(SESSION_COOKIE))

@@ -23,15 +23,13 @@ from server.portal.render import render
 router = APIRouter()
 
 
-@router.get("/")
-async def home(
-    request: Request, slug: str, welcome: int = 0, password_changed: int = 0
-) -> Response:
+async def home(request: Request) -> Response:
     """What needs the customer now and their active jobs (the view reused while current)."""
+    slug: str = request.path_params["slug"]
     notice = None
-    if welcome:
+    if _flag(request, "welcome"):
         notice = "Your password is saved and you are signed in. Welcome!"
-    elif password_changed:
+    elif _flag(request, "password_changed"):
         notice = "Your new password is saved. Other places you were signed in are signed out."
 
     cache: HomeCache = request.app.state.home_views
@@ -47,6 +45,19 @@ async def home(
         return None if model is None else show(ctx, model)
 
     return await customer_page(request, slug, page, from_memory=from_memory)
+
+
+# The page customers open most is a plain route: FastAPI's handling of its parameters (the
+# request, the slug and two optional flags) cost about 0.1 ms a request, a tenth of the whole
+# page when it is answered from memory. The flags come from the portal's own redirects after
+# an invitation or a reset; anything but a positive number means "not set", never an error.
+router.add_route("/", home, methods=["GET"], include_in_schema=False)
+
+
+def _flag(request: Request, name: str) -> bool:
+    """Whether the query flag ``name`` is a positive number (``?welcome=1``)."""
+    value = request.query_params.get(name, "")
+    return value.isdigit() and int(value) != 0
 
 
 @router.get("/jobs")

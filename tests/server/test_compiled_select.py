@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select, update
 
 from server.db.base import utcnow
 from server.db.compiled import CompiledSelect
-from server.db.engine import make_loop_read_engine
+from server.db.loop_reads import LoopReads
 from server.db.models import PortalAccount, PortalSession, StaffUser, Workspace
 from server.domain.portal_sessions import start_session
 from tests.server.conftest import Server
@@ -115,26 +115,26 @@ def test_rows_on_the_event_loops_driver_are_those_execute_gives(
 ) -> None:
     """On PostgreSQL, the loop's reads (psycopg's async driver) give what ``execute`` gives;
     SQLite has no such reads (its pages read on worker threads)."""
-    engine = make_loop_read_engine(server.database_url)
+    reads = LoopReads.for_url(server.database_url)
     if server.backend == "sqlite":
-        assert engine is None and server.app.state.loop_read_engine is None
+        assert reads is None and server.app.state.loop_reads is None
         return
-    assert engine is not None
+    assert reads is not None
     compiled = CompiledSelect(_WORKSPACE)
     params = {"id": ws.id, "slug": ws.slug}
+    with server.app.state.engine.connect() as conn:
+        expected = [tuple(r) for r in conn.execute(_WORKSPACE, params)]
 
-    async def both() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    async def both() -> tuple[list[tuple[Any, ...]] | None, list[tuple[Any, ...]] | None]:
         try:
-            async with engine.connect() as conn:
-                expected = [tuple(r) for r in await conn.execute(_WORKSPACE, params)]
-                got = await compiled.rows_async(conn, params)
-                again = await compiled.rows_async(conn, {**params, "slug": "elsewhere"})
-                assert again == []
-                return expected, got
+            got = await reads.rows(compiled, params)
+            again = await reads.rows(compiled, {**params, "slug": "elsewhere"})
+            return got, again
         finally:
-            await engine.dispose()
+            await reads.close()
 
-    expected, got = asyncio.run(both())
+    got, again = asyncio.run(both())
     assert got == expected and len(got) == 1
+    assert again == []
     assert got[0][3].utcoffset() == timedelta(0)
     assert isinstance(got[0][1], dict)

@@ -3,7 +3,6 @@ statements marked ``prepared`` become prepared statements."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy import Connection, Engine, Integer, bindparam, literal_column, s
 from sqlalchemy.exc import OperationalError
 
 from server.db import engine as engine_module
-from server.db.engine import make_engine, make_loop_read_engine
+from server.db.engine import make_engine
 from tests.support.databases import temporary_database
 from tests.support.pg_cluster import admin_url
 
@@ -95,30 +94,3 @@ def test_prepared_statements_run_their_generic_plan(pg_engine: Engine) -> None:
             text("SELECT generic_plans, custom_plans FROM pg_prepared_statements")
         ).one()
     assert plans == (2, 0)
-
-
-@pytest.mark.asyncio
-async def test_the_loop_engine_prepares_every_read_and_holds_no_transaction(
-    tmp_path: Path,
-) -> None:
-    assert make_loop_read_engine(f"sqlite:///{tmp_path / 'portal.db'}") is None
-    with temporary_database("postgresql", tmp_path) as url:
-        engine = make_loop_read_engine(url, pool_size=1)
-        assert engine is not None
-        plain = select(literal_column("1") + bindparam("n", type_=Integer))
-        try:
-            async with engine.connect() as conn:
-                for n in range(3):
-                    assert await conn.scalar(plain, {"n": n}) == n + 1
-                statements = list(
-                    await conn.scalars(text("SELECT statement FROM pg_prepared_statements"))
-                )
-                await asyncio.sleep(0.2)
-                # In a transaction opened by an earlier read, now() would be that read's time.
-                alone = await conn.scalar(
-                    text("SELECT clock_timestamp() - now() < interval '0.1 seconds'")
-                )
-        finally:
-            await engine.dispose()
-    assert any("1 +" in s for s in statements)
-    assert alone is True

@@ -156,6 +156,12 @@ def test_invite_accept_sets_password_and_signs_in(
     assert ok.status_code == 303
     home = browser.get("/?welcome=1")
     assert home.status_code == 200 and "Welcome" in home.text
+    # The flag is the portal's own; a link that mangled it shows the page without the notice.
+    for odd in ("/?welcome=0", "/?welcome=yes", "/?welcome=-1", "/?welcome=", "/?welcome=%00"):
+        plain = browser.get(odd)
+        assert plain.status_code == 200 and "Welcome" not in plain.text, odd
+    changed = browser.get("/?password_changed=2")
+    assert changed.status_code == 200 and "Your new password is saved" in changed.text
     with server.sessionmaker() as db:
         account = db.get(PortalAccount, invited.account_id)
         assert account is not None and account.status == "active"
