@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from server import held_invite_sender, housekeeping
 from server.api.docs import install_docs
@@ -18,6 +21,7 @@ from server.api.idempotency import Idempotency
 from server.api.middleware import RequestContext
 from server.api.routes import api_router
 from server.connection_spread import ConnectionSpread
+from server.db import planner_stats
 from server.db.engine import (
     make_engine,
     make_read_sessionmaker,
@@ -37,6 +41,8 @@ from server.portal.routes import router as portal_router
 from server.route_warmup import warm_routes
 from server.settings import Settings
 
+log = logging.getLogger("server.app")
+
 
 def server_version() -> str:
     """The installed version of the distribution."""
@@ -51,6 +57,15 @@ async def _note_visits(app: FastAPI) -> Callable[[], Awaitable[None]]:
     return await keep_writing(app.state.visits.notes, app.state.sessionmaker)
 
 
+def _planner_statistics(engine: Engine) -> None:
+    """Fresh statistics for SQLite's planner before the first request (``planner_stats``);
+    a database busy or read-only now is not a reason not to start."""
+    try:
+        planner_stats.refresh(engine)
+    except DBAPIError:
+        log.warning("could not gather the query planner's statistics now", exc_info=True)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
     engine = make_engine(settings.resolved_database_url)
@@ -58,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(_planner_statistics, engine)
         # Background work (the mail sender) registers a starter: app -> stop coroutine.
         stops = [await start(app) for start in app.state.background_starters]
         # Before the server answers: the first requests need not prepare the routes, and

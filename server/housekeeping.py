@@ -1,5 +1,6 @@
 """Periodic clean-up: old delete tombstones, idempotency keys, rate-limit counters, sessions,
-and the mail outbox (delivered or failed emails are deleted after ``OUTBOX_KEEP``).
+and the mail outbox (delivered or failed emails are deleted after ``OUTBOX_KEEP``); then, on
+SQLite, fresh statistics for the query planner (``planner_stats``).
 
 Runs as a background starter of the app. With several workers each runs it; every step is
 an idempotent bulk DELETE/UPDATE, so running it twice at once is harmless.
@@ -14,9 +15,10 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, func, or_
+from sqlalchemy import Engine, delete, func, or_
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.db import planner_stats
 from server.db.base import utcnow
 from server.db.models import OutboxEmail, PortalSession, RateLimitHit, StaffToken
 from server.domain.changes_feed import prune_tombstones
@@ -79,6 +81,8 @@ def sweep(factory: sessionmaker[Session], settings: Settings) -> dict[str, int]:
             ),
         }
         session.commit()
+        engine = session.get_bind()
+    counts["planner_statistics"] = int(isinstance(engine, Engine) and planner_stats.refresh(engine))
     return counts
 
 
