@@ -15,7 +15,8 @@ connections are in autocommit, so none holds a transaction between reads.
 A read that fails (the server restarted, the connection dropped) answers None, and the
 connection is closed, not reused: the caller then reads as it would without these (on a
 worker thread, through the engine's pool, which recovers by itself). Nothing is retried
-here, so a database that is down costs a page one failed read, not a wait.
+here, so a database that is down costs a page one failed read (a connection refused at once,
+or ``CONNECT_TIMEOUT_S`` at most), not a series of waits.
 """
 
 from __future__ import annotations
