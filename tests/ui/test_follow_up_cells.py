@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtGui import QFont, QImage, QStaticText
 from PySide6.QtWidgets import QProxyStyle, QStyle, QStyledItemDelegate, QTableView
 
 from app.cache.follow_ups import index_row
@@ -44,7 +44,9 @@ class WideMargins(QProxyStyle):
         return super().pixelMetric(metric, option, widget)
 
 
-def _picture(qtbot, delegate_class: type, font: QFont | None = None, style: str = "") -> QImage:  # type: ignore[no-untyped-def]
+def _picture(  # type: ignore[no-untyped-def]
+    qtbot, delegate_class: type, font: QFont | None = None, style: str = "", grabs: int = 2
+) -> QImage:
     model = _model()
     table = QTableView()
     qtbot.addWidget(table)
@@ -60,6 +62,8 @@ def _picture(qtbot, delegate_class: type, font: QFont | None = None, style: str 
     table.show()
     table.selectRow(2)
     table.setFocus()
+    if grabs == 1:  # the texts drawn for the first time
+        return table.grab().toImage()
     table.grab()
     if font is not None:  # the view's font changes after a first drawing
         table.setFont(font)
@@ -82,6 +86,45 @@ def test_cells_are_drawn_as_qts_delegate_draws_them(qtbot):
     ours = _picture(qtbot, InboxCells)
     qts = _picture(qtbot, QStyledItemDelegate)
     assert _same(ours, qts) == 0
+
+
+def test_texts_drawn_first_plain_then_laid_out_look_the_same(qtbot):
+    # A text is drawn as cut the first time and laid out to keep the second (then drawn from
+    # that): both drawings are Qt's delegate's pixel for pixel, and so is a third.
+    first = _picture(qtbot, InboxCells, grabs=1)
+    second = _picture(qtbot, InboxCells, grabs=2)
+    qts = _picture(qtbot, QStyledItemDelegate, grabs=1)
+    assert _same(first, qts) == 0
+    assert _same(second, qts) == 0
+
+
+def test_a_text_is_cut_first_and_laid_out_when_drawn_again(qtbot):
+    model = _model()
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    cells = InboxCells(model, table)
+    table.setItemDelegate(cells)
+    table.resize(900, 400)
+    table.show()
+    table.grab()
+    assert cells._look is not None
+    faces = (cells._look.normal, cells._look.bold)
+
+    def kept() -> dict[str, object]:
+        return {text: v for face in faces for (text, _width), v in face.laid.items()}
+
+    # Drawn once so far: the first row's title kept as cut to its column ("…") and its
+    # customer as is; a kind shown on several rows was drawn more than once, hence laid out.
+    title, customer = model.cell(0, 2)[0], model.cell(0, 3)[0]
+    cut = kept()[title]
+    assert isinstance(cut, str) and cut.endswith("…") and title.startswith(cut[:-1])
+    assert kept()[customer] == customer
+    assert isinstance(kept()["Quote approved"], QStaticText)
+    table.grab()
+    assert isinstance(kept()[title], QStaticText)
+    assert kept()[title].text() == cut  # type: ignore[attr-defined]
+    assert isinstance(kept()[customer], QStaticText)
 
 
 def test_a_new_font_is_used_at_once(qtbot):

@@ -1,10 +1,14 @@
-"""How the inbox draws its cells: each text laid out once and kept, not on every repaint.
+"""How the inbox draws its cells: each text cut to its column once and kept, and laid out
+for good once it is drawn again.
 
 A keystroke in the search box repaints the whole table. Qt's own delegate asks the model for
 seven roles per cell and lays every text out anew (shaping, then eliding it to the column).
 Most of the inbox's texts repeat (kinds, states, people, times) and a keystroke changes the
-rows on screen only in part, so a cell is drawn from one ``InboxModel.cell`` call and a
-laid-out text kept by text, weight and width.
+rows on screen only in part, so a cell is drawn from one ``InboxModel.cell`` call and what
+was worked out for a text is kept by text, weight and width. A text seen for the first time
+(the new rows a keystroke brings) is drawn as it was cut, which costs less than laying it out
+to keep (``QStaticText.prepare``) and drawing that; it is laid out to keep when it is drawn a
+second time, as the rows that stay on screen are at every keystroke.
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from __future__ import annotations
 from typing import cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -74,13 +86,16 @@ class InboxCells(QStyledItemDelegate):
         key = (text, width)
         laid = face.laid.get(key)
         if laid is None:
-            # Cut to the column as Qt's delegate cuts it (the text itself when it fits): one
-            # measuring pass, then the layout of what is drawn, not of a whole long title first.
-            cut = face.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            laid = _laid_out(cut, face.font)
+            # Cut to the column as Qt's delegate cuts it (the text itself when it fits), and
+            # kept as cut: drawn plain this time.
+            laid = face.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
             if len(face.laid) >= KEPT:
                 face.laid.clear()
             face.laid[key] = laid
+        elif isinstance(laid, str):
+            # Drawn a second time: worth laying out to keep (the layout of what is drawn, not
+            # of a whole long title).
+            laid = face.laid[key] = _laid_out(laid, face.font)
         state = option.state.value
         palette: QPalette | None = None
         # No save and restore of the painter: every cell sets the pen and font it draws with,
@@ -96,7 +111,11 @@ class InboxCells(QStyledItemDelegate):
             painter.setPen(palette.color(QPalette.ColorRole.Text))
         painter.setFont(face.font)
         top = y + (h - face.height) // 2  # as Qt's delegate centres
-        painter.drawStaticText(QPointF(x + margin, top), laid)
+        if isinstance(laid, str):
+            # On the baseline where the laid-out text would sit (hence the same pixels).
+            painter.drawText(QPointF(x + margin, top + face.ascent), laid)
+        else:
+            painter.drawStaticText(QPointF(x + margin, top), laid)
         if state & _FOCUSED:  # the current cell, framed as Qt's delegate frames it
             if palette is None:
                 palette = option.palette
@@ -121,13 +140,15 @@ class InboxCells(QStyledItemDelegate):
 
 
 class _Face:
-    """A font with its metrics, its height and its texts laid out by (text, width)."""
+    """A font with its metrics, its height and its texts by (text, width): cut to the width
+    (drawn once) or laid out to keep (drawn again)."""
 
     def __init__(self, font: QFont) -> None:
         self.font = font
         self.metrics = QFontMetrics(font)
         self.height = self.metrics.height()
-        self.laid: dict[tuple[str, int], QStaticText] = {}
+        self.ascent = QFontMetricsF(font).ascent()
+        self.laid: dict[tuple[str, int], str | QStaticText] = {}
 
 
 class _Look:
