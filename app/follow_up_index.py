@@ -2,7 +2,8 @@
 
 The panel's table shows positions into these columns; a filter or a keystroke in the search
 box computes a new list of positions (no proxy model over 100,000 rows). A search that extends
-the previous one looks only among the previous matches, so typing gets cheaper per letter.
+the previous one looks only among the previous matches (whose texts it keeps beside them), so
+typing gets cheaper per letter.
 A search of one letter or digit reads a mask worked out when loading (which items hold that
 character) instead of testing every text; a longer search first keeps the items that hold its
 rarest character that way. Items changed by sync are patched in place (or inserted where their

@@ -40,6 +40,11 @@ from ui.panels.follow_up.model import InboxModel
 KEPT = 4000
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _FOCUSED = QStyle.StateFlag.State_HasFocus.value
+# Looked up once: each lookup of a Qt enum member costs about a microsecond, per cell.
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHT = QPalette.ColorRole.Highlight
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 _NEW_LOOK = (QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
@@ -88,7 +93,7 @@ class InboxCells(QStyledItemDelegate):
         if laid is None:
             # Cut to the column as Qt's delegate cuts it (the text itself when it fits), and
             # kept as cut: drawn plain this time.
-            laid = face.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            laid = face.metrics.elidedText(text, _ELIDE_RIGHT, width)
             if len(face.laid) >= KEPT:
                 face.laid.clear()
             face.laid[key] = laid
@@ -102,13 +107,13 @@ class InboxCells(QStyledItemDelegate):
         # and the view sets its own before drawing anything else (the grid, the empty area).
         if state & _SELECTED:
             palette = option.palette
-            painter.fillRect(rect, palette.brush(QPalette.ColorRole.Highlight))
-            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.fillRect(rect, palette.brush(_HIGHLIGHT))
+            painter.setPen(palette.color(_HIGHLIGHTED_TEXT))
         elif color is not None:
             painter.setPen(color)
         else:
             palette = option.palette
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.setPen(palette.color(_TEXT))
         painter.setFont(face.font)
         top = y + (h - face.height) // 2  # as Qt's delegate centres
         if isinstance(laid, str):
