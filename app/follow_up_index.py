@@ -234,9 +234,10 @@ class InboxIndex:
             rarest = min(held, key=ones, default=None)
             if rarest is not None and ones(rarest) <= RARE * len(rarest):
                 pool = marked(pool, rarest)
-        # Iterated in C (map, compress): about three times a comprehension's speed; reading
-        # the texts of the last matches from their own list, not through the positions,
-        # about a third faster again.
+        # Iterated in C (map, compress): about three times a comprehension's speed. Reading
+        # the texts of the last matches from their own list, not through the positions, makes
+        # the third letter typed about a tenth faster and the later ones a fifth to a third;
+        # keeping them costs the second letter (tens of thousands of matches) about 5%.
         if texts is None:
             texts = list(map(self.search.__getitem__, pool))
         held_by = list(map(contains, texts, repeat(text)))
