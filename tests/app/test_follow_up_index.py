@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app import follow_up_index
 from app.cache.follow_ups import epoch, index_row
 from app.follow_up_index import NOBODY, InboxFilter, InboxIndex
 from tests.app.follow_up_items import item
@@ -150,6 +153,21 @@ def counting(index: InboxIndex, column: str = "search") -> None:
     CountingTexts.tested = 0
 
 
+class SubstringTests:
+    """How many texts a search tested for the text typed."""
+
+    made = 0
+
+
+def counting_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    def counted(text: str, part: str) -> bool:
+        SubstringTests.made += 1
+        return part in text
+
+    monkeypatch.setattr(follow_up_index, "contains", counted)
+    SubstringTests.made = 0
+
+
 def prepared(n: int = 40) -> InboxIndex:
     index, _ = build(n)
     index.prepare()
@@ -171,19 +189,50 @@ def test_one_letter_searches_read_the_masks_and_find_what_a_scan_finds():
     assert index.filter(InboxFilter(text="z")) == []
 
 
-def test_a_longer_search_tests_only_the_matches_of_the_text_it_holds():
+def test_a_longer_search_tests_only_the_matches_of_the_text_it_holds(monkeypatch):
     index = prepared()
     index.filter(InboxFilter(text="custom"))
     before = index.filter(InboxFilter(text="customer 1"))
-    counting(index)
+    counting_tests(monkeypatch)
     found = index.filter(InboxFilter(text="customer 13"))
-    assert CountingTexts.tested == len(before) < len(index)
+    assert SubstringTests.made == len(before) < len(index)
     assert found == brute(index, InboxFilter(text="customer 13"))
     # A text holding a remembered one anywhere, not only at its start, starts from its matches.
     index.filter(InboxFilter(text="kaf"))
-    CountingTexts.tested = 0
+    SubstringTests.made = 0
     assert ids(index, index.filter(InboxFilter(text="okafor"))) == [13]
-    assert CountingTexts.tested == 1
+    assert SubstringTests.made == 1
+
+
+def test_a_letter_typed_on_reads_the_last_matches_texts_from_their_own_list(monkeypatch):
+    index = prepared()
+    counting(index)
+    counting_tests(monkeypatch)
+    typed = ""
+    matches: list[int] = []
+    for letter in "customer 1":
+        typed += letter
+        before = SubstringTests.made
+        f = InboxFilter(text=typed)
+        found = index.filter(f)
+        assert found == brute(index, f), typed
+        # The first letter reads its mask, a space at the end is not searched for (the text
+        # is stripped), and each other letter tests the last matches' texts.
+        first_or_space = len(typed) == 1 or letter == " "
+        assert SubstringTests.made - before == (0 if first_or_space else len(matches)), typed
+        matches = found
+    # No text was read through the column: the first letter took its state's texts along.
+    assert CountingTexts.tested == 0
+    # Another state's items: the texts are gathered once, then typing on reads them again.
+    for typed in ("c", "cu", "cus"):
+        f = InboxFilter(state=None, text=typed)
+        assert index.filter(f) == brute(index, f), typed
+    assert CountingTexts.tested == 0  # every item's texts: the column itself, in order
+    done = [InboxFilter(state="done", text=t) for t in ("3", "3 ", "3 h")]
+    index.update([item(33, state="done", customer_name="Unit 3 house")])
+    for f in done:
+        assert index.filter(f) == brute(index, f), f.text
+    assert ids(index, index.filter(done[-1])) == [33]
 
 
 def test_deleting_letters_tests_no_text_and_finds_the_shorter_searchs_items():

@@ -53,7 +53,12 @@ class FilterBar(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         widest = "100,000 of 100,000 items"
-        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance(widest) + 12)
+        # Fixed both ways (as tall as the search box beside it): a new count at every keystroke
+        # then lays nothing out again. A label that may change size asks every layout up to
+        # the window to run again, and the tab widget around the inbox repaints all it holds.
+        self.count_label.setFixedSize(
+            self.fontMetrics().horizontalAdvance(widest) + 12, self.search.sizeHint().height()
+        )
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.count_label)
         layout.addLayout(top)
