@@ -16,16 +16,15 @@ import bisect
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from itertools import chain, compress, repeat
 from operator import contains, eq, is_
 from pathlib import Path
 from typing import Any
 
 from app.cache.follow_ups import INDEX_COLUMNS, SELECT_INDEX, SELECT_NEWEST, index_row
+from app.follow_up_filter import NOBODY, InboxFilter
 from app.follow_up_scans import Negated, fresh, marked, ones, where
 
-NOBODY = 0  # the assignee filter's value for "nobody has it"
 MEMO = 64  # search results remembered for the current filter (typing and deleting letters)
 # The characters with a mask of the items holding them: what a first letter typed usually is.
 MASKED = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -35,24 +34,6 @@ SMALL_POOL = 2000
 # character: a pass over bytes costs about a third of a substring test per item.
 RARE = 0.4
 ALL = ""  # the key of every item's masks, as opposed to one state's
-
-
-@dataclass(frozen=True)
-class InboxFilter:
-    """What the inbox shows: kinds (empty: every kind), state ("open", "done" or None for
-    both), assignee (a staff id, ``NOBODY`` or None for anyone), a time range in epoch
-    seconds (either end may be open) and search text."""
-
-    kinds: frozenset[str] = field(default_factory=frozenset)
-    state: str | None = "open"
-    assignee: int | None = None
-    since: float | None = None
-    until: float | None = None
-    text: str = ""
-
-    def without_text(self) -> InboxFilter:
-        """The same filter with no search text."""
-        return replace(self, text="")
 
 
 class InboxIndex:

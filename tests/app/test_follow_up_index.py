@@ -6,7 +6,8 @@ import pytest
 
 from app import follow_up_index
 from app.cache.follow_ups import epoch, index_row
-from app.follow_up_index import NOBODY, InboxFilter, InboxIndex
+from app.follow_up_filter import NOBODY, InboxFilter
+from app.follow_up_index import InboxIndex
 from tests.app.follow_up_items import item
 
 KINDS = ("quote_approved", "invoice_paid", "service_request", "mail_failed")

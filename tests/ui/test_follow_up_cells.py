@@ -9,7 +9,8 @@ from PySide6.QtGui import QFont, QImage, QStaticText
 from PySide6.QtWidgets import QProxyStyle, QStyle, QStyledItemDelegate, QTableView
 
 from app.cache.follow_ups import index_row
-from app.follow_up_index import InboxFilter, InboxIndex
+from app.follow_up_filter import InboxFilter
+from app.follow_up_index import InboxIndex
 from tests.app.follow_up_items import item
 from ui.panels.follow_up.cells import DRAWN_PLAIN, InboxCells
 from ui.panels.follow_up.model import InboxModel

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pytestqt.modeltest import ModelTester
 
 from app.cache.follow_ups import index_row
-from app.follow_up_index import NOBODY, InboxFilter, InboxIndex
+from app.follow_up_filter import NOBODY, InboxFilter
+from app.follow_up_index import InboxIndex
 from tests.app.follow_up_items import item
 from ui.panels.follow_up.model import ITEM_ID_ROLE, InboxModel
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.follow_up_index import NOBODY, InboxFilter
+from app.follow_up_filter import NOBODY, InboxFilter
 from app.follow_up_text import KIND_LABELS
 
 ME = -1  # the assignee choice "me", resolved to the signed-in person's id

@@ -14,7 +14,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from app.follow_up_index import InboxFilter, InboxIndex
+from app.follow_up_filter import InboxFilter
+from app.follow_up_index import InboxIndex
 from app.follow_up_text import KIND_LABELS, short_when
 
 COLUMNS = ("When", "Type", "What happened", "Customer", "Who has it", "State")
