@@ -31,12 +31,14 @@ from server.db.engine import (
 from server.db.loop_reads import LoopReads
 from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
+from server.domain.messages import compile_messages
 from server.domain.portal_visits import VisitCache
 from server.domain.visit_notes import VisitNotes, keep_writing
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
 from server.portal import staff_join
 from server.portal.errors import install as install_portal
+from server.portal.render import compile_pages
 from server.portal.routes import router as portal_router
 from server.route_warmup import warm_routes
 from server.settings import Settings
@@ -76,9 +78,11 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(_planner_statistics, engine)
         # Background work (the mail sender) registers a starter: app -> stop coroutine.
         stops = [await start(app) for start in app.state.background_starters]
-        # Before the server answers: the first requests need not prepare the routes, and
-        # the routes are frozen out of the collector with the rest of start-up.
+        # Before the server answers: the first requests need not prepare the routes or compile
+        # the templates, and they are frozen out of the collector with the rest of start-up.
         warm_routes(app)
+        compile_pages()
+        compile_messages()
         freeze_startup_objects()
         try:
             yield

@@ -42,6 +42,14 @@ _env = Environment(
 )
 
 
+def compile_messages() -> int:
+    """Compile every email template now (see ``render.compile_pages``); answers how many."""
+    names = _env.list_templates()
+    for name in names:
+        _env.get_template(name)
+    return len(names)
+
+
 @dataclass(frozen=True)
 class Message:
     """A rendered email: subject, plain text, HTML and the main link (shown to staff)."""

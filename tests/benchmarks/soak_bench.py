@@ -74,7 +74,12 @@ def run(report: Report) -> None:
         time.sleep(SECONDS * 0.7)
         report(f"rolling restart of {WORKERS} workers (SIGHUP) under load")
         before = _workers(proc.pid)
+        restart = (time.monotonic(), 0.0)
         proc.send_signal(signal.SIGHUP)
+        while threads[0].is_alive() and before & _workers(proc.pid):
+            time.sleep(0.2)
+        restart = (restart[0], time.monotonic())
+        report(f"the restart took {restart[1] - restart[0]:.1f} s")
         for t in threads:
             t.join(timeout=SECONDS + 120)
         # "No request dropped by the restart" means something only if the restart happened.
@@ -86,7 +91,17 @@ def run(report: Report) -> None:
             passed=replaced == len(before) == WORKERS,
         )
         drain_outbox(url, report)
-        figures(report, url, data, tally, inbox, idle_p99, seconds=SECONDS, workers=WORKERS)
+        figures(
+            report,
+            url,
+            data,
+            tally,
+            inbox,
+            idle_p99,
+            seconds=SECONDS,
+            workers=WORKERS,
+            restart=restart,
+        )
 
 
 def _arrange(url: str, report: Report) -> tuple[SoakData, str]:

@@ -73,8 +73,10 @@ def figures(
     *,
     seconds: float,
     workers: int,
+    restart: tuple[float, float],
 ) -> None:
-    """Report every figure of the soak."""
+    """Report every figure of the soak (``restart``: when the rolling restart began and
+    when its last old worker had gone, ``time.monotonic()``)."""
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as db:
@@ -149,6 +151,7 @@ def figures(
     )
     page_p99 = p99(tally.page_ms)
     report(f"slowest page: {tally.slowest[1]} in {tally.slowest[0]:.0f} ms")
+    _when_slow(report, tally, restart)
     report.figure(
         f"soak: portal page p99 ({len(tally.page_ms):,} pages, {workers} workers, PostgreSQL)",
         f"{page_p99:.1f} ms",
@@ -173,4 +176,26 @@ def figures(
         target="all offered, none late",
         # The load is what it claims only if the client kept the pace it planned.
         passed=tally.late_pages == 0 and len(tally.page_ms) / seconds >= 0.9 * offered,
+    )
+
+
+def _when_slow(report: Report, tally: Tally, restart: tuple[float, float]) -> None:
+    """Where the slow pages were: p99 before, during and after the rolling restart, and of
+    each half minute (slow pages bunched in a few windows are a stall, not a steady cost)."""
+    began, ended = restart
+    parts: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    windows: dict[int, list[float]] = {}
+    start = min(tally.page_at, default=0.0)
+    for at, ms in zip(tally.page_at, tally.page_ms, strict=True):
+        part = "before" if at < began else "during" if at < ended else "after"
+        parts[part].append(ms)
+        windows.setdefault(int((at - start) // 30), []).append(ms)
+    report(
+        "page p99 around the restart: "
+        + ", ".join(f"{name} {p99(ms):.0f} ms ({len(ms):,} pages)" for name, ms in parts.items())
+    )
+    report(
+        "page p99 by half minute: "
+        + ", ".join(f"{p99(ms):.0f}" for _, ms in sorted(windows.items()))
+        + f" ms (the restart began {began - start:.0f} s in)"
     )

@@ -43,6 +43,8 @@ class Tally:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     page_ms: list[float] = field(default_factory=list)
+    # When each page was sent (``time.monotonic()``), beside its time in ``page_ms``.
+    page_at: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
@@ -54,14 +56,18 @@ class Tally:
     most_late_s: float = 0.0
     slowest: tuple[float, str] = (0.0, "")
 
-    def answer(self, what: str, response: httpx.Response, ms: float | None = None) -> None:
-        """Count one answer; a 5xx is a server error whatever the route."""
+    def answer(
+        self, what: str, response: httpx.Response, ms: float | None = None, at: float = 0.0
+    ) -> None:
+        """Count one answer; a 5xx is a server error whatever the route. A page's answer
+        comes with its time (``ms``) and when it was sent (``at``)."""
         with self.lock:
             self.statuses[response.status_code] += 1
             if response.status_code >= 500:
                 self.server_errors.append(f"{what}: {response.status_code}")
             if ms is not None:
                 self.page_ms.append(ms)
+                self.page_at.append(at)
                 self.slowest = max(self.slowest, (ms, what))
 
     def late(self, seconds: float) -> None:
@@ -106,7 +112,7 @@ def _get(client: httpx.Client, path: str, tally: Tally) -> None:
     # A browser sends a GET again when a kept-alive connection was closed under it before any
     # answer (a worker retiring in the restart); httpx does not, so do it here, once.
     for attempt in (1, 2):
-        started = time.perf_counter()
+        sent, started = time.monotonic(), time.perf_counter()
         try:
             r = client.get(path)
         except (httpx.RemoteProtocolError, httpx.ConnectError) as exc:
@@ -116,7 +122,7 @@ def _get(client: httpx.Client, path: str, tally: Tally) -> None:
         except httpx.TransportError as exc:
             tally.drop(f"GET {path}", exc)
             return
-        tally.answer(f"GET {path}", r, (time.perf_counter() - started) * 1000)
+        tally.answer(f"GET {path}", r, (time.perf_counter() - started) * 1000, sent)
         return
 
 

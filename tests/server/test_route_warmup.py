@@ -68,3 +68,33 @@ def test_the_server_warms_its_routes_before_it_answers(
         assert client.get("/api/v1/rollout/readiness").status_code == 401
         assert client.get("/healthz").status_code == 200
     assert seen == []
+
+
+def test_the_server_compiles_its_templates_before_it_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.domain import messages
+    from server.portal import render
+
+    loaded: list[str] = []
+    for env in (render._env, messages._env):
+        assert env.cache is not None
+        env.cache.clear()  # as in a new worker
+        original = env.loader.get_source  # type: ignore[union-attr]
+
+        def counting(environment: Any, name: str, original: Any = original) -> Any:
+            loaded.append(name)
+            return original(environment, name)
+
+        monkeypatch.setattr(env.loader, "get_source", counting)
+    app = _app(tmp_path)
+    migrate.upgrade(app.state.engine)
+    with TestClient(app):  # runs the start-up, as uvicorn does
+        assert "portal/home.html" in loaded and "portal/_job_card.html" in loaded
+        assert "invite.html" in loaded and "receipt.txt" in loaded
+        # The portal's pages only: its loader also sees the email folder, read by messages.
+        assert not any(name.startswith("email/") for name in loaded)
+        loaded.clear()
+        render._env.get_template("portal/home.html")  # what a page does: nothing to load
+        messages._env.get_template("reset.html")
+        assert loaded == []
