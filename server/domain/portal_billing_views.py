@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Select, bindparam, select
@@ -22,8 +23,18 @@ from server.domain.portal_view_models import (
 from server.wire.visibility import VisibilityPolicy
 
 
+class LineFields(Protocol):
+    """What a line's view reads: a quote or invoice line object, or a result row of its
+    columns."""
+
+    description: str
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+
+
 def _lines(
-    policy: VisibilityPolicy, section: str, rows: list[QuoteLine] | list[InvoiceLine]
+    policy: VisibilityPolicy, section: str, rows: Sequence[LineFields]
 ) -> list[LineView] | None:
     if not policy.shows(section, "line_items"):
         return None
@@ -85,7 +96,9 @@ def quote_state(quote: QuoteFields, now: datetime | None = None) -> str:
     return quote.status if quote.status in QUOTE_LABELS else "expired"
 
 
-def quote_view(scope: Scope, quote: QuoteFields, lines: list[QuoteLine] | None = None) -> QuoteView:
+def quote_view(
+    scope: Scope, quote: QuoteFields, lines: Sequence[LineFields] | None = None
+) -> QuoteView:
     """One quote through the policy."""
     p = scope.policy
     state = quote_state(quote)
@@ -167,20 +180,34 @@ def _quotes(db: Session, scope: Scope, stmt: Select[Any]) -> tuple[list[QuoteVie
     return [quote_view(scope, q) for q in rows], rows
 
 
+# One quote of the customer's, and its lines: read as rows through the session's connection
+# (prepared on PostgreSQL), as the lists are.
+_QUOTE = (
+    select(Quote)
+    .where(
+        Quote.workspace_id == bindparam("workspace_id"),
+        Quote.customer_id == bindparam("customer_id"),
+        Quote.id == bindparam("quote_id"),
+    )
+    .execution_options(prepared=True)
+)
+_QUOTE_LINES = (
+    select(QuoteLine)
+    .where(QuoteLine.quote_id == bindparam("quote_id"))
+    .order_by(QuoteLine.position, QuoteLine.id)
+    .execution_options(prepared=True)
+)
+
+
 def quote_detail(db: Session, scope: Scope, quote_id: int) -> QuoteView:
     """One quote with its lines."""
     if not scope.policy.shows("quotes"):
         raise NotFound(MISSING)
-    quote = db.scalar(_quote_query(scope).where(Quote.id == quote_id))
+    conn = db.connection()
+    quote = conn.execute(_QUOTE, {**_owner(scope), "quote_id": quote_id}).first()
     if quote is None:
         raise NotFound(MISSING)
-    lines = list(
-        db.scalars(
-            select(QuoteLine)
-            .where(QuoteLine.quote_id == quote.id)
-            .order_by(QuoteLine.position, QuoteLine.id)
-        )
-    )
+    lines = list(conn.execute(_QUOTE_LINES, {"quote_id": quote.id}))
     return quote_view(scope, quote, lines)
 
 

@@ -1,4 +1,4 @@
-"""Portal pages that only show things: home, jobs, invoices.
+"""Portal pages that only show things: home, jobs, invoices, quotes.
 
 Each is built in one trip to a worker thread (``customer_page``): the session check, the
 page's queries (in a read-only session of its own) and the render together. The routes sit
@@ -18,6 +18,7 @@ from server.domain import portal_views as views
 from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import SignedInContext, customer_page
+from server.portal.quotes import quote_page
 from server.portal.render import render
 
 router = APIRouter()
@@ -111,5 +112,42 @@ async def invoice(request: Request, slug: str, invoice_id: RowIdPath) -> Respons
     def page(ctx: SignedInContext, reads: PageReads) -> Response:
         model = billing.invoice_detail(reads.session, ctx.scope, invoice_id)
         return render(request, "portal/invoice.html", ctx, nav="invoices", invoice=model)
+
+    return await customer_page(request, slug, page)
+
+
+@router.get("/quotes")
+async def quotes(request: Request, slug: str) -> Response:
+    """Quotes waiting for an answer, then the rest."""
+
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
+        views.require_section(ctx.scope, "quotes")
+        rows = billing.list_quotes(reads.session, ctx.scope)
+        return render(
+            request,
+            "portal/quotes.html",
+            ctx,
+            nav="quotes",
+            waiting=[q for q in rows if q.state == "pending"],
+            others=[q for q in rows if q.state != "pending"],
+        )
+
+    return await customer_page(request, slug, page)
+
+
+# What the quote page says after the customer's answer (``?done=`` of the redirect).
+QUOTE_NOTICES = {
+    "approved": "Thank you. Your approval is recorded and we have been told.",
+    "declined": "Your answer is recorded and we have been told.",
+}
+
+
+@router.get("/quotes/{quote_id}")
+async def quote(request: Request, slug: str, quote_id: RowIdPath, done: str = "") -> Response:
+    """One quote with its lines and the approve and decline forms."""
+    notice = QUOTE_NOTICES.get(done)
+
+    def page(ctx: SignedInContext, reads: PageReads) -> Response:
+        return quote_page(request, ctx, reads.session, quote_id, notice=notice)
 
     return await customer_page(request, slug, page)

@@ -1,4 +1,4 @@
-"""Portal quote pages: list, detail, approve, decline."""
+"""Portal quote answers: approve and decline (the list and the quote itself are in ``pages``)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from server.deps import DB, RowIdPath
 from server.domain import portal_billing_views as billing
-from server.domain import portal_views as views
 from server.domain import quotes as quote_service
 from server.domain.errors import Conflict, Invalid
-from server.portal.deps import Customer, CustomerContext, CustomerForm
+from server.portal.deps import CustomerForm, SignedInContext
 from server.portal.render import render
 
 router = APIRouter()
 
 
-@router.get("/quotes")
-def quotes(request: Request, ctx: Customer, db: DB) -> Response:
-    """Quotes waiting for an answer, then the rest."""
-    views.require_section(ctx.scope, "quotes")
-    rows = billing.list_quotes(db, ctx.scope)
-    waiting = [q for q in rows if q.state == "pending"]
-    return render(
-        request,
-        "portal/quotes.html",
-        ctx,
-        nav="quotes",
-        waiting=waiting,
-        others=[q for q in rows if q.state != "pending"],
-    )
-
-
-def _quote_page(
+def quote_page(
     request: Request,
-    ctx: CustomerContext,
-    db: DB,
+    ctx: SignedInContext,
+    db: Session,
     quote_id: int,
     *,
     status: int = 200,
@@ -46,6 +30,8 @@ def _quote_page(
     typed_name: str = "",
     notice: str | None = None,
 ) -> Response:
+    """One quote with its lines and the approve and decline forms (with the answer's error or
+    notice, if any)."""
     model = billing.quote_detail(db, ctx.scope, quote_id)
     return render(
         request,
@@ -61,16 +47,6 @@ def _quote_page(
     )
 
 
-@router.get("/quotes/{quote_id}")
-def quote(request: Request, ctx: Customer, db: DB, quote_id: RowIdPath, done: str = "") -> Response:
-    """One quote with its lines and the approve and decline forms."""
-    notices = {
-        "approved": "Thank you. Your approval is recorded and we have been told.",
-        "declined": "Your answer is recorded and we have been told.",
-    }
-    return _quote_page(request, ctx, db, quote_id, notice=notices.get(done))
-
-
 @router.post("/quotes/{quote_id}/approve")
 def approve(
     request: Request,
@@ -84,7 +60,7 @@ def approve(
     try:
         quote_service.approve(db, ctx.scope, quote_id, ctx.actor, name, agree == "yes")
     except Invalid as exc:
-        return _quote_page(
+        return quote_page(
             request,
             ctx,
             db,
@@ -95,7 +71,7 @@ def approve(
             typed_name=name,
         )
     except Conflict as exc:
-        return _quote_page(request, ctx, db, quote_id, status=409, error=exc.detail)
+        return quote_page(request, ctx, db, quote_id, status=409, error=exc.detail)
     return RedirectResponse(f"{ctx.base}/quotes/{quote_id}?done=approved", status_code=303)
 
 
@@ -111,5 +87,5 @@ def decline(
     try:
         quote_service.decline(db, ctx.scope, quote_id, ctx.actor, reason)
     except (Invalid, Conflict) as exc:
-        return _quote_page(request, ctx, db, quote_id, status=exc.status_code, error=exc.detail)
+        return quote_page(request, ctx, db, quote_id, status=exc.status_code, error=exc.detail)
     return RedirectResponse(f"{ctx.base}/quotes/{quote_id}?done=declined", status_code=303)
