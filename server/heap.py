@@ -15,9 +15,13 @@ def freeze_startup_objects() -> None:
     rescans them; a page that builds many short-lived objects then pays for those passes
     (a third of the home page's render time, measured). Once per process: freezing again
     would pin whatever later requests leave behind, where a cycle is never freed.
+
+    A worker of ``serve`` starts with the collector off (``server.asgi``): it is switched on
+    here, once start-up's objects are out of its reach.
     """
     global _frozen
     if not _frozen:
         _frozen = True
         gc.collect()
         gc.freeze()
+    gc.enable()
