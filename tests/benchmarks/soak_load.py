@@ -85,11 +85,16 @@ class Tally:
 def start_load(
     base: str, token: str, data: SoakData, tally: Tally, deadline: float
 ) -> list[threading.Thread]:
-    """Start every client thread; they stop by themselves at ``deadline``."""
+    """Start every client thread; they stop by themselves at ``deadline``.
+
+    The browsers' clients are made before the first page is due: making one (httpx sets up
+    TLS for it even for plain http) takes tens of milliseconds of the GIL, and fifty of them
+    made by the threads as they started stalled the first pages' clients for seconds."""
+    clients = [portal_client(base) for _ in range(BROWSERS)]
     schedule = Schedule(data, deadline)
     threads = [
-        threading.Thread(target=_browse, args=(base, schedule, tally), daemon=True)
-        for _ in range(BROWSERS)
+        threading.Thread(target=_browse, args=(client, schedule, tally), daemon=True)
+        for client in clients
     ]
     threads.append(threading.Thread(target=_staff, args=(base, token, data, tally, deadline)))
     threads.append(threading.Thread(target=_crm, args=(base, token, tally, deadline)))
@@ -167,9 +172,9 @@ class Schedule:
             self._busy.discard(person.customer_id)
 
 
-def _browse(base: str, schedule: Schedule, tally: Tally) -> None:
+def _browse(client: httpx.Client, schedule: Schedule, tally: Tally) -> None:
     p = f"/p/{SLUG}"
-    with portal_client(base) as client:
+    with client:
         while (due := schedule.take()) is not None:
             planned, person, page, roll = due
             now = time.monotonic()
