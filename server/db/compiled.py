@@ -143,8 +143,12 @@ class CompiledSelect:
 
     def named_rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """``rows`` as named tuples, each value also under its column's name."""
+        return self.named(self.rows(conn, params))
+
+    def named(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Rows of this statement (``rows``, ``rows_async``) as named tuples."""
         make = self._named._make
-        return [make(row) for row in self.rows(conn, params)]
+        return [make(row) for row in rows]
 
     def one_or_none(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The statement's only row, or None; more than one is an error."""

@@ -70,7 +70,11 @@ class HomeCache:
         kept = self.current(ctx)
         if kept is not None:
             return kept
-        view = build()
+        return self.keep(ctx, build())
+
+    def keep(self, ctx: Viewer, view: HomeView) -> HomeView:
+        """Keep ``view``, built for ``ctx`` from rows read after its change stamp was (a
+        preview's is never kept); answers it."""
         if not ctx.is_preview:
             scope = ctx.scope
             entry = _Entry(ctx.changes_seq, scope.policy, view)

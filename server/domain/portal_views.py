@@ -187,15 +187,24 @@ def _linked(scope: Scope, section: str) -> bool:
 def home_view(db: Session | Connection, scope: Scope) -> HomeView:
     """The home page: quotes waiting, invoices due, active jobs (and when the clock alone
     would change it: see ``HomeView.turns_at``), read in one statement (``home_rows``)."""
+    conn = db if isinstance(db, Connection) else db.connection()
+    return home_view_of(scope, HOME_ROWS.named_rows(conn, home_params(scope)))
+
+
+def home_params(scope: Scope) -> dict[str, int]:
+    """The parameters of ``HOME_ROWS`` for the customer of ``scope``."""
+    return {"workspace_id": scope.workspace_id, "customer_id": scope.customer_id}
+
+
+def home_view_of(scope: Scope, rows: Iterable[Any]) -> HomeView:
+    """The home page from ``HOME_ROWS``'s rows (named), as ``home_view`` reads them."""
     now = utcnow()
     p = scope.policy
-    params = {"workspace_id": scope.workspace_id, "customer_id": scope.customer_id}
     quotes: list[QuoteView] = []
     invoices: list[InvoiceView] = []
     jobs: list[Sequence[Any]] = []
     turns: list[datetime] = []
-    conn = db if isinstance(db, Connection) else db.connection()
-    for row in HOME_ROWS.named_rows(conn, params):
+    for row in rows:
         if row.list == QUOTE and p.shows("quotes"):
             quote = billing.quote_view(scope, row)
             if quote.state == "pending":  # not expired since it was written

@@ -276,8 +276,11 @@ def page_visit(conn: Connection, slug: str, key: str, notes: VisitNotes) -> Page
     session (not a staff preview) that works now, in a workspace whose portal is active,
     noted in ``notes``; None for anything else (``find_visit`` then decides)."""
     row = _PAGE_VISIT.one_or_none(conn, {"slug": slug, "digest": key})
-    if row is None:
-        return None
+    return None if row is None else _page_visit_of(row, notes)
+
+
+def _page_visit_of(row: tuple[Any, ...], notes: VisitNotes) -> PageVisit | None:
+    """``page_visit``'s answer from its row (of ``_PAGE_VISIT``)."""
     ws = VisitWorkspace(*row[:_W])
     session = VisitSession(*row[_W:_S])
     account = VisitAccount(*row[_S:_A])
@@ -340,19 +343,29 @@ class VisitCache:
     async def find_on_loop(
         self, reads: LoopReads, slug: str, token: str | None
     ) -> PageVisit | None:
-        """The kept visit of ``token`` when it is current and its session works, read on
-        the event loop; None means: ask ``find`` instead (also when the read failed)."""
+        """``find`` read on the event loop: the kept visit of ``token`` when it is current
+        and its session works, else the visit's rows read afresh (and kept); None means: ask
+        ``find_visit`` instead (also when a read failed)."""
         key = cookie_digest(token)
-        kept = self._visits.get(key) if key is not None else None
-        if kept is None:
+        if key is None:
             return None
-        found = await reads.rows(_STATE_ROW, {"slug": slug, "digest": key})
-        if found is None:
+        params = {"slug": slug, "digest": key}
+        kept = self._visits.get(key)
+        if kept is not None:
+            found = await reads.rows(_STATE_ROW, params)
+            if found is None:
+                return None
+            state = _current_state(kept, found[0] if len(found) == 1 else None, slug)
+            if state is not None and _works_noted(state, self.notes):
+                return kept
+            self._visits.drop(key)
+        rows = await reads.rows(_PAGE_VISIT, params)
+        if rows is None or len(rows) != 1:
             return None
-        state = _current_state(kept, found[0] if len(found) == 1 else None, slug)
-        if state is None or not _works_noted(state, self.notes):
-            return None
-        return kept
+        visit = _page_visit_of(rows[0], self.notes)
+        if visit is not None:
+            self._visits.put(key, visit)
+        return visit
 
     def __len__(self) -> int:
         return len(self._visits)

@@ -7,7 +7,7 @@ and turns every form posted in a staff preview into a "nothing was changed" noti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -262,7 +262,7 @@ async def customer_page(
     slug: str,
     page: Callable[[SignedInContext, PageReads], Response],
     *,
-    from_memory: Callable[[SignedInContext], Response | None] | None = None,
+    on_loop: Callable[[SignedInContext, LoopReads], Awaitable[Response | None]] | None = None,
 ) -> Response:
     """Check the session and build a signed-in page in one trip to a worker thread, or on
     the event loop when the page can be answered from memory.
@@ -273,17 +273,18 @@ async def customer_page(
     sit outside the ``guarded`` router and get exactly its checks from ``signed_in``:
     unknown slug, closed portal, and no live session answer as they do everywhere else.
 
-    ``from_memory`` answers without the database (the home page's kept view) or returns None.
-    It is tried first when the session's kept rows are current, checked on the loop through
-    an async driver (PostgreSQL); rendering there, too, spares both thread hand-offs, and a
-    worker's one interpreter renders no faster on a thread.
+    ``on_loop`` builds the page on the event loop, its reads through an async driver
+    (PostgreSQL's ``LoopReads``), or answers None. It is tried first when the session checks
+    out on the loop too (a customer's own live session in an active portal); rendering there
+    as well spares both thread hand-offs, and a worker's one interpreter renders no faster on
+    a thread. Anything else (a failed read, a preview, no session) takes the worker thread.
     """
     loop_reads: LoopReads | None = request.app.state.loop_reads
-    if from_memory is not None and loop_reads is not None:
+    if on_loop is not None and loop_reads is not None:
         visits: VisitCache = request.app.state.visits
         visit = await visits.find_on_loop(loop_reads, slug, request.cookies.get(SESSION_COOKIE))
         if visit is not None:
-            answer = from_memory(_page_context(request, visit))
+            answer = await on_loop(_page_context(request, visit), loop_reads)
             if answer is not None:
                 return answer
     engine: Engine = request.app.state.read_engine

@@ -11,10 +11,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from server.db.loop_reads import LoopReads
 from server.db.page_reads import PageReads
 from server.deps import RowIdPath
 from server.domain import portal_billing_views as billing
 from server.domain import portal_views as views
+from server.domain.home_rows import HOME_ROWS
 from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import SignedInContext, customer_page
@@ -41,11 +43,16 @@ async def home(request: Request) -> Response:
     def page(ctx: SignedInContext, reads: PageReads) -> Response:
         return show(ctx, cache.view(ctx, lambda: views.home_view(reads.connection, ctx.scope)))
 
-    def from_memory(ctx: SignedInContext) -> Response | None:
+    async def on_loop(ctx: SignedInContext, reads: LoopReads) -> Response | None:
         model = cache.current(ctx)
-        return None if model is None else show(ctx, model)
+        if model is None:
+            rows = await reads.rows(HOME_ROWS, views.home_params(ctx.scope))
+            if rows is None:
+                return None
+            model = cache.keep(ctx, views.home_view_of(ctx.scope, HOME_ROWS.named(rows)))
+        return show(ctx, model)
 
-    return await customer_page(request, slug, page, from_memory=from_memory)
+    return await customer_page(request, slug, page, on_loop=on_loop)
 
 
 # The page customers open most is a plain route: FastAPI's handling of its parameters (the

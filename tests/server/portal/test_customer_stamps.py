@@ -4,13 +4,12 @@ stale page current again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from server.db.base import utcnow
 from server.db.models import Customer, PortalAccount, Workspace
@@ -26,32 +25,32 @@ from tests.support.workspaces import TestWorkspace
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The customer id of every home view built from the database from now on."""
+    """The customer id of every home view built from the database's rows from now on (on a
+    worker thread or on the event loop)."""
     seen: list[int] = []
-    real = portal_views.home_view
+    real = portal_views.home_view_of
 
-    def counted(db: Session, scope: Scope) -> HomeView:
+    def counted(scope: Scope, rows: Iterable[Any]) -> HomeView:
         seen.append(scope.customer_id)
-        return real(db, scope)
+        return real(scope, rows)
 
-    monkeypatch.setattr(portal_views, "home_view", counted)
+    monkeypatch.setattr(portal_views, "home_view_of", counted)
     return seen
 
 
 @pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """Every session lookup that loads the rows afresh (the cookie digest it was for) from
-    now on."""
-    seen: list[str | None] = []
-    real = portal_visits.page_visit
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every session lookup that loads the rows afresh (the session's id) from now on, on a
+    worker thread or on the event loop."""
+    seen: list[int] = []
+    real = portal_visits._page_visit_of
 
-    def counted(
-        conn: Connection, slug: str, key: str, *rest: Any
-    ) -> portal_visits.PageVisit | None:
-        seen.append(key)
-        return real(conn, slug, key, *rest)
+    def counted(row: tuple[Any, ...], *rest: Any) -> portal_visits.PageVisit | None:
+        visit = real(row, *rest)
+        seen.append(-1 if visit is None else visit.session.id)
+        return visit
 
-    monkeypatch.setattr(portal_visits, "page_visit", counted)
+    monkeypatch.setattr(portal_visits, "_page_visit_of", counted)
     return seen
 
 

@@ -26,16 +26,18 @@ PAGES = ["/", "/jobs", "/invoices"]
 
 
 @pytest.fixture
-def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The slugs of every lookup that loads a visit's rows afresh from now on."""
-    seen: list[str] = []
-    real = visits.page_visit
+def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The session id of every lookup that loads a visit's rows afresh from now on (on a
+    worker thread or on the event loop; -1 for rows that do not make a page's visit)."""
+    seen: list[int] = []
+    real = visits._page_visit_of
 
-    def counted(conn: Connection, slug: str, *rest: Any) -> visits.PageVisit | None:
-        seen.append(slug)
-        return real(conn, slug, *rest)
+    def counted(row: tuple[Any, ...], *rest: Any) -> visits.PageVisit | None:
+        visit = real(row, *rest)
+        seen.append(-1 if visit is None else visit.session.id)
+        return visit
 
-    monkeypatch.setattr(visits, "page_visit", counted)
+    monkeypatch.setattr(visits, "_page_visit_of", counted)
     return seen
 
 
@@ -54,7 +56,7 @@ def test_pages_reuse_the_session_rows_until_a_change(
     signed_in: Browser,
     customer: PortalCustomer,
     ws: TestWorkspace,
-    full_lookups: list[str],
+    full_lookups: list[int],
 ) -> None:
     for path in PAGES:
         assert signed_in.get(path).status_code == 200
