@@ -38,6 +38,7 @@ from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender
 from server.portal import staff_join
 from server.portal.errors import install as install_portal
+from server.portal.home_pages import HomePages
 from server.portal.render import compile_pages
 from server.portal.routes import router as portal_router
 from server.route_warmup import warm_routes
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.read_engine = read_engine(engine)
     app.state.loop_reads = loop_reads
     app.state.home_views = HomeCache()
+    app.state.home_pages = HomePages()
     app.state.visits = VisitCache(VisitNotes())
     app.state.background_starters = [
         mail_sender.start,

@@ -9,7 +9,7 @@ applies the same checks.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from server.db.loop_reads import LoopReads
 from server.db.page_reads import PageReads
@@ -20,8 +20,9 @@ from server.domain.home_rows import HOME_ROWS
 from server.domain.home_views import HomeCache
 from server.domain.portal_view_models import HomeView
 from server.portal.deps import SignedInContext, customer_page
+from server.portal.home_pages import HomePages
 from server.portal.quotes import quote_page
-from server.portal.render import render
+from server.portal.render import PAGE_HEADERS, render, render_text
 
 router = APIRouter()
 
@@ -36,9 +37,13 @@ async def home(request: Request) -> Response:
         notice = "Your new password is saved. Other places you were signed in are signed out."
 
     cache: HomeCache = request.app.state.home_views
+    pages: HomePages = request.app.state.home_pages
 
     def show(ctx: SignedInContext, model: HomeView) -> Response:
-        return render(request, "portal/home.html", ctx, home=model, notice=notice, nav="home")
+        def text() -> str:
+            return render_text("portal/home.html", ctx, home=model, notice=notice, nav="home")
+
+        return HTMLResponse(pages.page(ctx, model, notice, text), headers=PAGE_HEADERS)
 
     def page(ctx: SignedInContext, reads: PageReads) -> Response:
         return show(ctx, cache.view(ctx, lambda: views.home_view(reads.connection, ctx.scope)))
