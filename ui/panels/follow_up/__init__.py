@@ -35,6 +35,7 @@ from ui.panels.follow_up.detail import DetailPane
 from ui.panels.follow_up.filters import FilterBar
 from ui.panels.follow_up.model import COLUMNS, ITEM_ID_ROLE, InboxModel
 from ui.panels.follow_up.outbox import OutboxView
+from ui.workspace_objects import freeze_late_workspace_objects
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ class FollowUpPanel(QWidget):
     async def _load(self) -> None:
         index = await asyncio.to_thread(InboxIndex.load, self.ctx.cache.path)
         self.model.set_index(index)
+        freeze_late_workspace_objects()  # its columns and the lists worked out from them
         if self._changed:  # items that came while reading: applying them again is harmless
             self._timer.start()
         self.filters.set_people(self.people())
