@@ -35,6 +35,7 @@ from ui.panels.follow_up.detail import DetailPane
 from ui.panels.follow_up.filters import FilterBar
 from ui.panels.follow_up.model import COLUMNS, ITEM_ID_ROLE, InboxModel
 from ui.panels.follow_up.outbox import OutboxView
+from ui.widgets.steady_scroll_bar import SteadyScrollBar
 from ui.workspace_objects import freeze_late_workspace_objects
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,8 @@ class FollowUpPanel(QWidget):
                 hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
                 table.setColumnWidth(col, WIDTHS[col])
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A keystroke changes the row count: the bar is drawn again only if that shows.
+        table.setVerticalScrollBar(SteadyScrollBar())
         return table
 
     # -- loading and live changes ----------------------------------------------------------
