@@ -3,8 +3,6 @@ done and reopen, the customer deleted, and opening the record."""
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
 from app.follow_up_text import KIND_LABELS
@@ -235,25 +233,3 @@ async def test_changes_waiting_when_the_workspace_closes_are_dropped(shell, ws, 
     panel._changed = {1}
     panel._apply_changes()  # the timer's late call: reads nothing from the closed cache
     assert panel._changed == {1}
-
-
-def test_the_inbox_read_joins_the_workspaces_objects_out_of_the_collectors_reach():
-    from ui import workspace_objects as objects
-
-    def seen(value: object) -> bool:  # in the collector's generations (not frozen)
-        return any(o is value for o in gc.get_objects())
-
-    alone = [list(range(100))]
-    objects.freeze_late_workspace_objects()  # no workspace open: nothing frozen
-    assert seen(alone)
-    objects.freeze_workspace_objects()
-    try:
-        index = [list(range(100))]
-        assert seen(index)
-        objects.freeze_late_workspace_objects()
-        assert not seen(index) and not seen(index[0])
-    finally:
-        objects.thaw_workspace_objects()
-    assert seen(index)
-    objects.freeze_late_workspace_objects()  # closed again: nothing frozen
-    assert seen(index)
