@@ -29,9 +29,9 @@ def freeze_late_workspace_objects() -> None:
 
     For data read after the workspace opened that lives as long as it: the follow-up inbox's
     index is some thirty lists of up to 100,000 values, and a full collection visits each value
-    (about 40 ms); one fell, every few dozen keystrokes, in the middle of one. Data without
-    reference cycles (such an index) is still freed at once when replaced, by its reference
-    count; only cycles wait for the thaw.
+    (about 40 ms), at whatever keystroke it falls on. Data without reference cycles (such an
+    index) is still freed at once when replaced, by its reference count; only cycles (a panel
+    thrown away while the workspace stays open, say) wait for the thaw.
     """
     if _open:
         gc.freeze()
