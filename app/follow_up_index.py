@@ -79,6 +79,8 @@ class InboxIndex:
         # the next letter typed to read those texts straight away.
         self._last: tuple[str, list[int], list[str]] | None = None
         self._by_state: dict[str, list[int]] = {}
+        # Every position (the filter "open and done" with nothing else chosen), once made.
+        self._every: list[int] | None = None
         # Each state's search texts, in its positions' order.
         self._state_texts: dict[str, list[str]] = {}
         self._by_kind: dict[tuple[str, str], list[int]] = {}
@@ -119,6 +121,7 @@ class InboxIndex:
         keystroke or click after opening would pay for it on the UI thread."""
         for state in set(self.states):
             self._state_positions(state)
+        self._every_position()
         # Each search text made anew, one state's items after another: a search then reads
         # its texts in the order they lie in memory, about twice as fast as texts spread
         # among the other columns' values as the rows were read.
@@ -237,6 +240,8 @@ class InboxIndex:
         return found
 
     def _filter_fields(self, f: InboxFilter) -> list[int]:
+        if f.without_text() == InboxFilter(state=None):
+            return self._every_position()
         positions: Iterable[int] = range(len(self.ids))
         if f.since is not None or f.until is not None:
             positions = self._time_range(f.since, f.until)
@@ -261,6 +266,13 @@ class InboxIndex:
             else:
                 positions = where(positions, self.assignee_ids, eq, f.assignee)
         return list(positions)
+
+    def _every_position(self) -> list[int]:
+        # A list of 100,000 new ints takes a few milliseconds: made once, not at every choice
+        # of "open and done".
+        if self._every is None:
+            self._every = list(range(len(self.ids)))
+        return self._every
 
     def _state_positions(self, state: str) -> list[int]:
         # Every kind/person filter starts from one state's items: kept once worked out.

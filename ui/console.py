@@ -4,7 +4,6 @@ running, and routes errors. The main window only lays out; this decides."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from datetime import datetime
 from typing import Any
@@ -30,29 +29,9 @@ from ui.local_workspace import LocalWorkspace
 from ui.main_window import MainWindow
 from ui.operations import CoroFactory, Operations
 from ui.sync_status import SyncStatus
+from ui.workspace_objects import freeze_workspace_objects, thaw_workspace_objects
 
 log = logging.getLogger(__name__)
-
-
-def freeze_workspace_objects() -> None:
-    """Move everything alive once a workspace is open out of the collector's reach.
-
-    Modules, Qt wrappers and the panels live as long as the workspace; left in the oldest
-    generation, every full pass rescans them and stalls the loop for 100-250 ms mid-sync.
-    Each freeze is paired with ``thaw_workspace_objects`` when the workspace closes.
-    """
-    gc.freeze()
-
-
-def thaw_workspace_objects() -> None:
-    """Give the closed workspace's objects back to the collector and collect them now.
-
-    Frozen objects are never collected: without this, panels and models of a closed workspace
-    that sit in reference cycles would stay in memory for good. A pause is fine here: the
-    person is switching workspaces or quitting.
-    """
-    gc.unfreeze()
-    gc.collect()
 
 
 class Console(LocalWorkspace, SyncStatus, QObject):

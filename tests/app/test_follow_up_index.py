@@ -124,6 +124,19 @@ def test_a_loaded_index_has_its_first_filters_worked_out(tmp_path):
     assert index._by_state == {} and index.filter(InboxFilter()) == [0, 2, 3]
 
 
+def test_open_and_done_with_nothing_else_chosen_is_one_list_made_once():
+    index, _ = build()
+    index.prepare()
+    every = index.filter(InboxFilter(state=None))
+    assert every == list(range(len(index)))
+    index.filter(InboxFilter())  # another filter, then "open and done" again: the same list
+    assert index.filter(InboxFilter(state=None)) is every
+    searched = index.filter(InboxFilter(state=None, text="okafor"))
+    assert ids(index, searched) == [13]
+    index.update([item(41)])  # a change forgets it; the next one counts the new item
+    assert index.filter(InboxFilter(state=None)) == list(range(41))
+
+
 def brute(index: InboxIndex, f: InboxFilter) -> list[int]:
     """What a filter lets through, worked out the slow and obvious way."""
     text = f.text.strip().casefold()

@@ -43,3 +43,52 @@ def test_the_inbox_model_empty_full_filtered_and_patched(qtbot):
     ModelTester(qtbot).check(model, force_py=True)
     assert model.row_of_item(301) == 0 and model.index(0, 4).data() == "Sam"
     assert model.row_of_item(12345) is None
+
+
+def _plain(index: InboxIndex, f: InboxFilter) -> list[int]:
+    """The ids a filter lets through, worked out item by item, newest first."""
+    text = f.text.strip().casefold()
+    return [
+        index.ids[pos]
+        for pos in range(len(index))
+        if (f.state is None or index.states[pos] == f.state)
+        and (not f.kinds or index.kinds[pos] in f.kinds)
+        and text in index.search[pos]
+    ]
+
+
+def test_the_rows_after_each_keystroke_click_and_update_are_a_plain_filters(qtbot):
+    model = InboxModel()
+    index = _index(3000)  # above the pool under which a search tests texts at once
+    index.prepare()
+    model.set_index(index)
+    shown = lambda: [model.item_id(r) for r in range(model.rowCount())]  # noqa: E731
+    f = InboxFilter()
+    steps: list[InboxFilter | str] = []
+    for typed in ("item 12", "zz"):  # typed on, then a search matching nothing
+        steps += [InboxFilter(text=typed[: n + 1]) for n in range(len(typed))]
+        steps += [InboxFilter(text=typed[:n]) for n in range(len(typed) - 1, -1, -1)]
+    steps += [
+        InboxFilter(text="item 2"),
+        "update",  # sync brings an item between two keystrokes
+        InboxFilter(text="item 29"),
+        InboxFilter(state=None),  # open and done
+        InboxFilter(state=None, text="1"),
+        InboxFilter(state="done"),
+        InboxFilter(state=None),
+        InboxFilter(state=None, kinds=frozenset({"invoice_paid"})),
+        InboxFilter(state=None),
+        InboxFilter(text="no such item"),
+        InboxFilter(),
+    ]
+    for step in steps:
+        if step == "update":
+            model.index_.update([item(3001, "invoice_paid", title="Item 2999 paid")])
+            model.refilter()
+        else:
+            assert isinstance(step, InboxFilter)
+            f = step
+            model.set_filter(f)
+        assert shown() == _plain(model.index_, f), step
+    assert 3001 in _plain(model.index_, InboxFilter(state=None))
+    ModelTester(qtbot).check(model, force_py=True)

@@ -35,6 +35,8 @@ from ui.panels.follow_up.detail import DetailPane
 from ui.panels.follow_up.filters import FilterBar
 from ui.panels.follow_up.model import COLUMNS, ITEM_ID_ROLE, InboxModel
 from ui.panels.follow_up.outbox import OutboxView
+from ui.widgets.steady_scroll_bar import SteadyScrollBar
+from ui.workspace_objects import freeze_late_workspace_objects
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,8 @@ class FollowUpPanel(QWidget):
                 hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
                 table.setColumnWidth(col, WIDTHS[col])
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A keystroke changes the row count: the bar is drawn again only if that shows.
+        table.setVerticalScrollBar(SteadyScrollBar())
         return table
 
     # -- loading and live changes ----------------------------------------------------------
@@ -165,6 +169,7 @@ class FollowUpPanel(QWidget):
     async def _load(self) -> None:
         index = await asyncio.to_thread(InboxIndex.load, self.ctx.cache.path)
         self.model.set_index(index)
+        freeze_late_workspace_objects()  # its columns and the lists worked out from them
         if self._changed:  # items that came while reading: applying them again is harmless
             self._timer.start()
         self.filters.set_people(self.people())
