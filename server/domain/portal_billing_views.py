@@ -123,12 +123,6 @@ def quote_view(
     )
 
 
-def _quote_query(scope: Scope):  # type: ignore[no-untyped-def]
-    return select(Quote).where(
-        Quote.workspace_id == scope.workspace_id, Quote.customer_id == scope.customer_id
-    )
-
-
 # The lists run on every home page: statements built once, the customer bound per call, and
 # run through the session's connection, as rows: a card needs no ORM object, and the ORM's
 # own work per statement was half of each short list's time.

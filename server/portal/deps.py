@@ -265,7 +265,7 @@ async def customer_page(
     on_loop: Callable[[SignedInContext, LoopReads], Awaitable[Response | None]] | None = None,
 ) -> Response:
     """Check the session and build a signed-in page in one trip to a worker thread, or on
-    the event loop when the page can be answered from memory.
+    the event loop when the page has a way to be built there (``on_loop``).
 
     A route with a sync dependency and a sync body costs two trips (each a thread hand-off
     and back through the event loop) plus the database session's dependency; for the pages

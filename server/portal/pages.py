@@ -1,7 +1,8 @@
 """Portal pages that only show things: home, jobs, invoices, quotes.
 
 Each is built in one trip to a worker thread (``customer_page``): the session check, the
-page's queries (in a read-only session of its own) and the render together. The routes sit
+page's queries (in a read-only session of its own) and the render together; on PostgreSQL the
+home page is built on the event loop instead, its reads through ``LoopReads``. The routes sit
 outside the ``guarded`` router, so they take the portal's ``slug`` themselves; ``signed_in``
 applies the same checks.
 """

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from server.domain import portal_visits
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
 from tests.support.workspaces import TestWorkspace
@@ -31,3 +33,19 @@ def signed_in(browser: Browser, customer: PortalCustomer) -> Browser:
     response = browser.sign_in(customer.email)
     assert response.status_code == 303, response.text[:500]
     return browser
+
+
+@pytest.fixture
+def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The session id of every lookup that loads a visit's rows afresh from now on (on a
+    worker thread or on the event loop; -1 for rows that do not make a page's visit)."""
+    seen: list[int] = []
+    real = portal_visits._page_visit_of
+
+    def counted(row: tuple[Any, ...], *rest: Any) -> portal_visits.PageVisit | None:
+        visit = real(row, *rest)
+        seen.append(-1 if visit is None else visit.session.id)
+        return visit
+
+    monkeypatch.setattr(portal_visits, "_page_visit_of", counted)
+    return seen

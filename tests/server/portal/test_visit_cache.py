@@ -25,22 +25,6 @@ from tests.support.workspaces import TestWorkspace, make_workspace
 PAGES = ["/", "/jobs", "/invoices"]
 
 
-@pytest.fixture
-def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The session id of every lookup that loads a visit's rows afresh from now on (on a
-    worker thread or on the event loop; -1 for rows that do not make a page's visit)."""
-    seen: list[int] = []
-    real = visits._page_visit_of
-
-    def counted(row: tuple[Any, ...], *rest: Any) -> visits.PageVisit | None:
-        visit = real(row, *rest)
-        seen.append(-1 if visit is None else visit.session.id)
-        return visit
-
-    monkeypatch.setattr(visits, "_page_visit_of", counted)
-    return seen
-
-
 def _write(server: Server, statement: Any) -> None:
     with server.sessionmaker() as db:
         db.execute(statement)
