@@ -130,16 +130,21 @@ class CompiledSelect:
             cursor.close()
         return c.processed(fetched)
 
+    @property
+    def prepared(self) -> bool:
+        """Whether the statement is marked ``prepared`` (planned once per connection)."""
+        return self._prepare
+
     async def rows_async(
         self, dialect: Dialect, conn: Any, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
-        """``rows`` on a connection of psycopg's async driver (``psycopg.AsyncConnection``),
-        compiled for ``dialect``: the event loop's reads (``loop_reads``)."""
+        """``rows`` on an asyncpg connection, compiled for ``dialect`` (asyncpg's, whose
+        parameters are positional): the event loop's reads (``loop_reads``)."""
         c = self._compiled(dialect)
-        async with conn.cursor() as cursor:
-            await cursor.execute(c.sql, c.args(params), prepare=c.prepare or None)
-            fetched = await cursor.fetchall()
-        return c.processed(fetched)
+        args = c.args(params)
+        if not isinstance(args, list):
+            raise TypeError("the event loop's reads need a dialect with positional parameters")
+        return c.processed(await conn.fetch(c.sql, *args))
 
     def named_rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """``rows`` as named tuples, each value also under its column's name."""

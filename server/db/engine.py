@@ -81,9 +81,11 @@ def _prepare_when_asked(cursor: Any, statement: str, parameters: Any, context: A
     return True
 
 
+# The session settings of every PostgreSQL connection of the server.
+PG_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
 PG_CONNECT: dict[str, Any] = {
     "prepare_threshold": PREPARE_BY_COUNT_NEVER,
-    "options": "-c plan_cache_mode=force_generic_plan",
+    "options": " ".join(f"-c {name}={value}" for name, value in PG_SETTINGS.items()),
 }
 
 

@@ -113,7 +113,7 @@ def test_constants_in_the_statement_and_processed_parameters(
 def test_rows_on_the_event_loops_driver_are_those_execute_gives(
     server: Server, ws: TestWorkspace
 ) -> None:
-    """On PostgreSQL, the loop's reads (psycopg's async driver) give what ``execute`` gives;
+    """On PostgreSQL, the loop's reads (asyncpg's driver) give what ``execute`` gives;
     SQLite has no such reads (its pages read on worker threads)."""
     reads = LoopReads.for_url(server.database_url)
     if server.backend == "sqlite":

@@ -19,10 +19,21 @@ from tests.support.pg_cluster import admin_url
 _PLUS_ONE = CompiledSelect(
     select(literal_column("1") + bindparam("n", type_=Integer)).execution_options(prepared=True)
 )
-_PID = CompiledSelect(select(func.pg_backend_pid()))
-_PREPARED = CompiledSelect(select(text("statement FROM pg_prepared_statements")))
-_AGE = CompiledSelect(select(text("clock_timestamp() - now() < interval '0.1 seconds'")))
-_SLEEP = CompiledSelect(select(func.pg_sleep(bindparam("s", type_=Integer))))
+_PID = CompiledSelect(select(func.pg_backend_pid()).execution_options(prepared=True))
+_PREPARED = CompiledSelect(
+    select(text("statement FROM pg_prepared_statements")).execution_options(prepared=True)
+)
+_AGE = CompiledSelect(
+    select(text("clock_timestamp() - now() < interval '0.1 seconds'")).execution_options(
+        prepared=True
+    )
+)
+_SLEEP = CompiledSelect(
+    select(func.pg_sleep(bindparam("s", type_=Integer))).execution_options(prepared=True)
+)
+_PLAN_MODE = CompiledSelect(
+    select(text("current_setting('plan_cache_mode')")).execution_options(prepared=True)
+)
 
 
 def test_sqlite_has_no_reads_on_the_loop(tmp_path: Path) -> None:
@@ -59,6 +70,21 @@ def test_reads_are_prepared_and_hold_no_transaction(pg_url: str) -> None:
     assert answers == [[(1,)], [(2,)], [(3,)]]
     assert prepared is not None and any("1 +" in row[0] for row in prepared)
     assert alone == [(True,)]
+
+
+def test_reads_run_generic_plans_and_only_statements_marked_prepared(pg_url: str) -> None:
+    unmarked = CompiledSelect(select(literal_column("1")))
+
+    async def run() -> list[Any] | None:
+        reads = LoopReads(pg_url)
+        try:
+            with pytest.raises(ValueError, match="prepared"):
+                await reads.rows(unmarked, {})
+            return await reads.rows(_PLAN_MODE, {})
+        finally:
+            await reads.close()
+
+    assert asyncio.run(run()) == [("force_generic_plan",)]
 
 
 def test_a_connection_the_server_killed_answers_none_once_then_reads_go_on(pg_url: str) -> None:
