@@ -9,9 +9,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.logs import request_id_var
+from server.logs import ACCESS_LINES, ACCESS_LOGGER, request_id_var
 
-log = logging.getLogger("server.access")
+log = logging.getLogger(ACCESS_LOGGER)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -69,13 +69,10 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            method, path = scope["method"], scope["path"]
+            ms = round((time.perf_counter() - started) * 1000, 2)
+            if not ACCESS_LINES.write(rid, method, path, status, ms):
+                log.info(
+                    "request", extra={"method": method, "path": path, "status": status, "ms": ms}
+                )
             request_id_var.reset(token)
