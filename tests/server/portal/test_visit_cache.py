@@ -112,6 +112,19 @@ def test_a_portal_closed_behind_the_cache_shows_coming_soon(
     assert page.status_code == 200 and "coming soon" in page.text
 
 
+def test_branding_written_behind_the_cache_shows_on_the_next_page(
+    server: Server, signed_in: Browser, ws: TestWorkspace
+) -> None:
+    assert signed_in.get("/").status_code == 200
+    with server.sessionmaker() as db:
+        branding = db.scalar(select(Workspace.branding).where(Workspace.id == ws.id))
+    assert branding is not None
+    renamed = {**branding, "brand_name": "Renamed Behind The Cache"}
+    _write(server, update(Workspace).where(Workspace.id == ws.id).values(branding=renamed))
+    page = signed_in.get("/")
+    assert page.status_code == 200 and "Renamed Behind The Cache" in page.text
+
+
 def test_a_cookie_is_not_reused_on_another_portal(
     server: Server, signed_in: Browser, ws: TestWorkspace
 ) -> None:
