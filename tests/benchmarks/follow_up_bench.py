@@ -222,28 +222,32 @@ async def _keystrokes(report: Report, panel: Any) -> None:
     word = "approved"
     times: list[float] = []
     work: list[float] = []  # the key event, filter and model reset alone, before painting
+    events: list[tuple[float, float, str]] = []  # each event's time, its work and what it was
 
-    def timed(act: Any) -> None:
+    def timed(what: str, act: Any) -> None:
         started = time.perf_counter()
         act()
         work.append(time.perf_counter() - started)
         panel.table.viewport().repaint()
         times.append(time.perf_counter() - started)
+        events.append((times[-1], work[-1], f"{what} ({panel.model.rowCount():,} rows)"))
 
     _picture(panel, "follow-up-100k")
     for text in (name, word):
-        for ch in text:
-            timed(lambda ch=ch: QTest.keyClick(search, ch))
+        for i, ch in enumerate(text):
+            timed(f"typing {text[: i + 1]!r}", lambda ch=ch: QTest.keyClick(search, ch))
         _picture(panel, f"follow-up-100k-search-{text.split()[0]}")
-        for _ in text:
-            timed(lambda: QTest.keyClick(search, Qt.Key.Key_Backspace))
+        for i in range(len(text)):
+            left = text[: len(text) - i - 1]
+            timed(f"deleting to {left!r}", lambda: QTest.keyClick(search, Qt.Key.Key_Backspace))
         await asyncio.sleep(0)
     for kind in ("invoice_paid", "service_request"):
         chip = panel.filters.chips[kind]
-        timed(lambda chip=chip: chip.setChecked(True))
-        timed(lambda chip=chip: chip.setChecked(False))
+        timed(f"chip {kind} on", lambda chip=chip: chip.setChecked(True))
+        timed(f"chip {kind} off", lambda chip=chip: chip.setChecked(False))
     for index in (1, 2, 0):
-        timed(lambda index=index: panel.filters.state.setCurrentIndex(index))
+        state = panel.filters.state.itemText(index)
+        timed(f"state {state!r}", lambda index=index: panel.filters.state.setCurrentIndex(index))
     # The floor of a search: one substring test per item, iterated in C, over every item.
     texts, q = ix.search, name[:1]
     started = time.perf_counter()
@@ -254,6 +258,8 @@ async def _keystrokes(report: Report, panel: Any) -> None:
         f"{len(times)} keystrokes and clicks: median {_ms(statistics.median(times))}, "
         f"max {_ms(max(times))}"
     )
+    slowest = sorted(events, reverse=True)[:4]
+    report("slowest: " + "; ".join(f"{what} {_ms(t)} (work {_ms(w)})" for t, w, what in slowest))
     report.figure(
         "follow-up: keystroke or filter click, work before painting, p95",
         _ms(p95(work)),
