@@ -48,8 +48,10 @@ def answer(result: Upserted, response: Response) -> RecordResult:
     )
 
 
-def json_body(request: Request) -> None:
-    """Refuse a body that is not declared as JSON (415), before it is read as one."""
+async def json_body(request: Request) -> None:
+    """Refuse a body that is not declared as JSON (415), before it is read as one.
+
+    Async: a header check needs no worker thread (each trip there costs a hand-off)."""
     content_type = request.headers.get("content-type", "")
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime != "application/json" and not (
