@@ -41,6 +41,7 @@ from server.portal.errors import install as install_portal
 from server.portal.home_pages import HomePages
 from server.portal.render import compile_pages
 from server.portal.routes import router as portal_router
+from server.records.routes import router as records_router
 from server.route_warmup import warm_routes
 from server.settings import Settings
 
@@ -138,6 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "version": app.version}
 
     install_docs(app)
+    app.include_router(records_router)
     app.include_router(api_router)
     app.include_router(portal_router)
     app.include_router(staff_join.router)

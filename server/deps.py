@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from server.db.base import utcnow
+from server.db.compiled import CompiledSelect
 from server.db.models import StaffToken, StaffUser, Workspace
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden, Unauthorized
@@ -102,6 +103,25 @@ class StaffContext:
         return Actor("staff", self.user.id, self.user.name, self.ip)
 
 
+@dataclass(frozen=True)
+class StaffSignIn:
+    """A working staff sign-in as plain values: who, in which workspace, what they may do.
+
+    Enough for routes that act on records and need none of the workspace's settings (the
+    CRM's records API). It is read with one statement compiled once, where ``current_staff``
+    loads three rows as objects: on a CRM write that was a tenth of the server's time.
+    """
+
+    workspace_id: int
+    user_id: int
+    user_name: str
+    role: str
+    permissions: frozenset[Permission]
+    token_id: int
+    expires_at: datetime
+    ip: str | None
+
+
 # One indexed look-up (unique digest, then two primary keys), built once for every request.
 _TOKEN_LOOKUP = (
     select(StaffToken, StaffUser, Workspace)
@@ -110,6 +130,53 @@ _TOKEN_LOOKUP = (
     .where(StaffToken.digest == bindparam("digest"))
 )
 
+# The same look-up for ``StaffSignIn``: only the columns it holds and the checks read.
+_SIGN_IN_LOOKUP = CompiledSelect(
+    select(
+        StaffToken.id,
+        StaffToken.revoked_at,
+        StaffToken.expires_at,
+        StaffUser.id,
+        StaffUser.name,
+        StaffUser.role,
+        StaffUser.is_active,
+        Workspace.id,
+        Workspace.permissions,
+    )
+    .join(StaffUser, StaffUser.id == StaffToken.staff_id)
+    .join(Workspace, Workspace.id == StaffUser.workspace_id)
+    .where(StaffToken.digest == bindparam("digest"))
+    .execution_options(prepared=True)
+)
+
+
+def _bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer`` header; 401 with a reason when there is none."""
+    if not authorization:
+        raise Unauthorized("Sign in first: this needs a staff bearer token.")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def _refuse_unusable(revoked_at: datetime | None, expires_at: datetime, is_active: bool) -> None:
+    """401 with a reason for a known token that no longer signs anyone in."""
+    if revoked_at is not None:
+        raise Unauthorized("This sign-in was ended. Sign in again.")
+    if expires_at <= utcnow():
+        raise Unauthorized("This sign-in has expired. Sign in again.")
+    if not is_active:
+        raise Unauthorized("This staff account is disabled.")
+
+
+def _unknown() -> Unauthorized:
+    return Unauthorized("This sign-in is not valid. Sign in again.")
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
 
 def current_staff(
     request: Request,
@@ -117,27 +184,35 @@ def current_staff(
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> StaffContext:
     """Resolve the bearer token; 401 with a reason when it is missing, unknown or expired."""
-    if not authorization:
-        raise Unauthorized("Sign in first: this needs a staff bearer token.")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
-    row = db.execute(_TOKEN_LOOKUP, {"digest": digest(token.strip())}).one_or_none()
+    token = _bearer_token(authorization)
+    row = db.execute(_TOKEN_LOOKUP, {"digest": digest(token)}).one_or_none()
     if row is None:
-        raise Unauthorized("This sign-in is not valid. Sign in again.")
+        raise _unknown()
     tok, user, workspace = row
-    if tok.revoked_at is not None:
-        raise Unauthorized("This sign-in was ended. Sign in again.")
-    if tok.expires_at <= utcnow():
-        raise Unauthorized("This sign-in has expired. Sign in again.")
-    if not user.is_active:
-        raise Unauthorized("This staff account is disabled.")
+    _refuse_unusable(tok.revoked_at, tok.expires_at, user.is_active)
     perms = permissions_for(user.role, workspace.permissions)
-    ip = request.client.host if request.client else None
-    return StaffContext(user, workspace, perms, tok.id, tok.expires_at, ip)
+    return StaffContext(user, workspace, perms, tok.id, tok.expires_at, _ip(request))
+
+
+def current_sign_in(
+    request: Request,
+    db: DB,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> StaffSignIn:
+    """``current_staff`` as plain values, with the same checks and answers; as fresh, since
+    every request reads the token's row again."""
+    token = _bearer_token(authorization)
+    row = _SIGN_IN_LOOKUP.one_or_none(db.connection(), {"digest": digest(token)})
+    if row is None:
+        raise _unknown()
+    token_id, revoked_at, expires_at, user_id, name, role, is_active, ws_id, overrides = row
+    _refuse_unusable(revoked_at, expires_at, is_active)
+    perms = permissions_for(role, overrides)
+    return StaffSignIn(ws_id, user_id, name, role, perms, token_id, expires_at, _ip(request))
 
 
 Staff = Annotated[StaffContext, Depends(current_staff)]
+SignIn = Annotated[StaffSignIn, Depends(current_sign_in)]
 
 
 class _Need:
@@ -146,17 +221,38 @@ class _Need:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    async def __call__(self, staff: Staff) -> StaffContext:
-        # Async: a set look-up needs no worker thread (each trip there costs a hand-off).
-        if self.permission not in staff.permissions:
+    def _check(self, role: str, permissions: frozenset[Permission]) -> None:
+        if self.permission not in permissions:
             label = self.permission.value.replace("_", " ")
             raise Forbidden(
-                f"Your role ({staff.user.role}) does not have the '{label}' permission. "
+                f"Your role ({role}) does not have the '{label}' permission. "
                 "Ask the workspace owner."
             )
+
+
+class _NeedStaff(_Need):
+    """``_Need`` of a ``StaffContext``."""
+
+    async def __call__(self, staff: Staff) -> StaffContext:
+        # Async: a set look-up needs no worker thread (each trip there costs a hand-off).
+        self._check(staff.user.role, staff.permissions)
+        return staff
+
+
+class _NeedSignIn(_Need):
+    """``_Need`` of a ``StaffSignIn``."""
+
+    async def __call__(self, staff: SignIn) -> StaffSignIn:
+        self._check(staff.role, staff.permissions)
         return staff
 
 
 def need(permission: Permission) -> Any:
     """``staff: Annotated[StaffContext, need(Permission.INVITE)]`` in a route's signature."""
-    return Depends(_Need(permission))
+    return Depends(_NeedStaff(permission))
+
+
+def need_sign_in(permission: Permission) -> Any:
+    """``staff: Annotated[StaffSignIn, need_sign_in(Permission.RECORDS)]``: ``need`` for a
+    route that takes the sign-in as plain values."""
+    return Depends(_NeedSignIn(permission))

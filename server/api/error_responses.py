@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
-from server.deps import _Need, current_staff
+from server.deps import _Need, current_sign_in, current_staff
 from server.records.common import json_body
 from server.wire.base import ErrorBody
 from server.wire.errors import DESCRIPTIONS
@@ -44,7 +44,7 @@ def inferred_statuses(method: str, dependant: Dependant, body_media: str | None)
     """The error statuses a route can answer, read from its signature and dependencies."""
     calls = list(_calls(dependant))
     found: set[int] = set()
-    if any(call is current_staff for call in calls):
+    if any(call is current_staff or call is current_sign_in for call in calls):
         found.add(401)
     if any(isinstance(call, _Need) for call in calls):
         found |= {401, 403}

@@ -1,4 +1,5 @@
-"""The staff API under /api/v1: every router in one list."""
+"""The staff API under /api/v1: every router in one list (the CRM's records, under
+/api/v1/records, are included beside it: ``server.records.routes``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from server.api import (
     workspace,
 )
 from server.prefixed_router import PrefixedRouter
-from server.records import routes as records
 
 api_router = PrefixedRouter(prefix="/api/v1")
 for module in (
@@ -39,6 +39,5 @@ for module in (
     files,
     follow_up,
     service_requests,
-    records,
 ):
     api_router.include_router(module.router)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from server.db.pg_cursor import DescribedOnceCursor
@@ -151,6 +151,19 @@ def writable(session: Session) -> Iterator[Session]:
     writer: sessionmaker[Session] = session.info["writer"]
     with writer() as own:
         yield own
+
+
+def statement_connection(session: Session, *, writes: bool = False) -> Connection:
+    """The connection of ``session``'s transaction, for Core statements that need none of the
+    ORM's execution machinery (on a write's hot path that machinery cost more than the
+    statement). What ``session.execute`` would do first is done here: rows still pending are
+    flushed (so they are written, and their locks taken, before the statement runs), and with
+    ``writes`` a read-only session refuses, as it refuses the ORM's writes."""
+    if writes and session.info.get("read_only"):
+        raise ReadOnlySessionError("a read-only (GET) request tried to write; use writable()")
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 @event.listens_for(Session, "do_orm_execute")

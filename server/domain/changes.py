@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.util import identity_key
 
+from server.db.engine import statement_connection
 from server.db.models import (
     Change,
     Contact,
@@ -59,6 +60,22 @@ OWNED_BY_CUSTOMER: dict[str, Any] = {
 }
 
 
+# The statements of every write, built once; they run on the session's connection (Core).
+_LOCK_WORKSPACE = (
+    select(Workspace.id).where(Workspace.id == bindparam("ws")).with_for_update(key_share=True)
+)
+_TAKE_CHANGE = (
+    delete(Change)
+    .where(
+        Change.workspace_id == bindparam("ws"),
+        Change.entity == bindparam("entity"),
+        Change.entity_id == bindparam("entity_id"),
+    )
+    .returning(Change.customer_id)
+)
+_ADD_CHANGE = insert(Change)
+
+
 def record_change(
     session: Session, workspace_id: int, entity: str, entity_id: int, op: str
 ) -> None:
@@ -75,28 +92,26 @@ def record_change(
     The change names the customer whose portal pages show the record (``customer_of``), so a
     customer's kept pages go stale on their own changes only. A record that moved to another
     customer also records a change of the customer it left, whose pages showed it.
+
+    Every write of the server calls this, so its statements are Core ones on the session's
+    connection (the session's pending rows are flushed first, before the lock, as an ORM
+    statement would); no ``Change`` object enters the session.
     """
-    session.execute(
-        select(Workspace.id).where(Workspace.id == workspace_id).with_for_update(key_share=True)
-    )
-    left = session.execute(
-        delete(Change)
-        .where(
-            Change.workspace_id == workspace_id,
-            Change.entity == entity,
-            Change.entity_id == entity_id,
-        )
-        .returning(Change.customer_id)
+    conn = statement_connection(session, writes=True)
+    conn.execute(_LOCK_WORKSPACE, {"ws": workspace_id})
+    left = conn.execute(
+        _TAKE_CHANGE, {"ws": workspace_id, "entity": entity, "entity_id": entity_id}
     ).scalar()
     customer_id = customer_of(session, entity, entity_id, left)
-    session.add(
-        Change(
-            workspace_id=workspace_id,
-            entity=entity,
-            entity_id=entity_id,
-            op=op,
-            customer_id=customer_id,
-        )
+    conn.execute(
+        _ADD_CHANGE,
+        {
+            "workspace_id": workspace_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "op": op,
+            "customer_id": customer_id,
+        },
     )
     if left is not None and left != customer_id:
         record_change(session, workspace_id, "customer", left, "upsert")

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request, Response
 
-from server.deps import StaffContext, need
+from server.deps import StaffSignIn, need_sign_in
 from server.domain.audit import Actor
 from server.domain.errors import UnsupportedMedia
 from server.domain.permissions import Permission
 from server.domain.records.customers import Upserted
 from server.wire.records import EXTERNAL_ID_PATTERN, RecordResult
 
-CrmStaff = Annotated[StaffContext, need(Permission.RECORDS)]
+CrmStaff = Annotated[StaffSignIn, need_sign_in(Permission.RECORDS)]
 ExternalIdPath = Annotated[
     str,
     Path(
@@ -30,9 +30,9 @@ UPSERTED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def crm_actor(staff: StaffContext) -> Actor:
+def crm_actor(staff: StaffSignIn) -> Actor:
     """The CRM integration, acting with a staff member's token, as an audit actor."""
-    return Actor("crm", staff.user.id, f"CRM ({staff.user.name})", staff.ip)
+    return Actor("crm", staff.user_id, f"CRM ({staff.user_name})", staff.ip)
 
 
 def answer(result: Upserted, response: Response) -> RecordResult:
@@ -48,8 +48,10 @@ def answer(result: Upserted, response: Response) -> RecordResult:
     )
 
 
-def json_body(request: Request) -> None:
-    """Refuse a body that is not declared as JSON (415), before it is read as one."""
+async def json_body(request: Request) -> None:
+    """Refuse a body that is not declared as JSON (415), before it is read as one.
+
+    Async: a header check needs no worker thread (each trip there costs a hand-off)."""
     content_type = request.headers.get("content-type", "")
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime != "application/json" and not (

@@ -8,10 +8,12 @@ idempotent: sending the same body again writes nothing and adds no change to the
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from server.prefixed_router import PrefixedRouter
 from server.records import billing, customers, files, jobs, readback
 
-router = APIRouter(prefix="/records", tags=["records"])
+# Included in the app beside the staff API, not inside it: a CRM write is then routed without
+# trying every staff route first (twice: to choose the router, then to handle), and a staff
+# request declines these at once by their prefix.
+router = PrefixedRouter(prefix="/api/v1/records", tags=["records"])
 for module in (customers, jobs, billing, files, readback):
     router.include_router(module.router)

@@ -22,7 +22,7 @@ from server.domain.records.lookup import (
     assign,
     by_external_id,
     existing,
-    referenced_customer,
+    referenced_customer_id,
     referenced_job,
 )
 from server.wire.records import InvoiceIn, LineIn, QuoteIn
@@ -49,15 +49,15 @@ def _differs(obj: Any, values: dict[str, Any]) -> bool:
 
 def upsert_quote(session: Session, workspace_id: int, external_id: str, body: QuoteIn) -> Upserted:
     """Create or update a quote and its lines."""
-    customer = referenced_customer(session, workspace_id, body.customer_external_id)
-    job_id = referenced_job(session, workspace_id, customer, body.job_external_id)
+    customer_id = referenced_customer_id(session, workspace_id, body.customer_external_id)
+    job_id = referenced_job(session, workspace_id, customer_id, body.job_external_id)
     keys = _line_keys(body.lines)
     quote = by_external_id(session, Quote, workspace_id, external_id, lock=True)
     created = quote is None
     if quote is None:
         quote = Quote(
             workspace_id=workspace_id,
-            customer_id=customer.id,
+            customer_id=customer_id,
             external_id=external_id,
             number=body.number,
             title=body.title,
@@ -66,7 +66,7 @@ def upsert_quote(session: Session, workspace_id: int, external_id: str, body: Qu
         session.add(quote)
         session.flush()
     values: dict[str, Any] = {
-        "customer_id": customer.id,
+        "customer_id": customer_id,
         "job_id": job_id,
         "number": body.number,
         "title": body.title,
@@ -185,15 +185,15 @@ def upsert_invoice(
     session: Session, workspace_id: int, external_id: str, body: InvoiceIn
 ) -> Upserted:
     """Create or update an invoice, its lines and office payments; recompute the balance."""
-    customer = referenced_customer(session, workspace_id, body.customer_external_id)
-    job_id = referenced_job(session, workspace_id, customer, body.job_external_id)
+    customer_id = referenced_customer_id(session, workspace_id, body.customer_external_id)
+    job_id = referenced_job(session, workspace_id, customer_id, body.job_external_id)
     keys = _line_keys(body.lines)
     invoice = by_external_id(session, Invoice, workspace_id, external_id, lock=True)
     created = invoice is None
     if invoice is None:
         invoice = Invoice(
             workspace_id=workspace_id,
-            customer_id=customer.id,
+            customer_id=customer_id,
             external_id=external_id,
             number=body.number,
             issued_at=body.issued_at or utcnow(),
@@ -201,7 +201,7 @@ def upsert_invoice(
         session.add(invoice)
         session.flush()
     values: dict[str, Any] = {
-        "customer_id": customer.id,
+        "customer_id": customer_id,
         "job_id": job_id,
         "number": body.number,
         "currency": body.currency,

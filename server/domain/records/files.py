@@ -22,7 +22,7 @@ from server.domain.records.lookup import (
     assign,
     by_external_id,
     existing,
-    referenced_customer,
+    referenced_customer_id,
     referenced_job,
 )
 from server.domain.uploads import CleanFile
@@ -79,11 +79,11 @@ def _upsert(
     values: dict[str, Any],
     clean: CleanFile,
 ) -> Upserted:
-    customer = referenced_customer(session, workspace_id, customer_external_id)
-    job_id = referenced_job(session, workspace_id, customer, job_external_id)
+    customer_id = referenced_customer_id(session, workspace_id, customer_external_id)
+    job_id = referenced_job(session, workspace_id, customer_id, job_external_id)
     record = by_external_id(session, model, workspace_id, external_id, lock=True)
     created = record is None
-    values = {"customer_id": customer.id, "job_id": job_id, **values}
+    values = {"customer_id": customer_id, "job_id": job_id, **values}
     if record is None:
         stored = _store(session, workspace_id, clean)
         record = model(workspace_id=workspace_id, external_id=external_id, file_id=stored.id)

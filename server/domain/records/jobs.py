@@ -10,18 +10,18 @@ from server.db.models import Address, Document, Invoice, Job, Photo, Quote
 from server.domain.changes import record_change
 from server.domain.errors import Invalid
 from server.domain.records.customers import Upserted
-from server.domain.records.lookup import assign, by_external_id, existing, referenced_customer
+from server.domain.records.lookup import assign, by_external_id, existing, referenced_customer_id
 from server.wire.records import JobIn
 
 
 def upsert_job(session: Session, workspace_id: int, external_id: str, body: JobIn) -> Upserted:
     """Create or update a job of the customer named by ``customer_external_id``."""
-    customer = referenced_customer(session, workspace_id, body.customer_external_id)
+    customer_id = referenced_customer_id(session, workspace_id, body.customer_external_id)
     address_id: int | None = None
     if body.address_index is not None:
         ids = list(
             session.scalars(
-                select(Address.id).where(Address.customer_id == customer.id).order_by(Address.id)
+                select(Address.id).where(Address.customer_id == customer_id).order_by(Address.id)
             )
         )
         if body.address_index >= len(ids):
@@ -39,7 +39,7 @@ def upsert_job(session: Session, workspace_id: int, external_id: str, body: JobI
     if job is None:
         job = Job(
             workspace_id=workspace_id,
-            customer_id=customer.id,
+            customer_id=customer_id,
             external_id=external_id,
             number=body.number,
             title=body.title,
@@ -50,7 +50,7 @@ def upsert_job(session: Session, workspace_id: int, external_id: str, body: JobI
     changed = assign(
         job,
         {
-            "customer_id": customer.id,
+            "customer_id": customer_id,
             "number": body.number,
             "title": body.title,
             "description": body.description or None,
