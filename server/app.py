@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from server import held_invite_sender, housekeeping
@@ -28,7 +29,6 @@ from server.db.engine import (
     make_sessionmaker,
     read_engine,
 )
-from server.db.loop_reads import LoopReads
 from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
 from server.domain.messages import compile_messages
@@ -44,6 +44,9 @@ from server.portal.routes import router as portal_router
 from server.records.routes import router as records_router
 from server.route_warmup import warm_routes
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.db.loop_reads import LoopReads
 
 log = logging.getLogger("server.app")
 
@@ -70,10 +73,21 @@ def _planner_statistics(engine: Engine) -> None:
         log.warning("could not gather the query planner's statistics now", exc_info=True)
 
 
+def _loop_reads(url: str) -> LoopReads | None:
+    """The event loop's reads on PostgreSQL; None on SQLite, whose driver only blocks. The
+    module (and asyncpg, a tenth of a second to import) is loaded only for PostgreSQL, so the
+    console's own SQLite server does not start slower for it."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return None
+    from server.db.loop_reads import LoopReads  # here, not at the top: see the docstring
+
+    return LoopReads(url)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
     engine = make_engine(settings.resolved_database_url)
-    loop_reads = LoopReads.for_url(settings.resolved_database_url)
+    loop_reads = _loop_reads(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

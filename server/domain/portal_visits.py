@@ -39,7 +39,7 @@ every few seconds (``VisitNotes``), so no read-only page waits on a write.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -56,7 +56,6 @@ from sqlalchemy.orm import Session
 
 from server.db.base import utcnow
 from server.db.compiled import CompiledSelect
-from server.db.loop_reads import LoopReads
 from server.db.models import Change, Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.domain.errors import NotFound
@@ -71,6 +70,9 @@ from server.domain.visit_rows import (
     VisitSession,
     VisitWorkspace,
 )
+
+if TYPE_CHECKING:
+    from server.db.loop_reads import LoopReads
 
 VISITS_KEPT = 512
 NO_PORTAL = "There is no customer portal at this address."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import anyio
@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db.loop_reads import LoopReads
 from server.db.models import Contact, PortalAccount, PortalSession, Workspace
 from server.db.models import Customer as CustomerRow
 from server.db.page_reads import PageReads
@@ -39,6 +38,9 @@ from server.domain.visit_rows import (
 from server.portal.page_settings import page_branding, page_policy
 from server.wire.branding import Branding
 from server.wire.visibility import VisibilityPolicy
+
+if TYPE_CHECKING:
+    from server.db.loop_reads import LoopReads
 
 SESSION_COOKIE = "tb_portal"
 FORM_COOKIE = "tb_form"  # double-submit token for the forms shown before sign-in

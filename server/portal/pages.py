@@ -9,10 +9,11 @@ applies the same checks.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from server.db.loop_reads import LoopReads
 from server.db.page_reads import PageReads
 from server.deps import RowIdPath
 from server.domain import portal_billing_views as billing
@@ -24,6 +25,9 @@ from server.portal.deps import SignedInContext, customer_page
 from server.portal.home_pages import HomePages
 from server.portal.quotes import quote_page
 from server.portal.render import PAGE_HEADERS, render, render_text
+
+if TYPE_CHECKING:
+    from server.db.loop_reads import LoopReads
 
 router = APIRouter()
 

@@ -4,6 +4,8 @@ database cannot answer says so (None) instead of failing the page."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,16 @@ def test_reads_beyond_the_busy_bound_answer_none_without_a_connection(pg_url: st
             await reads.close()
 
     assert asyncio.run(run()) == (None, [(2,)])
+
+
+def test_the_sqlite_server_does_not_import_the_loops_driver() -> None:
+    """asyncpg takes a tenth of a second to import: the console's own (SQLite) server, which
+    never reads on the loop, starts without it."""
+    code = (
+        "import sys, server.app, server.cli; "
+        "print(sorted(m for m in ('asyncpg', 'server.db.loop_reads') if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert found.stdout.strip() == "[]"
