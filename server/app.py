@@ -32,7 +32,7 @@ from server.db.engine import (
 from server.domain import follow_up_causes
 from server.domain.home_views import HomeCache
 from server.domain.messages import compile_messages
-from server.domain.portal_visits import VisitCache
+from server.domain.visit_cache import VisitCache
 from server.domain.visit_notes import VisitNotes, keep_writing
 from server.heap import freeze_startup_objects
 from server.mail import sender as mail_sender

@@ -26,8 +26,9 @@ from server.deps import DB
 from server.domain.audit import Actor
 from server.domain.errors import Forbidden
 from server.domain.portal_view_models import Scope
-from server.domain.portal_visits import PageVisit, Visit, VisitCache, find_visit
+from server.domain.portal_visits import Visit, find_visit
 from server.domain.secrets import same
+from server.domain.visit_cache import PageVisit, VisitCache
 from server.domain.visit_rows import (
     VisitAccount,
     VisitContact,

@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 
 from server.domain.home_views import HOME_VIEWS_KEPT
-from server.domain.portal_visits import VISITS_KEPT
+from server.domain.visit_cache import VISITS_KEPT
 from tests.benchmarks.harness import SLUG, LiveServer, seeded_server
 from tests.benchmarks.http_load import Load, run_load
 from tests.benchmarks.portal_crowd import CrmWriter, Crowd, busy_crowd, typical_crowd

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.domain import portal_visits
+from server.domain import visit_cache
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
 from tests.support.workspaces import TestWorkspace
@@ -40,12 +40,12 @@ def full_lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The session id of every lookup that loads a visit's rows afresh from now on (on a
     worker thread or on the event loop; -1 for rows that do not make a page's visit)."""
     seen: list[int] = []
-    real = portal_visits._page_visit_of
+    real = visit_cache._page_visit_of
 
-    def counted(row: tuple[Any, ...], *rest: Any) -> portal_visits.PageVisit | None:
+    def counted(row: tuple[Any, ...], *rest: Any) -> visit_cache.PageVisit | None:
         visit = real(row, *rest)
         seen.append(-1 if visit is None else visit.session.id)
         return visit
 
-    monkeypatch.setattr(portal_visits, "_page_visit_of", counted)
+    monkeypatch.setattr(visit_cache, "_page_visit_of", counted)
     return seen

@@ -22,13 +22,8 @@ from server.db.models import (
     Workspace,
 )
 from server.domain.portal_sessions import start_session
-from server.domain.portal_visits import (
-    PageVisit,
-    VisitCache,
-    cookie_digest,
-    find_visit,
-    page_visit,
-)
+from server.domain.portal_visits import cookie_digest, find_visit
+from server.domain.visit_cache import PageVisit, VisitCache, page_visit
 from server.domain.visit_notes import VisitNotes
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import PortalCustomer, make_customer

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from server.db.base import utcnow
 from server.db.models import PortalAccount, PortalSession, Workspace
 from server.domain import portal_sessions
-from server.domain import portal_visits as visits
-from server.domain.portal_visits import VisitCache
+from server.domain import visit_cache as visits
+from server.domain.visit_cache import VisitCache
 from server.domain.visit_notes import FLUSH_SECONDS, VisitNotes
 from tests.server.conftest import Server
 from tests.server.portal.fixtures import Browser, PortalCustomer, make_customer
