@@ -73,7 +73,7 @@ def _planner_statistics(engine: Engine) -> None:
         log.warning("could not gather the query planner's statistics now", exc_info=True)
 
 
-def _loop_reads(url: str) -> LoopReads | None:
+def loop_reads_for(url: str) -> LoopReads | None:
     """The event loop's reads on PostgreSQL; None on SQLite, whose driver only blocks. The
     module (and asyncpg, a tenth of a second to import) is loaded only for PostgreSQL, so the
     console's own SQLite server does not start slower for it."""
@@ -87,7 +87,7 @@ def _loop_reads(url: str) -> LoopReads | None:
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for one database. Migrations are the caller's job (see cli.serve)."""
     engine = make_engine(settings.resolved_database_url)
-    loop_reads = _loop_reads(settings.resolved_database_url)
+    loop_reads = loop_reads_for(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -65,14 +65,6 @@ class LoopReads:
         self._idle: list[asyncpg.Connection[Any]] = []
         self._closed = False
 
-    @classmethod
-    def for_url(cls, url: str) -> LoopReads | None:
-        """Reads on the loop for a PostgreSQL URL; None for SQLite, whose driver only blocks
-        (its reads stay on worker threads)."""
-        if make_url(url).get_backend_name() != "postgresql":
-            return None
-        return cls(url)
-
     async def rows(
         self, statement: CompiledSelect, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]] | None:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, select, update
 
+from server.app import loop_reads_for
 from server.db.base import utcnow
 from server.db.compiled import CompiledSelect
-from server.db.loop_reads import LoopReads
 from server.db.models import PortalAccount, PortalSession, StaffUser, Workspace
 from server.domain.portal_sessions import start_session
 from tests.server.conftest import Server
@@ -115,7 +115,7 @@ def test_rows_on_the_event_loops_driver_are_those_execute_gives(
 ) -> None:
     """On PostgreSQL, the loop's reads (asyncpg's driver) give what ``execute`` gives;
     SQLite has no such reads (its pages read on worker threads)."""
-    reads = LoopReads.for_url(server.database_url)
+    reads = loop_reads_for(server.database_url)
     if server.backend == "sqlite":
         assert reads is None and server.app.state.loop_reads is None
         return

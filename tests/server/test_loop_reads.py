@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy import Integer, bindparam, func, literal_column, make_url, select, text
 
+from server.app import loop_reads_for
 from server.db.compiled import CompiledSelect
 from server.db.loop_reads import LoopReads
 from tests.support.databases import temporary_database
@@ -39,7 +40,7 @@ _PLAN_MODE = CompiledSelect(
 
 
 def test_sqlite_has_no_reads_on_the_loop(tmp_path: Path) -> None:
-    assert LoopReads.for_url(f"sqlite:///{tmp_path / 'portal.db'}") is None
+    assert loop_reads_for(f"sqlite:///{tmp_path / 'portal.db'}") is None
     with pytest.raises(ValueError, match="PostgreSQL only"):
         LoopReads(f"sqlite:///{tmp_path / 'portal.db'}")
 
